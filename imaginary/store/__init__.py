@@ -1,0 +1,35 @@
+"""
+imaginary.store: an object database with Axiom's data model, on SQLite.
+
+The names follow Axiom's (Item, Store, text, reference, powerUp, ...), so
+anyone who knows Axiom reads world code at once; the implementation is our
+own.  See docs/store.md for the design and the measured costs.
+"""
+
+from .attributes import (
+    CASCADE, DISALLOW, NULLIFY, boolean, bytes, compoundIndex,
+    ieee754_double, inmemory, integer, reference, text, textlist, timestamp)
+from .comparison import AND, OR, Placeholder
+from .errors import (
+    ConstraintError, DeletionDisallowed, DuplicateTypeName,
+    DuplicateUniqueItem, ItemNotFound, NoInheritance, NotAStore,
+    NoUpgradePathAvailable, PowerupNotInstalled, QueryError, SchemaMismatch,
+    StoreClosed, StoreError, StoreInUse)
+from .item import Item
+from .scheduler import IScheduler, Scheduler, TimedEvent
+from .store import Store
+from .upgrade import (
+    declareLegacyItem, registerAttributeCopyingUpgrader,
+    registerDeletionUpgrader, registerUpgrader)
+
+__all__ = [
+    "AND", "CASCADE", "ConstraintError", "DISALLOW", "DeletionDisallowed",
+    "DuplicateTypeName", "DuplicateUniqueItem", "IScheduler", "Item",
+    "ItemNotFound", "NULLIFY", "NoInheritance", "NoUpgradePathAvailable",
+    "NotAStore", "OR", "Placeholder", "PowerupNotInstalled", "QueryError",
+    "SchemaMismatch", "Scheduler", "Store", "StoreClosed", "StoreError",
+    "StoreInUse", "TimedEvent", "boolean", "bytes", "compoundIndex",
+    "declareLegacyItem", "ieee754_double", "inmemory", "integer", "reference",
+    "registerAttributeCopyingUpgrader", "registerDeletionUpgrader",
+    "registerUpgrader", "text", "textlist", "timestamp",
+]

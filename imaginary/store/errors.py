@@ -1,0 +1,84 @@
+"""
+The store's own exceptions.
+
+Every misuse of the store raises one of these, with a message that names what
+was wrong (the class, the attribute, the value, the path).  Raw ``sqlite3``
+errors are translated at the single place where SQL is executed, so callers
+never need to know which database sits underneath.
+"""
+
+
+class StoreError(Exception):
+    """Base class of every error the store raises."""
+
+
+class ConstraintError(StoreError, TypeError):
+    """
+    A value does not fit an attribute: wrong type, out of range, None where
+    None is not allowed.  Also a TypeError, as in Axiom.
+    """
+
+    def __init__(self, itemClass, attributeName, value, why):
+        self.itemClass = itemClass
+        self.attributeName = attributeName
+        self.value = value
+        self.why = why
+        name = getattr(itemClass, "__name__", str(itemClass))
+        StoreError.__init__(
+            self, f"{name}.{attributeName} = {value!r}: {why}"
+        )
+
+
+class ItemNotFound(StoreError, KeyError):
+    """No item matched (``findUnique``, ``getItemByID``)."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else "item not found"
+
+
+class DuplicateUniqueItem(StoreError):
+    """``findUnique`` matched more than one item."""
+
+
+class DeletionDisallowed(StoreError):
+    """An item is referenced by a ``whenDeleted=DISALLOW`` reference."""
+
+
+class NoInheritance(StoreError, RuntimeError):
+    """Item subclasses may not be subclassed again (as in Axiom)."""
+
+
+class DuplicateTypeName(StoreError, RuntimeError):
+    """Two different classes declared the same ``typeName`` and version."""
+
+
+class NoUpgradePathAvailable(StoreError):
+    """A store holds items of a version that no upgrader chain can reach."""
+
+
+class SchemaMismatch(StoreError):
+    """The schema on disk for a type/version differs from its class."""
+
+
+class NotAStore(StoreError):
+    """The path given is not an Imaginary store (or is damaged)."""
+
+
+class StoreInUse(StoreError):
+    """Another process holds the store open."""
+
+
+class StoreClosed(StoreError):
+    """The store was closed and can no longer be used."""
+
+
+class QueryError(StoreError):
+    """A query was malformed: unknown attribute, bad sort, wrong class."""
+
+
+class UnknownItemType(StoreError):
+    """A stored type has no class in this process and none can be built."""
+
+
+class PowerupNotInstalled(StoreError, ValueError):
+    """powerDown of a powerup that is not installed for that interface."""

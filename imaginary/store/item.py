@@ -1,0 +1,291 @@
+"""
+Items: the persistent objects of a store.
+
+``class Lamp(Item)`` declares a type.  The metaclass gathers its attributes
+in definition order, gives each a slot in the item's value list, turns
+``inmemory`` attributes into real ``__slots__`` (so undeclared attributes
+cannot be assigned at all), builds the SQLAlchemy table for the type and
+registers it by ``(typeName, schemaVersion)``.
+
+An item is in one of three conditions: *unstored* (``store`` is None, values
+live only in memory), *stored* (it has a storeID and its store tracks every
+change) or *deleted*.
+"""
+
+import re
+
+import sqlalchemy as sa
+
+from .attributes import SQLAttribute, StoreIDAttribute, inmemory
+from .errors import (
+    ConstraintError, DuplicateTypeName, NoInheritance, StoreError)
+
+# (typeName, version) -> class.  Current classes and legacy declarations.
+_typeRegistry = {}
+# typeName -> the current (newest) class.
+_currentTypes = {}
+
+_FORBIDDEN_NAMES = frozenset(["oid", "storeID", "store"])
+
+
+def _defaultTypeName(cls):
+    name = f"{cls.__module__}_{cls.__qualname__}".lower()
+    return re.sub(r"[^a-z0-9_]", "_", name)
+
+
+def _tableName(typeName, version):
+    return "item_" + re.sub(r"[^a-z0-9_]", "_", typeName.lower()) + f"_v{version}"
+
+
+def typeForName(typeName, version=None):
+    """The class registered for a typeName (and version), or None."""
+    if version is None:
+        return _currentTypes.get(typeName)
+    return _typeRegistry.get((typeName, version))
+
+
+def _sameDefinition(a, b):
+    return (a.__module__, a.__qualname__) == (b.__module__, b.__qualname__)
+
+
+class MetaItem(type):
+    """Registers Item classes and lays out their storage."""
+
+    def __init__(cls, name, bases, ns, legacy=False, **kw):
+        type.__init__(cls, name, bases, ns, **kw)
+
+    def __new__(mcls, name, bases, ns, legacy=False, **kw):
+        if ns.get("__isItemBase__"):
+            return type.__new__(mcls, name, bases, ns)
+        for base in bases:
+            if isinstance(base, MetaItem) and not base.__dict__.get(
+                    "__isItemBase__"):
+                raise NoInheritance(
+                    f"{name} subclasses the Item class {base.__name__}; "
+                    f"Item classes cannot be subclassed (compose with "
+                    f"powerups instead)")
+        attrs = []
+        slots = list(ns.get("__slots__", ()))
+        for key, value in list(ns.items()):
+            if isinstance(value, SQLAttribute):
+                if key in _FORBIDDEN_NAMES:
+                    raise StoreError(f"{name}.{key}: the name {key!r} is "
+                                     f"reserved by the store")
+                attrs.append(value)
+            elif isinstance(value, inmemory):
+                del ns[key]
+                slots.append(key)
+        ns["__slots__"] = tuple(slots)
+        compound = ns.pop("__compoundIndexes__", [])
+        cls = type.__new__(mcls, name, bases, ns)
+        cls.__attributes__ = tuple(attrs)
+        cls.__attributeNames__ = tuple(a.attrname for a in attrs)
+        cls.__inmemory__ = tuple(s for s in slots)
+        for i, a in enumerate(attrs):
+            a.index = i
+            a.ownerClass = cls
+        if "typeName" not in ns:
+            cls.typeName = _defaultTypeName(cls)
+        if "schemaVersion" not in ns:
+            cls.schemaVersion = 1
+        cls.storeID = StoreIDAttribute(cls)
+        cls.__legacy__ = legacy
+        cls.__tableName__ = _tableName(cls.typeName, cls.schemaVersion)
+        metadata = sa.MetaData()
+        columns = [sa.Column("oid", sa.Integer, primary_key=True,
+                             autoincrement=False)]
+        columns += [sa.Column(a.attrname, a.sqlType()) for a in attrs]
+        table = sa.Table(cls.__tableName__, metadata, *columns)
+        for a in attrs:
+            if a.indexed:
+                sa.Index(f"{cls.__tableName__}_{a.attrname}", table.c[a.attrname])
+        for ci in compound:
+            names = [a.attrname for a in ci.attrs]
+            sa.Index(f"{cls.__tableName__}_{'_'.join(names)}",
+                     *[table.c[n] for n in names])
+        cls.__table__ = table
+        cls.__initialValues__ = [a.initialValue() for a in attrs]
+        cls.__factories__ = [(a.index, a.defaultFactory) for a in attrs
+                             if a.defaultFactory is not None]
+        cls.__noneForbidden__ = tuple(a for a in attrs if not a.allowNone)
+        key = (cls.typeName, cls.schemaVersion)
+        previous = _typeRegistry.get(key)
+        if previous is not None and not _sameDefinition(previous, cls):
+            raise DuplicateTypeName(
+                f"typeName {cls.typeName!r} version {cls.schemaVersion} is "
+                f"declared by both {previous.__module__}.{previous.__qualname__}"
+                f" and {cls.__module__}.{cls.__qualname__}")
+        # A class with the same module and name replaces the old one: that is
+        # a module reload, which live plugin reloading relies on.
+        _typeRegistry[key] = cls
+        if not legacy:
+            current = _currentTypes.get(cls.typeName)
+            if current is None or current.schemaVersion <= cls.schemaVersion:
+                _currentTypes[cls.typeName] = cls
+        return cls
+
+
+class Empowered:
+    """Powerup methods shared by Items and the Store."""
+
+    __slots__ = ()
+
+    def _powerupTarget(self):
+        raise NotImplementedError()
+
+    def powerUp(self, powerup, interface=None, priority=0):
+        """
+        Install C{powerup} so that adapting this object to C{interface}
+        finds it.  With no interface, the powerup's class-level
+        C{powerupInterfaces} (interfaces or (interface, priority) pairs)
+        are used.  Installing again only changes the priority.
+        """
+        store, targetID = self._powerupTarget()
+        if interface is None:
+            declared = getattr(type(powerup), "powerupInterfaces", None)
+            if not declared:
+                raise StoreError(
+                    f"powerUp({powerup!r}) names no interface and "
+                    f"{type(powerup).__name__} declares no powerupInterfaces")
+            for entry in declared:
+                if isinstance(entry, tuple):
+                    iface, prio = entry
+                else:
+                    iface, prio = entry, priority
+                store._powerUp(targetID, powerup, iface, prio)
+        else:
+            store._powerUp(targetID, powerup, interface, priority)
+
+    def powerDown(self, powerup, interface=None):
+        """Remove a powerup installed with powerUp (ValueError if absent)."""
+        store, targetID = self._powerupTarget()
+        if interface is None:
+            declared = getattr(type(powerup), "powerupInterfaces", None) or ()
+            ifaces = [e[0] if isinstance(e, tuple) else e for e in declared]
+            if not ifaces:
+                raise StoreError(f"powerDown({powerup!r}) names no interface")
+        else:
+            ifaces = [interface]
+        for iface in ifaces:
+            store._powerDown(targetID, powerup, iface)
+
+    def powerupsFor(self, interface):
+        """The powerups installed for C{interface}, highest priority first."""
+        store, targetID = self._powerupTarget()
+        return iter(store._powerupsFor(targetID, interface))
+
+    def interfacesFor(self, powerup):
+        """The interfaces C{powerup} is installed for on this object."""
+        store, targetID = self._powerupTarget()
+        return store._interfacesFor(targetID, powerup)
+
+    def __conform__(self, interface):
+        store, targetID = self._powerupTarget()
+        if store is None:
+            return None
+        found = store._powerupsFor(targetID, interface)
+        if found:
+            return found[0]
+        return store._conformFallback(self, interface)
+
+
+class Item(Empowered, metaclass=MetaItem):
+    """
+    Base class of persistent objects.  Subclass it directly, declare
+    attributes as class attributes, and create instances with
+    C{Lamp(store=s, name="lamp")}.
+
+    Hooks a subclass may define: C{activate()} (after creation and after
+    every load from the database), C{stored()} (once, when first added to a
+    store), C{deleted()} (when deleted from its store).
+    """
+
+    __isItemBase__ = True
+    __slots__ = ("__weakref__", "_v", "_storeID", "_store", "_deleted")
+    __attributes__ = ()
+    schemaVersion = 1
+
+    def __init__(self, store=None, **kw):
+        cls = type(self)
+        self._storeID = None
+        self._store = None
+        self._deleted = False
+        v = self._v = list(cls.__initialValues__)
+        for i, factory in cls.__factories__:
+            attr = cls.__attributes__[i]
+            v[i] = attr.toDB(factory(), cls)
+        for name, value in kw.items():
+            attr = cls.__dict__.get(name)
+            if not isinstance(attr, SQLAttribute):
+                raise AttributeError(
+                    f"{cls.__name__} has no persistent attribute {name!r}")
+            v[attr.index] = attr.toDB(value, cls)
+        if cls.activate is not Item.activate:
+            self.activate()
+        if store is not None:
+            self.store = store
+
+    @property
+    def store(self):
+        """The Store this item lives in, or None."""
+        return self._store
+
+    @store.setter
+    def store(self, store):
+        if self._storeID is not None:
+            if store is self._store:
+                return
+            raise StoreError(f"{self!r} is already in a store; an item's "
+                             f"store cannot change")
+        if store is None:
+            return
+        for attr in type(self).__noneForbidden__:
+            if self._v[attr.index] is None:
+                raise ConstraintError(type(self), attr.attrname, None,
+                                      "None is not allowed")
+        store._addItem(self)
+
+    def _powerupTarget(self):
+        if self._storeID is None:
+            return (None, None)
+        return (self._store, self._storeID)
+
+    def powerUp(self, powerup, interface=None, priority=0):
+        if self._storeID is None:
+            raise StoreError(f"{self!r} must be in a store to be powered up")
+        Empowered.powerUp(self, powerup, interface, priority)
+
+    def deleteFromStore(self):
+        """Delete this item, applying the reference deletion rules."""
+        if self._storeID is None:
+            raise StoreError(f"{self!r} is not in a store")
+        self._store._deleteItem(self)
+
+    def upgradeVersion(self, typeName, oldVersion, newVersion, **attrs):
+        """
+        In an upgrader: replace this old-version item with an item of
+        C{newVersion} holding C{attrs}, keeping the storeID.
+        """
+        if self._storeID is None:
+            raise StoreError(f"{self!r} is not in a store")
+        return self._store._upgradeVersion(self, typeName, oldVersion,
+                                           newVersion, attrs)
+
+    def activate(self):
+        """Called after creation and after every load; set inmemory here."""
+
+    def stored(self):
+        """Called once, when this item is first added to a store."""
+
+    def deleted(self):
+        """Called when this item is deleted from its store."""
+
+    def __repr__(self):
+        sid = self._storeID if self._storeID is not None else "unstored"
+        return f"{type(self).__name__}(storeID={sid})"
+
+    def persistentValues(self):
+        """A dict of attribute name to current Python value."""
+        return {a.attrname: getattr(self, a.attrname)
+                for a in type(self).__attributes__}
+

@@ -1,0 +1,131 @@
+"""
+Powerups: adaptation of Items (and the Store) through installed items.
+
+``thing.powerUp(container, IContainer)`` records a connector item; after
+that ``IContainer(thing)`` finds ``container`` through ``__conform__``.
+Simulation code adapts things through powerups many times per command, so
+every (target, interface) lookup is answered from memory after the first
+SQL query.  The memory index is kept exact: install and removal replace the
+affected entry, and deleting any item or rolling back a transaction drops
+the whole index (both are rare next to lookups).
+"""
+
+from twisted.python.reflect import namedAny
+
+from .attributes import CASCADE, compoundIndex, integer, reference, text
+from .errors import PowerupNotInstalled, StoreError
+from .item import Item
+
+STORE_TARGET = -1
+
+
+class _PowerupConnector(Item):
+    """One installed powerup: target, interface, powerup, priority."""
+
+    typeName = "imaginary_powerup_connector"
+    schemaVersion = 1
+
+    item = integer(indexed=False, allowNone=False,
+                   doc="storeID of the target; -1 for the store itself")
+    interface = text(caseSensitive=True, allowNone=False)
+    powerup = reference(whenDeleted=CASCADE, allowNone=False)
+    priority = integer(default=0, allowNone=False)
+    compoundIndex(item, interface)
+
+
+def interfaceName(interface):
+    """The name under which an interface is recorded."""
+    return interface.__identifier__
+
+
+class PowerupIndex:
+    """The store's memory of which powerups serve which target/interface."""
+
+    def __init__(self, store):
+        self.store = store
+        self._cache = {}
+        self._lookupSQL = None
+
+    def clear(self):
+        self._cache.clear()
+
+    def _table(self):
+        return self.store._infos.get(_PowerupConnector)
+
+    def lookup(self, targetID, interface):
+        key = (targetID, interface)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        info = self._table()
+        if info is None:
+            found = ()
+        else:
+            if self._lookupSQL is None:
+                self._lookupSQL = (
+                    f'SELECT powerup FROM "{info.table}" WHERE item = ? AND '
+                    f'interface = ? ORDER BY priority DESC, oid ASC')
+            rows = self.store._execute(
+                self._lookupSQL, (targetID, interfaceName(interface)))
+            found = []
+            for (pid,) in rows.fetchall():
+                powerup = self.store.getItemByID(pid, None)
+                if powerup is not None:
+                    found.append(powerup)
+            found = tuple(found)
+        self._cache[key] = found
+        return found
+
+    def _connectors(self, targetID, interface=None, powerup=None):
+        from .comparison import AND
+        if self._table() is None:
+            return []
+        conditions = [_PowerupConnector.item == targetID]
+        if interface is not None:
+            conditions.append(
+                _PowerupConnector.interface == interfaceName(interface))
+        if powerup is not None:
+            conditions.append(_PowerupConnector.powerup == powerup)
+        return list(self.store.query(_PowerupConnector, AND(*conditions)))
+
+    def install(self, targetID, powerup, interface, priority):
+        store = self.store
+        if not isinstance(powerup, Item) or powerup.store is not store:
+            raise StoreError(f"a powerup must be an Item in the same store, "
+                             f"not {powerup!r}")
+        if type(priority) is not int:
+            raise StoreError(f"priority must be an int, not {priority!r}")
+
+        def install():
+            existing = self._connectors(targetID, interface, powerup)
+            if existing:
+                existing[0].priority = priority
+            else:
+                _PowerupConnector(store=store, item=targetID,
+                                  interface=interfaceName(interface),
+                                  powerup=powerup, priority=priority)
+            self._cache.pop((targetID, interface), None)
+        store.transact(install)
+
+    def remove(self, targetID, powerup, interface):
+        store = self.store
+
+        def remove():
+            existing = self._connectors(targetID, interface, powerup)
+            if not existing:
+                raise PowerupNotInstalled(
+                    f"{powerup!r} is not installed for "
+                    f"{interfaceName(interface)} on "
+                    f"{'the store' if targetID == STORE_TARGET else targetID}")
+            for connector in existing:
+                connector.deleteFromStore()
+            self._cache.pop((targetID, interface), None)
+        store.transact(remove)
+
+    def interfacesFor(self, targetID, powerup):
+        names = [c.interface for c in self._connectors(targetID, None, powerup)]
+        return [namedAny(n) for n in names]
+
+    def connectorsOf(self, targetID):
+        """Connectors whose target is targetID (deleted with the target)."""
+        return self._connectors(targetID)

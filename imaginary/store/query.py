@@ -1,0 +1,330 @@
+"""
+Queries: lazy descriptions of a SELECT, run when iterated.
+
+Every query reduces to a *shape* (hashable) and a list of *values*.  The SQL
+text for a shape is generated once with SQLAlchemy Core and kept in a
+module-level cache per dialect, so repeated queries (the common case in a
+game: the same lookups every command) skip SQL generation entirely.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from .comparison import Comparison, Placeholder, SortOrder, _Binder
+from .errors import QueryError
+
+_DIALECT = sqlite.dialect(paramstyle="qmark")
+_MAX_CACHED = 4096
+_NOTHING = object()
+
+
+class _Prepared:
+    """Compiled SQL for one shape and how to order its parameters."""
+
+    __slots__ = ("sql", "order", "direct")
+
+    def __init__(self, compiled):
+        self.sql = compiled.string
+        order = []
+        for name in compiled.positiontup or ():
+            if name[0] == "p" and name[1:].isdigit():
+                order.append(int(name[1:]))
+            else:
+                order.append((compiled.params[name],))
+        self.order = order
+        self.direct = order == list(range(len(order)))
+
+    def params(self, values):
+        if self.direct:
+            return values
+        return [values[i] if type(i) is int else i[0] for i in self.order]
+
+
+class SQLCache:
+    """Compiled statements per (dialect, shape), shared by every store."""
+
+    _compiled = {}
+
+    def __init__(self, dialect=_DIALECT):
+        self.dialect = dialect
+
+    def ddl(self, element):
+        """CREATE TABLE / CREATE INDEX text for a table or index."""
+        if isinstance(element, sa.Index):
+            construct = CreateIndex(element, if_not_exists=True)
+        else:
+            construct = CreateTable(element, if_not_exists=True)
+        return str(construct.compile(dialect=self.dialect))
+
+    def prepare(self, shape, build):
+        key = (self.dialect.name, shape)
+        prepared = self._compiled.get(key)
+        if prepared is None:
+            if len(self._compiled) > _MAX_CACHED:
+                self._compiled.clear()
+            prepared = _Prepared(build().compile(dialect=self.dialect))
+            self._compiled[key] = prepared
+        return prepared
+
+
+def _checkCount(name, value):
+    if value is not None and (type(value) is not int or value < 0):
+        raise QueryError(f"{name} must be a non-negative int, not {value!r}")
+
+
+def _sortOrders(sort):
+    if sort is None:
+        return ()
+    if isinstance(sort, SortOrder):
+        return (sort,)
+    if isinstance(sort, (list, tuple)) and all(
+            isinstance(s, SortOrder) for s in sort):
+        return tuple(sort)
+    raise QueryError(f"sort must be attr.ascending, attr.descending or a "
+                     f"list of them, not {sort!r}")
+
+
+class _BaseQuery:
+    def __init__(self, store, comparison, limit, offset, sort):
+        if comparison is not None and not isinstance(comparison, Comparison):
+            raise QueryError(f"a query condition must be a comparison such "
+                             f"as Thing.name == 'x', not {comparison!r}")
+        _checkCount("limit", limit)
+        _checkCount("offset", offset)
+        self.store = store
+        self.comparison = comparison
+        self.limit = limit
+        self.offset = offset
+        self.sort = _sortOrders(sort)
+        self._distinct = False
+
+    def _classes(self):
+        raise NotImplementedError()
+
+    def _owners(self, out):
+        out.extend(self._classes())
+        if self.comparison is not None:
+            self.comparison.owners(out)
+
+    def _ensureTables(self):
+        owners = []
+        self._owners(owners)
+        for owner in owners:
+            cls = owner.itemClass if isinstance(owner, Placeholder) else owner
+            self.store._typeInfo(cls)
+
+    def _shape(self, out):
+        comp = []
+        if self.comparison is not None:
+            self.comparison.shape(comp)
+        out.append((type(self).__name__,
+                    tuple((c.typeName, c.schemaVersion)
+                          for c in self._classes()),
+                    tuple(comp), tuple(s.shape() for s in self.sort),
+                    self.limit, self.offset, self._distinct,
+                    self._extraShape()))
+
+    def _extraShape(self):
+        return None
+
+    def _values(self, out):
+        if self.comparison is not None:
+            self.comparison.values(out)
+
+    def _columns(self):
+        raise NotImplementedError()
+
+    def _select(self, bind):
+        stmt = sa.select(*self._columns())
+        if self.comparison is not None:
+            stmt = stmt.where(self.comparison.build(bind))
+        if self.sort:
+            stmt = stmt.order_by(*[s.build() for s in self.sort])
+        if self._distinct:
+            stmt = stmt.distinct()
+        if self.limit is not None:
+            stmt = stmt.limit(self.limit)
+        if self.offset is not None:
+            stmt = stmt.offset(self.offset)
+        return stmt
+
+    def _run(self, kind="rows", wrap=None):
+        self._ensureTables()
+        shape = [kind]
+        self._shape(shape)
+        values = []
+        self._values(values)
+
+        def build():
+            stmt = self._select(_Binder())
+            return wrap(stmt) if wrap is not None else stmt
+        prepared = self.store._sql.prepare(tuple(shape), build)
+        return self.store._execute(prepared.sql, prepared.params(values))
+
+    def count(self):
+        """The number of results (runs SELECT count(*))."""
+        return self._run("count", lambda stmt: sa.select(
+            sa.func.count()).select_from(stmt.subquery())).fetchone()[0]
+
+    def distinct(self):
+        """A copy of this query that yields each distinct result once."""
+        clone = self.cloneQuery()
+        clone._distinct = True
+        return clone
+
+    def cloneQuery(self, limit=_NOTHING):
+        """A copy, optionally with another limit."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        if limit is not _NOTHING:
+            _checkCount("limit", limit)
+            clone.limit = limit
+        return clone
+
+    def explain(self):
+        """The SQL text this query runs (for debugging)."""
+        shape = ["rows"]
+        self._shape(shape)
+        return self.store._sql.prepare(
+            tuple(shape), lambda: self._select(_Binder())).sql
+
+
+class ItemQuery(_BaseQuery):
+    """A query yielding items of one class."""
+
+    def __init__(self, store, tableClass, comparison=None, limit=None,
+                 offset=None, sort=None):
+        from .item import Item
+        if not (isinstance(tableClass, type) and issubclass(tableClass, Item)
+                and tableClass is not Item):
+            raise QueryError(f"query() takes an Item class or a tuple of "
+                             f"them, not {tableClass!r}")
+        _BaseQuery.__init__(self, store, comparison, limit, offset, sort)
+        self.tableClass = tableClass
+
+    def _classes(self):
+        return (self.tableClass,)
+
+    def _columns(self):
+        table = self.tableClass.__table__
+        return [table.c.oid] + [table.c[n] for n in
+                                self.tableClass.__attributeNames__]
+
+    def __iter__(self):
+        rows = self._run().fetchall()
+        info = self.store._typeInfo(self.tableClass)
+        load = self.store._loadRow
+        return iter([load(info, row) for row in rows])
+
+    def getColumn(self, attributeName, raw=False):
+        """An AttributeQuery over one attribute of the matching items."""
+        attr = self.tableClass.__dict__.get(attributeName)
+        if attributeName == "storeID":
+            attr = self.tableClass.storeID
+        if attr is None or not hasattr(attr, "_column"):
+            raise QueryError(f"{self.tableClass.__name__} has no attribute "
+                             f"{attributeName!r}")
+        return AttributeQuery(self, attr, raw)
+
+    def deleteFromStore(self):
+        """Delete every matching item, applying the deletion rules."""
+        def delete():
+            for item in list(self):
+                if not item._deleted:
+                    item.deleteFromStore()
+        self.store.transact(delete)
+
+
+class MultipleItemQuery(_BaseQuery):
+    """A query over several classes, yielding tuples of items."""
+
+    def __init__(self, store, tableClasses, comparison=None, limit=None,
+                 offset=None, sort=None):
+        from .item import Item
+        for c in tableClasses:
+            if not (isinstance(c, type) and issubclass(c, Item)):
+                raise QueryError(f"query() takes Item classes, not {c!r}")
+        if not tableClasses:
+            raise QueryError("query() needs at least one Item class")
+        _BaseQuery.__init__(self, store, comparison, limit, offset, sort)
+        self.tableClasses = tuple(tableClasses)
+
+    def _classes(self):
+        return self.tableClasses
+
+    def _columns(self):
+        cols = []
+        for cls in self.tableClasses:
+            table = cls.__table__
+            cols.append(table.c.oid)
+            cols.extend(table.c[n] for n in cls.__attributeNames__)
+        return cols
+
+    def __iter__(self):
+        rows = self._run().fetchall()
+        infos = [self.store._typeInfo(c) for c in self.tableClasses]
+        widths = [len(c.__attributeNames__) + 1 for c in self.tableClasses]
+        load = self.store._loadRow
+        results = []
+        for row in rows:
+            start = 0
+            out = []
+            for info, width in zip(infos, widths):
+                out.append(load(info, row[start:start + width]))
+                start += width
+            results.append(tuple(out))
+        return iter(results)
+
+
+class AttributeQuery(_BaseQuery):
+    """The values of one attribute over an ItemQuery's matches."""
+
+    def __init__(self, itemQuery, attribute, raw=False):
+        _BaseQuery.__init__(self, itemQuery.store, itemQuery.comparison,
+                            itemQuery.limit, itemQuery.offset,
+                            itemQuery.sort)
+        self._distinct = itemQuery._distinct
+        self.itemQuery = itemQuery
+        self.attribute = attribute
+        self.raw = raw
+
+    def _classes(self):
+        return (self.attribute._owner(),)
+
+    def _extraShape(self):
+        return self.attribute._columnKey()
+
+    def _columns(self):
+        return [self.attribute._column()]
+
+    def __iter__(self):
+        rows = self._run().fetchall()
+        if self.raw:
+            return iter([r[0] for r in rows])
+        out = self.attribute._outValue
+        store = self.store
+        return iter([out(r[0], store) for r in rows])
+
+    def _aggregate(self, name, function):
+        return self._run(name, lambda stmt: sa.select(
+            function(stmt.subquery().c[0]))).fetchone()[0]
+
+    def sum(self):
+        """The sum of the values (0 when there are none)."""
+        return self._aggregate("sum", sa.func.total if self.attribute.kind
+                               == "ieee754_double" else sa.func.sum) or 0
+
+    def average(self):
+        """The mean of the values, or None when there are none."""
+        return self._aggregate("avg", sa.func.avg)
+
+    def max(self, default=None):
+        """The largest value, or C{default} when there are none."""
+        v = self._aggregate("max", sa.func.max)
+        return default if v is None else self.attribute._outValue(v, self.store)
+
+    def min(self, default=None):
+        """The smallest value, or C{default} when there are none."""
+        v = self._aggregate("min", sa.func.min)
+        return default if v is None else self.attribute._outValue(v, self.store)

@@ -1,0 +1,161 @@
+"""
+A persistent scheduler: timed calls that survive restarts.
+
+``IScheduler(store).schedule(item, when)`` records a TimedEvent.  When the
+time comes the item's ``run()`` is called inside a store transaction; if it
+returns an ``epsilon.extime.Time`` the item runs again then.  Events live in
+the store, so they survive a restart, and events that fell due while the
+server was down run as soon as the scheduler starts.  The scheduler is driven
+by any ``IReactorTime`` (the reactor, or ``twisted.internet.task.Clock`` in
+tests) and keeps at most one pending ``callLater``: for the earliest event.
+"""
+
+from epsilon.extime import Time
+from twisted.logger import Logger
+from zope.interface import Interface, implementer
+
+from .attributes import CASCADE, inmemory, integer, reference, timestamp
+from .item import Item
+
+log = Logger()
+
+
+class IScheduler(Interface):
+    """Runs items' C{run()} at given times, persistently."""
+
+    def schedule(runnable, when):
+        """Call C{runnable.run()} at C{when} (an epsilon Time)."""
+
+    def unscheduleFirst(runnable):
+        """Remove the earliest pending call of runnable."""
+
+    def unscheduleAll(runnable):
+        """Remove every pending call of runnable."""
+
+    def scheduledTimes(runnable):
+        """The Times at which runnable is due, earliest first."""
+
+
+class TimedEvent(Item):
+    """One pending call: at C{time}, run C{runnable}."""
+
+    typeName = "imaginary_scheduler_timed_event"
+    schemaVersion = 1
+
+    time = timestamp(indexed=True, allowNone=False)
+    runnable = reference(whenDeleted=CASCADE, allowNone=False)
+
+
+@implementer(IScheduler)
+class Scheduler(Item):
+    """The store's scheduler (installed on first IScheduler(store))."""
+
+    typeName = "imaginary_scheduler"
+    schemaVersion = 1
+    powerupInterfaces = (IScheduler,)
+
+    eventsRun = integer(default=0, allowNone=False,
+                        doc="how many calls have run, for operators")
+    clock = inmemory()
+    _call = inmemory()
+
+    def activate(self):
+        self.clock = None
+        self._call = None
+
+    @classmethod
+    def installOn(cls, store):
+        """Create a scheduler in C{store} and power the store up with it."""
+        scheduler = cls(store=store)
+        store.powerUp(scheduler, IScheduler)
+        return scheduler
+
+    # -- running -------------------------------------------------------------
+
+    def startService(self, clock=None):
+        """Start running events, on C{clock} (default: the reactor)."""
+        if clock is None:
+            from twisted.internet import reactor as clock
+        self.clock = clock
+        self.store._schedulers.add(self)
+        self._arm()
+
+    def stopService(self):
+        """Stop running events (they stay scheduled in the store)."""
+        if self._call is not None and self._call.active():
+            self._call.cancel()
+        self._call = None
+        self.clock = None
+        self.store._schedulers.discard(self)
+
+    @property
+    def running(self):
+        """Whether the scheduler is started."""
+        return self.clock is not None
+
+    def now(self):
+        """The current time on the scheduler's clock."""
+        if self.clock is None:
+            return Time()
+        return Time.fromPOSIXTimestamp(self.clock.seconds())
+
+    def _arm(self):
+        if self.clock is None or self.store is None or self.store._conn is None:
+            return
+        first = self.store.findFirst(TimedEvent, sort=TimedEvent.time.ascending)
+        if self._call is not None and self._call.active():
+            self._call.cancel()
+        self._call = None
+        if first is None:
+            return
+        delay = first.time.asPOSIXTimestamp() - self.clock.seconds()
+        self._call = self.clock.callLater(max(0.0, delay), self._tick)
+
+    def _tick(self):
+        self._call = None
+        now = self.now()
+        while self.clock is not None:
+            event = self.store.findFirst(TimedEvent, TimedEvent.time <= now,
+                                         sort=TimedEvent.time.ascending)
+            if event is None:
+                break
+            self._runEvent(event)
+        self._arm()
+
+    def _runEvent(self, event):
+        def run():
+            runnable = event.runnable
+            event.deleteFromStore()
+            self.eventsRun += 1
+            when = runnable.run()
+            if when is not None:
+                TimedEvent(store=self.store, time=when, runnable=runnable)
+        try:
+            self.store.transact(run)
+        except Exception:
+            log.failure("scheduled call of {runnable!r} failed; dropped",
+                        runnable=event.runnable)
+            self.store.transact(event.deleteFromStore)
+
+    # -- IScheduler -----------------------------------------------------------
+
+    def schedule(self, runnable, when):
+        TimedEvent(store=self.store, time=when, runnable=runnable)
+        self._arm()
+
+    def unscheduleFirst(self, runnable):
+        first = self.store.findFirst(TimedEvent, TimedEvent.runnable == runnable,
+                                     sort=TimedEvent.time.ascending)
+        if first is not None:
+            first.deleteFromStore()
+        self._arm()
+
+    def unscheduleAll(self, runnable):
+        self.store.query(TimedEvent,
+                         TimedEvent.runnable == runnable).deleteFromStore()
+        self._arm()
+
+    def scheduledTimes(self, runnable):
+        return [e.time for e in self.store.query(
+            TimedEvent, TimedEvent.runnable == runnable,
+            sort=TimedEvent.time.ascending)]

@@ -1,0 +1,707 @@
+"""
+The Store: one SQLite database holding Items.
+
+Design notes
+============
+
+*Writes are deferred to a checkpoint.*  Creating or changing an item inside a
+transaction only updates memory and marks the item dirty; the store writes
+all dirty items (grouped per type, with ``executemany``) at a *checkpoint*:
+before any SQL read and at commit.  Queries therefore always see the
+transaction's own changes, and bulk creation costs one batched INSERT per
+type instead of one statement per item.
+
+*Outside ``transact`` every change commits at once* (autocommit): a set,
+a creation or a deletion runs in its own small transaction.
+
+*Rollback restores memory too.*  The first time a transaction touches an
+item it keeps a copy of the item's values; on an exception the database
+rolls back and every touched item gets its values back.  Items created in
+the failed transaction become unstored again; items deleted in it come back.
+
+*Identity map.*  Loaded items live in a weak-value cache keyed by storeID,
+so while anything holds an item, loading its storeID gives that same object.
+
+*Durability.*  WAL journal, ``synchronous=NORMAL`` by default: a transaction
+that returned is in the WAL file in the OS, so it survives ``kill -9`` of the
+process; a power loss or OS crash may lose the last transactions since the
+WAL was last synced (the database stays consistent).  Pass
+``synchronous="FULL"`` to sync every commit (about 3-5x fewer commits/s on
+this machine kind).  The store takes an exclusive lock: one process owns it.
+"""
+
+import os
+import sqlite3
+import weakref
+
+from . import schema
+from .attributes import CASCADE, DISALLOW
+from .errors import (
+    DeletionDisallowed, DuplicateUniqueItem, ItemNotFound, NotAStore,
+    QueryError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
+from .item import Empowered, Item, typeForName
+from .powerups import PowerupIndex
+from .query import ItemQuery, MultipleItemQuery, SQLCache
+from . import upgrade
+
+_NOTHING = object()
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class _TypeInfo:
+    """Per-store facts about one Item class: its id and ready SQL."""
+
+    __slots__ = ("cls", "typeID", "insertSQL", "updateSQL", "loadSQL",
+                 "deleteSQL", "activates", "table")
+
+    def __init__(self, cls, typeID):
+        self.cls = cls
+        self.typeID = typeID
+        self.table = cls.__tableName__
+        names = cls.__attributeNames__
+        cols = ", ".join(['"oid"'] + [f'"{n}"' for n in names])
+        marks = ", ".join("?" * (len(names) + 1))
+        self.insertSQL = f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})'
+        if names:
+            sets = ", ".join(f'"{n}" = ?' for n in names)
+            self.updateSQL = f'UPDATE "{self.table}" SET {sets} WHERE oid = ?'
+        else:
+            self.updateSQL = None
+        self.loadSQL = f'SELECT {cols} FROM "{self.table}" WHERE oid = ?'
+        self.deleteSQL = f'DELETE FROM "{self.table}" WHERE oid = ?'
+        self.activates = cls.activate is not Item.activate
+
+
+class _Transaction:
+    __slots__ = ("touched", "newItems", "dirty", "newTypes")
+
+    def __init__(self):
+        # storeID -> (item, snapshot of its values, or None if created here)
+        self.touched = {}
+        self.newItems = {}   # _TypeInfo -> [items] awaiting INSERT
+        self.dirty = {}      # storeID -> item awaiting UPDATE
+        self.newTypes = []   # (class, (typeName, version), type_id)
+
+
+class Store(Empowered):
+    """
+    An object database of Items on SQLite.
+
+    @param path: a directory holding the store (created if missing), or
+        None for a store in memory.
+    @param synchronous: SQLite's synchronous setting, "NORMAL" or "FULL".
+    """
+
+    def __init__(self, path=None, synchronous="NORMAL"):
+        if synchronous not in ("NORMAL", "FULL"):
+            raise StoreError(f"synchronous must be 'NORMAL' or 'FULL', not "
+                             f"{synchronous!r}")
+        self.path = None if path is None else os.path.abspath(path)
+        self._syncSetting = synchronous
+        self._conn = None
+        self._cache = weakref.WeakValueDictionary()
+        self._txn = None
+        self._infos = {}          # class -> _TypeInfo
+        self._infosByID = {}      # type_id -> _TypeInfo
+        self._recorded = {}       # (typeName, version) -> (type_id, records)
+        self._referrers = {}      # typeName -> [(info, column, rule)]
+        self._sql = SQLCache()
+        self._powerups = PowerupIndex(self)
+        self._nextID = 1
+        self._nextTypeID = 1
+        self._inMemoryPowerups = {}
+        self._schedulers = set()
+        conn = self._connect()
+        try:
+            self._loadSchema(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        self._configure()
+        self._runUpgrades()
+
+    # -- opening -----------------------------------------------------------
+
+    def _connect(self):
+        if self.path is None:
+            conn = sqlite3.connect(":memory:", isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            return conn
+        if os.path.exists(self.path) and not os.path.isdir(self.path):
+            raise NotAStore(f"{self.path} is a file; a store is a directory "
+                            f"(it holds db.sqlite)")
+        dbfile = os.path.join(self.path, "db.sqlite")
+        if os.path.isdir(self.path) and not os.path.exists(dbfile):
+            if os.listdir(self.path):
+                raise NotAStore(f"{self.path} is a non-empty directory "
+                                f"without db.sqlite; not an Imaginary store")
+        if os.path.exists(dbfile):
+            with open(dbfile, "rb") as f:
+                header = f.read(16)
+            if header and header != _SQLITE_HEADER:
+                raise NotAStore(f"{dbfile} is not an SQLite database; "
+                                f"refusing to touch it")
+        os.makedirs(self.path, exist_ok=True)
+        try:
+            conn = sqlite3.connect(dbfile, isolation_level=None, timeout=0.2,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        except sqlite3.Error as e:
+            raise NotAStore(f"cannot open {dbfile}: {e}")
+        return conn
+
+    def _loadSchema(self, conn):
+        where = self.path or "the in-memory store"
+        try:
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e):
+                raise StoreInUse(f"{where} is open in another process")
+            raise NotAStore(f"{where} is damaged or not a database: {e}")
+        except sqlite3.DatabaseError as e:
+            raise NotAStore(f"{where} is damaged or not a database: {e}")
+        if not tables:
+            self._fresh = True
+            return
+        self._fresh = False
+        if "imaginary_store" not in tables:
+            raise NotAStore(f"{where} is an SQLite database but not an "
+                            f"Imaginary store; refusing to touch it")
+        try:
+            fmt = conn.execute("SELECT value FROM imaginary_store WHERE "
+                               "key='format'").fetchone()
+            if fmt is None or fmt[0] != schema.FORMAT:
+                raise NotAStore(f"{where} has store format {fmt!r}; this "
+                                f"code reads {schema.FORMAT!r}")
+            records = {}
+            for row in conn.execute(
+                    "SELECT type_id, name, kind, indexed, allowNone, "
+                    "caseSensitive, reftype, whenDeleted FROM "
+                    "imaginary_attributes ORDER BY type_id, position"):
+                records.setdefault(row[0], []).append(tuple(row[1:]))
+            typeRows = list(conn.execute(
+                "SELECT type_id, typeName, version, module FROM "
+                "imaginary_types"))
+            maxID = conn.execute(
+                "SELECT max(oid) FROM imaginary_objects").fetchone()[0]
+            self._pendingUpgrades = []
+            for typeID, typeName, version, module in typeRows:
+                recs = records.get(typeID, [])
+                self._recorded[(typeName, version)] = (typeID, recs)
+                self._nextTypeID = max(self._nextTypeID, typeID + 1)
+                current = schema.importTypeModule(typeName, module)
+                count = conn.execute(
+                    "SELECT count(*) FROM imaginary_objects WHERE type_id=?",
+                    (typeID,)).fetchone()[0]
+                if current is None:
+                    current = schema.buildClass(typeName, version, recs)
+                if current.schemaVersion == version:
+                    if schema.classRecord(current) != recs:
+                        raise SchemaMismatch(
+                            f"type {typeName!r} version {version}: the "
+                            f"class {current.__module__}.{current.__name__} "
+                            f"has attributes {schema.classRecord(current)} "
+                            f"but the store has {recs}; bump schemaVersion "
+                            f"and register an upgrader")
+                    self._registerInfo(current, typeID)
+                elif count:
+                    upgrade.checkUpgradePath(typeName, version,
+                                             current.schemaVersion)
+                    old = schema.buildClass(typeName, version, recs)
+                    self._registerInfo(old, typeID)
+                    self._pendingUpgrades.append((old, current))
+                else:
+                    old = schema.buildClass(typeName, version, recs)
+                    self._registerInfo(old, typeID)
+            self._nextID = (maxID or 0) + 1
+        except sqlite3.DatabaseError as e:
+            raise NotAStore(f"{where} is damaged: {e}")
+
+    def _configure(self):
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as e:
+            conn.close()
+            raise StoreInUse(f"{self.path} is open in another process ({e})")
+        if self.path is not None:
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={self._synchronous()}")
+        if self._fresh:
+            conn.execute("BEGIN IMMEDIATE")
+            for table in schema.metadata.sorted_tables:
+                conn.execute(self._sql.ddl(table))
+            conn.execute("INSERT INTO imaginary_store VALUES ('format', ?)",
+                         (schema.FORMAT,))
+            conn.execute("COMMIT")
+            self._pendingUpgrades = []
+
+    def _synchronous(self):
+        return self._syncSetting
+
+    def _runUpgrades(self):
+        if not self._pendingUpgrades:
+            return
+        pending, self._pendingUpgrades = self._pendingUpgrades, []
+
+        def run():
+            for old, current in pending:
+                for item in list(self.query(old)):
+                    upgrade.upgradeItem(item, current.schemaVersion)
+        self.transact(run)
+
+    # -- types and tables --------------------------------------------------
+
+    def _registerInfo(self, cls, typeID):
+        info = _TypeInfo(cls, typeID)
+        self._infos[cls] = info
+        self._infosByID[typeID] = info
+        return info
+
+    def _typeInfo(self, cls):
+        """The _TypeInfo for cls, creating its table on first use."""
+        info = self._infos.get(cls)
+        if info is not None:
+            return info
+        if not (isinstance(cls, type) and issubclass(cls, Item)) or cls is Item:
+            raise QueryError(f"{cls!r} is not an Item class")
+        if self._conn is None:
+            raise StoreClosed("the store is closed")
+        key = (cls.typeName, cls.schemaVersion)
+        recorded = self._recorded.get(key)
+        if recorded is not None:
+            # Another class object (a reload) for a recorded type.
+            typeID, recs = recorded
+            if schema.classRecord(cls) != recs:
+                raise SchemaMismatch(
+                    f"type {cls.typeName!r} version {cls.schemaVersion} "
+                    f"changed its attributes without a new schemaVersion")
+            old = self._infosByID.get(typeID)
+            if old is not None:
+                del self._infos[old.cls]
+            return self._registerInfo(cls, typeID)
+        typeID = self._nextTypeID
+        self._nextTypeID += 1
+        records = schema.classRecord(cls)
+
+        def create():
+            conn = self._conn
+            conn.execute(self._sql.ddl(cls.__table__))
+            for index in cls.__table__.indexes:
+                conn.execute(self._sql.ddl(index))
+            conn.execute("INSERT INTO imaginary_types VALUES (?, ?, ?, ?)",
+                         (typeID, cls.typeName, cls.schemaVersion,
+                          cls.__module__))
+            conn.executemany(
+                "INSERT INTO imaginary_attributes VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(typeID, i) + r for i, r in enumerate(records)])
+        self.transact(create)
+        self._recorded[key] = (typeID, records)
+        self._referrers.clear()
+        if self._txn is not None:
+            # A rollback must forget the type again: its table is gone.
+            self._txn.newTypes.append((cls, key, typeID))
+        return self._registerInfo(cls, typeID)
+
+    # -- transactions ------------------------------------------------------
+
+    def transact(self, f, *a, **kw):
+        """
+        Run C{f(*a, **kw)} in a transaction and return its result.  On an
+        exception the database and the touched items roll back and the
+        exception propagates.  A call inside a transaction joins it.
+        """
+        if self._txn is not None:
+            return f(*a, **kw)
+        if self._conn is None:
+            raise StoreClosed("the store is closed")
+        self._conn.execute("BEGIN IMMEDIATE")
+        txn = self._txn = _Transaction()
+        try:
+            result = f(*a, **kw)
+            self._checkpoint()
+        except BaseException:
+            self._txn = None
+            self._rollback(txn)
+            raise
+        self._txn = None
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            self._rollback(txn)
+            raise StoreError(f"commit failed: {e}")
+        return result
+
+    def _rollback(self, txn):
+        try:
+            self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        for sid, (item, snapshot) in txn.touched.items():
+            if snapshot is None:
+                if self._cache.get(item._storeID) is item:
+                    del self._cache[item._storeID]
+                item._storeID = None
+                item._store = None
+                item._deleted = False
+            else:
+                item._v[:] = snapshot
+                if item._deleted:
+                    item._deleted = False
+                    self._cache[sid] = item
+        for cls, key, typeID in txn.newTypes:
+            self._infos.pop(cls, None)
+            self._infosByID.pop(typeID, None)
+            self._recorded.pop(key, None)
+        self._referrers.clear()
+        self._powerups.clear()
+
+    def _touch(self, item):
+        txn = self._txn
+        sid = item._storeID
+        if sid not in txn.touched:
+            txn.touched[sid] = (item, list(item._v))
+
+    def _checkpoint(self):
+        txn = self._txn
+        if txn is None:
+            return
+        conn = self._conn
+        if txn.newItems:
+            new, txn.newItems = txn.newItems, {}
+            objectRows = []
+            for info, items in new.items():
+                objectRows.extend((i._storeID, info.typeID) for i in items)
+            conn.executemany("INSERT INTO imaginary_objects VALUES (?, ?)",
+                             objectRows)
+            for info, items in new.items():
+                conn.executemany(info.insertSQL,
+                                 [[i._storeID] + i._v for i in items])
+        if txn.dirty:
+            dirty, txn.dirty = txn.dirty, {}
+            byInfo = {}
+            for sid, item in dirty.items():
+                if not item._deleted:
+                    byInfo.setdefault(type(item), []).append(item)
+            for cls, items in byInfo.items():
+                info = self._infos[cls]
+                if info.updateSQL is not None:
+                    conn.executemany(info.updateSQL,
+                                     [i._v + [i._storeID] for i in items])
+
+    def _execute(self, sql, params=()):
+        """Run SQL after a checkpoint; translate sqlite3 errors."""
+        if self._conn is None:
+            raise StoreClosed("the store is closed")
+        if self._txn is not None and (self._txn.newItems or self._txn.dirty):
+            self._checkpoint()
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.Error as e:
+            raise StoreError(f"the database refused {sql!r}: {e}")
+
+    # -- items -------------------------------------------------------------
+
+    def _addItem(self, item):
+        if self._txn is None:
+            return self.transact(self._addItem, item)
+        info = self._typeInfo(type(item))
+        sid = self._nextID
+        self._nextID = sid + 1
+        item._storeID = sid
+        item._store = self
+        self._txn.touched[sid] = (item, None)
+        self._txn.newItems.setdefault(info, []).append(item)
+        self._cache[sid] = item
+        item.stored()
+
+    def _setAttribute(self, item, index, dbValue):
+        if item._deleted:
+            raise StoreError(f"{item!r} has been deleted")
+        if item._store is not self:
+            raise StoreError(f"{item!r} belongs to another store")
+        if self._txn is None:
+            return self.transact(self._setAttribute, item, index, dbValue)
+        self._touch(item)
+        item._v[index] = dbValue
+        sid = item._storeID
+        if self._txn.touched[sid][1] is not None:
+            self._txn.dirty[sid] = item
+
+    def _loadRow(self, info, row):
+        sid = row[0]
+        item = self._cache.get(sid)
+        if item is not None:
+            return item
+        cls = info.cls
+        item = cls.__new__(cls)
+        item._v = list(row[1:])
+        item._storeID = sid
+        item._store = self
+        item._deleted = False
+        self._cache[sid] = item
+        if info.activates:
+            item.activate()
+        return item
+
+    def getItemByID(self, storeID, default=_NOTHING):
+        """
+        The item with this storeID (the same object while it is alive), or
+        C{default}; without a default, ItemNotFound.
+        """
+        item = self._cache.get(storeID)
+        if item is not None:
+            return item
+        if type(storeID) is not int:
+            raise QueryError(f"a storeID is an int, not {storeID!r}")
+        row = self._execute("SELECT type_id FROM imaginary_objects WHERE "
+                            "oid = ?", (storeID,)).fetchone()
+        if row is None or row[0] == -1:
+            if default is not _NOTHING:
+                return default
+            why = "was deleted" if row else "does not exist"
+            raise ItemNotFound(f"item {storeID} {why}")
+        info = self._infosByID[row[0]]
+        row = self._execute(info.loadSQL, (storeID,)).fetchone()
+        return self._loadRow(info, row)
+
+    def _referent(self, storeID):
+        item = self._cache.get(storeID)
+        if item is not None:
+            return item
+        return self.getItemByID(storeID, None)
+
+    # -- deletion ----------------------------------------------------------
+
+    def _referrersOf(self, typeName):
+        """[(referrer info, column, rule)] for references that may point
+        at items of typeName."""
+        found = self._referrers.get(typeName)
+        if found is None:
+            found = []
+            for (tn, version), (typeID, recs) in self._recorded.items():
+                info = self._infosByID.get(typeID)
+                if info is None:
+                    continue
+                for rec in recs:
+                    name, kind, reftype, rule = rec[0], rec[1], rec[5], rec[6]
+                    if kind == "reference" and reftype in (None, typeName):
+                        found.append((info, name, rule))
+            self._referrers[typeName] = found
+        return found
+
+    def _deleteItem(self, item):
+        if item._deleted:
+            raise StoreError(f"{item!r} was already deleted")
+        if item._store is not self:
+            raise StoreError(f"{item!r} belongs to another store")
+        if self._txn is None:
+            return self.transact(self._deleteItem, item)
+        closure = {}
+        self._collectCascade(item, closure)
+        for victim in closure.values():
+            for info, column, rule in self._referrersOf(type(victim).typeName):
+                if rule != DISALLOW:
+                    continue
+                for (rid,) in self._execute(
+                        f'SELECT oid FROM "{info.table}" WHERE "{column}" = ?',
+                        (victim._storeID,)):
+                    if rid not in closure:
+                        raise DeletionDisallowed(
+                            f"{victim!r} cannot be deleted: "
+                            f"{info.cls.__name__}({rid}).{column} refers to "
+                            f"it with whenDeleted=DISALLOW")
+        for victim in closure.values():
+            victim.deleted()
+        for victim in closure.values():
+            self._removeRow(victim, closure)
+        self._powerups.clear()
+
+    def _collectCascade(self, item, closure):
+        stack = [item]
+        while stack:
+            victim = stack.pop()
+            sid = victim._storeID
+            if sid in closure:
+                continue
+            closure[sid] = victim
+            for info, column, rule in self._referrersOf(type(victim).typeName):
+                if rule != CASCADE:
+                    continue
+                for row in self._execute(
+                        f'SELECT * FROM "{info.table}" WHERE "{column}" = ?',
+                        (sid,)).fetchall():
+                    stack.append(self._loadRow(info, row))
+            stack.extend(self._powerups.connectorsOf(sid))
+
+    def _removeRow(self, victim, closure):
+        sid = victim._storeID
+        self._touch(victim)
+        info = self._infos[type(victim)]
+        self._execute(info.deleteSQL, (sid,))
+        self._execute("UPDATE imaginary_objects SET type_id = -1 WHERE oid = ?",
+                      (sid,))
+        for rinfo, column, rule in self._referrersOf(type(victim).typeName):
+            if rule == CASCADE or rule == DISALLOW:
+                continue
+            index = rinfo.cls.__attributeNames__.index(column)
+            for (rid,) in self._execute(
+                    f'SELECT oid FROM "{rinfo.table}" WHERE "{column}" = ?',
+                    (sid,)).fetchall():
+                referrer = self._cache.get(rid)
+                if referrer is not None:
+                    self._touch(referrer)
+                    referrer._v[index] = None
+            self._execute(f'UPDATE "{rinfo.table}" SET "{column}" = NULL '
+                          f'WHERE "{column}" = ?', (sid,))
+        victim._deleted = True
+        self._txn.dirty.pop(sid, None)
+        self._cache.pop(sid, None)
+
+    # -- queries -----------------------------------------------------------
+
+    def query(self, tableClass, comparison=None, limit=None, offset=None,
+              sort=None):
+        """
+        A lazy query over one Item class (yielding items) or a tuple of
+        classes (yielding tuples).  Iterating runs it.
+        """
+        if isinstance(tableClass, tuple):
+            return MultipleItemQuery(self, tableClass, comparison, limit,
+                                     offset, sort)
+        return ItemQuery(self, tableClass, comparison, limit, offset, sort)
+
+    def count(self, tableClass, comparison=None):
+        """How many items match."""
+        return self.query(tableClass, comparison).count()
+
+    def findFirst(self, tableClass, comparison=None, offset=None, sort=None,
+                  default=None):
+        """The first match, or C{default}."""
+        for item in self.query(tableClass, comparison, limit=1,
+                               offset=offset, sort=sort):
+            return item
+        return default
+
+    def findUnique(self, tableClass, comparison=None, default=_NOTHING):
+        """
+        The only match.  None: ItemNotFound (or C{default}); more than
+        one: DuplicateUniqueItem.
+        """
+        found = list(self.query(tableClass, comparison, limit=2))
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            if default is not _NOTHING:
+                return default
+            raise ItemNotFound(f"no {tableClass.__name__} matches "
+                               f"{_describe(comparison)}")
+        raise DuplicateUniqueItem(f"more than one {tableClass.__name__} "
+                                  f"matches {_describe(comparison)}")
+
+    def findOrCreate(self, tableClass, callback=None, **attrs):
+        """
+        The item of tableClass whose attributes equal C{attrs}; if there is
+        none, create it (and call C{callback(newItem)}).
+        """
+        from .comparison import AND
+        conditions = []
+        for name, value in attrs.items():
+            attr = tableClass.__dict__.get(name)
+            if attr is None or not hasattr(attr, "attrname"):
+                raise QueryError(f"{tableClass.__name__} has no attribute "
+                                 f"{name!r}")
+            conditions.append(attr == value)
+        comparison = AND(*conditions) if len(conditions) > 1 else (
+            conditions[0] if conditions else None)
+
+        def findOrMake():
+            found = self.findFirst(tableClass, comparison)
+            if found is not None:
+                return found
+            item = tableClass(store=self, **attrs)
+            if callback is not None:
+                callback(item)
+            return item
+        return self.transact(findOrMake)
+
+    def sum(self, attribute, comparison=None):
+        """The sum of an attribute over matching items."""
+        return self.query(attribute.ownerClass, comparison).getColumn(
+            attribute.attrname).sum()
+
+    # -- powerups ----------------------------------------------------------
+
+    def _powerupTarget(self):
+        return (self, -1)
+
+    def _powerUp(self, targetID, powerup, interface, priority):
+        self._powerups.install(targetID, powerup, interface, priority)
+
+    def _powerDown(self, targetID, powerup, interface):
+        self._powerups.remove(targetID, powerup, interface)
+
+    def _powerupsFor(self, targetID, interface):
+        return self._powerups.lookup(targetID, interface)
+
+    def _interfacesFor(self, targetID, powerup):
+        return self._powerups.interfacesFor(targetID, powerup)
+
+    def _conformFallback(self, obj, interface):
+        if obj is self:
+            from .scheduler import IScheduler, Scheduler
+            if interface is IScheduler:
+                return self.transact(Scheduler.installOn, self)
+        return None
+
+    # -- upgrades ----------------------------------------------------------
+
+    def _upgradeVersion(self, old, typeName, oldVersion, newVersion, attrs):
+        newClass = typeForName(typeName, newVersion)
+        if newClass is None:
+            raise StoreError(f"no class is declared for {typeName!r} "
+                             f"version {newVersion}; use declareLegacyItem")
+        if type(old).schemaVersion != oldVersion:
+            raise StoreError(f"{old!r} is not at version {oldVersion}")
+        info = self._typeInfo(newClass)
+        new = newClass(**attrs)
+        sid = old._storeID
+        self._touch(old)
+        self._execute(self._infos[type(old)].deleteSQL, (sid,))
+        self._execute("UPDATE imaginary_objects SET type_id = ? WHERE oid = ?",
+                      (info.typeID, sid))
+        self._execute(info.insertSQL, [sid] + new._v)
+        old._deleted = True
+        self._cache.pop(sid, None)
+        new._storeID = sid
+        new._store = self
+        # Keyed apart from the old item, which the same rollback restores.
+        self._txn.touched[("upgraded", sid)] = (new, None)
+        self._cache[sid] = new
+        return new
+
+    # -- closing -----------------------------------------------------------
+
+    def close(self):
+        """Close the store: a later use raises StoreClosed."""
+        if self._conn is None:
+            return
+        if self._txn is not None:
+            raise StoreError("cannot close the store inside a transaction")
+        for scheduler in list(self._schedulers):
+            scheduler.stopService()
+        conn, self._conn = self._conn, None
+        conn.close()
+
+    def __repr__(self):
+        return f"<Store {self.path or ':memory:'}>"
+
+
+def _describe(comparison):
+    return "the query" if comparison is None else type(comparison).__name__
+
