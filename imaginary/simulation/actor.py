@@ -1,0 +1,112 @@
+"""
+Bodies: actors that act and observe, and food they eat.
+
+An Actor powerup makes a Thing a person: hit points, stamina, strength,
+experience and level, and a mind.  The mind is either *ephemeral* (a
+connected player's session, in memory only) or *enduring* (a persistent
+NPC intelligence item).  Events reach the mind through ``prepare``, which
+renders the event for this body and returns the delivery to run after the
+verb's transaction commits.
+"""
+
+import math
+
+from zope.interface import implementer
+
+from imaginary.interfaces import (
+    IActor, IDescriptionContributor, IEventObserver, IFood,
+    IMovementRestriction)
+from imaginary.store import (
+    CASCADE, NULLIFY, Item, inmemory, integer, reference)
+
+from .thing import Enhancement, Thing
+
+CONDITIONS = ((1.0, "in perfect health"), (0.75, "lightly wounded"),
+              (0.5, "wounded"), (0.25, "badly wounded"),
+              (0.0, "near death"))
+
+
+@implementer(IActor, IEventObserver, IDescriptionContributor,
+             IMovementRestriction)
+class Actor(Enhancement, Item):
+    """A body with vitals and a mind."""
+
+    typeName = "imaginary_actor"
+    schemaVersion = 1
+    powerupInterfaces = (IActor, IEventObserver, IDescriptionContributor,
+                         IMovementRestriction)
+    descriptionOrder = 30
+
+    thing = reference(reftype=Thing, whenDeleted=CASCADE, allowNone=False)
+    hitpoints = integer(default=100, allowNone=False)
+    maxHitpoints = integer(default=100, allowNone=False)
+    stamina = integer(default=100, allowNone=False)
+    maxStamina = integer(default=100, allowNone=False)
+    strength = integer(default=10, allowNone=False)
+    experience = integer(default=0, allowNone=False)
+    enduringIntelligence = reference(whenDeleted=NULLIFY)
+
+    _intelligence = inmemory()
+
+    def activate(self):
+        self._intelligence = None
+
+    @property
+    def level(self):
+        """Level grows with the logarithm of experience."""
+        return 1 + int(math.log2(1 + self.experience))
+
+    def setEphemeralIntelligence(self, intelligence):
+        """Attach a connected session (or None to detach)."""
+        self._intelligence = intelligence
+
+    def getEphemeralIntelligence(self):
+        """The connected session, or None."""
+        return self._intelligence
+
+    def prepare(self, event):
+        session = self._intelligence
+        brain = self.enduringIntelligence
+        if session is None and brain is None:
+            return None
+        message = event.messageFor(self.thing)
+        if session is not None:
+            if message is None and event.data is None:
+                return None
+            return lambda: session.send(message, event)
+        observe = getattr(brain, "observe", None)
+        if observe is None:
+            return None
+        return lambda: observe(event, message)
+
+    def condition(self):
+        """A word for the body's health."""
+        ratio = self.hitpoints / max(1, self.maxHitpoints)
+        for threshold, word in CONDITIONS:
+            if ratio >= threshold:
+                return word
+        return CONDITIONS[-1][1]
+
+    def contributeDescription(self, observer, paths):
+        from imaginary.language import sentence
+        return sentence("{body:pronoun} {body:be} " + self.condition() + ".",
+                        body=self.thing).render(observer)
+
+    def movementRestrictedBy(self, thing, destination):
+        # Nobody carries people around: a body moves only into places.
+        if destination is not None and IActor(destination, None) is not None:
+            from .containment import the
+            return f"{the(thing, True)} can't be carried."
+        return None
+
+
+@implementer(IFood)
+class Food(Enhancement, Item):
+    """Something edible: eating it restores stamina and uses it up."""
+
+    typeName = "imaginary_food"
+    schemaVersion = 1
+    powerupInterfaces = (IFood,)
+
+    thing = reference(reftype=Thing, whenDeleted=CASCADE, allowNone=False)
+    nourishment = integer(default=10, allowNone=False)

@@ -1,0 +1,183 @@
+"""
+Events: what happened, told to each observer in its own words.
+
+A verb runs inside ``runEventTransaction``: one store transaction.  While it
+runs, ``event.broadcast()`` renders the event for every observer in range
+(each gets the actor's, the target's, the tool's or the bystanders' message,
+rendered for that observer) but delivers nothing.  Only after the
+transaction commits are the messages delivered.  When the verb fails with an
+ActionFailure, the transaction rolls back, everything broadcast so far is
+dropped, and only the failure's own message is delivered.
+
+Rendering happens at broadcast time, inside the transaction, so a message
+describes the world as it was when the event happened.
+"""
+
+import contextvars
+
+import attr
+
+from imaginary.interfaces import IEventObserver
+from imaginary.language import Span, styled
+
+from .failure import ActionFailure
+from .idea import ProviderOf, Proximity
+
+_pending = contextvars.ContextVar("imaginary_pending_events", default=None)
+
+# Observers are found within this many metres of the event's location:
+# everything in the room (containment costs nothing), not the next room.
+EVENT_RADIUS = 0.5
+
+
+def render(message, observer):
+    """Render a message (str, Span, or anything with render(observer))."""
+    if message is None:
+        return None
+    if isinstance(message, Span):
+        return message
+    if isinstance(message, str):
+        return styled(message)
+    if callable(getattr(message, "render", None)):
+        return message.render(observer)
+    if callable(message):
+        return render(message(observer), observer)
+    raise TypeError(f"cannot render {message!r}")
+
+
+def observersAt(location):
+    """Every IEventObserver in C{location} (the room and what is in it)."""
+    if location is None:
+        return ()
+    return location.idea.obtain(
+        Proximity(EVENT_RADIUS, ProviderOf(IEventObserver))).results
+
+
+@attr.s(frozen=True, eq=False)
+class Event:
+    """
+    Something that happened at C{location}.  Messages may be str, Span or
+    a sentence with C{render(observer)}; each observer sees exactly one:
+    the actor's, the target's, the tool's or, failing those, C{otherMessage}.
+    C{distantMessage(direction)}, if given, is heard in adjacent rooms.
+    C{data} carries out-of-band facts for front ends (e.g. room info).
+    """
+
+    location = attr.ib()
+    actor = attr.ib(default=None)
+    target = attr.ib(default=None)
+    tool = attr.ib(default=None)
+    actorMessage = attr.ib(default=None)
+    targetMessage = attr.ib(default=None)
+    toolMessage = attr.ib(default=None)
+    otherMessage = attr.ib(default=None)
+    distantMessage = attr.ib(default=None)
+    data = attr.ib(default=None)
+
+    def messageFor(self, observer):
+        """The rendered Span for C{observer} (a Thing), or None."""
+        if observer is self.actor and self.actor is not None:
+            return render(self.actorMessage, observer)
+        if observer is self.target and self.target is not None:
+            return render(self.targetMessage if self.targetMessage is not None
+                          else self.otherMessage, observer)
+        if observer is self.tool and self.tool is not None:
+            return render(self.toolMessage if self.toolMessage is not None
+                          else self.otherMessage, observer)
+        return render(self.otherMessage, observer)
+
+    def _deliveries(self):
+        calls = []
+        told = set()
+        for observer in observersAt(self.location):
+            told.add(id(observer.thing))
+            call = observer.prepare(self)
+            if call is not None:
+                calls.append(call)
+        # The actor hears its own message even from inside a closed box.
+        for party in (self.actor, self.target):
+            if party is not None and id(party) not in told:
+                observer = IEventObserver(party, None)
+                if observer is not None:
+                    told.add(id(party))
+                    call = observer.prepare(self)
+                    if call is not None:
+                        calls.append(call)
+        if self.distantMessage is not None and self.location is not None:
+            calls.extend(self._distantDeliveries(told))
+        return calls
+
+    def _distantDeliveries(self, told):
+        from .containment import Exit
+        store = self.location.store
+        calls = []
+        for exit in store.query(Exit, Exit.fromLocation == self.location):
+            back = exit.sibling
+            direction = back.name if back is not None else "nearby"
+            distant = DistantEvent(exit.toLocation,
+                                   self.distantMessage(direction), self)
+            for observer in observersAt(exit.toLocation):
+                if id(observer.thing) in told:
+                    continue
+                told.add(id(observer.thing))
+                call = observer.prepare(distant)
+                if call is not None:
+                    calls.append(call)
+        return calls
+
+    def broadcast(self):
+        """
+        Tell every observer.  Inside runEventTransaction delivery waits for
+        the commit; outside one (timers, NPCs) it happens now.
+        """
+        calls = self._deliveries()
+        pending = _pending.get()
+        if pending is None:
+            for call in calls:
+                call()
+        else:
+            pending.extend(calls)
+
+
+@attr.s(frozen=True, eq=False)
+class DistantEvent:
+    """An event heard from the next room: one message for everyone."""
+
+    location = attr.ib()
+    message = attr.ib()
+    origin = attr.ib()
+    actor = None
+    data = None
+
+    def messageFor(self, observer):
+        return render(self.message, observer)
+
+
+def runEventTransaction(store, f, *a, **kw):
+    """
+    Run C{f} in one store transaction, delivering broadcast events only
+    after it commits.  An ActionFailure rolls everything back and delivers
+    just the failure's event (or re-raises it when it has none, so the
+    caller can tell the actor the reason).
+    """
+    pending = []
+    token = _pending.set(pending)
+    try:
+        try:
+            result = store.transact(f, *a, **kw)
+        except ActionFailure as failure:
+            del pending[:]
+            if failure.event is None:
+                raise
+            calls = failure.event._deliveries()
+            _pending.reset(token)
+            token = None
+            for call in calls:
+                call()
+            return None
+    finally:
+        if token is not None:
+            _pending.reset(token)
+    for call in pending:
+        call()
+    return result

@@ -1,0 +1,306 @@
+"""
+The Idea graph: how anything finds anything.
+
+Every Thing has an Idea.  An Idea's outgoing Links come from the powerups on
+its thing (ILinkContributor): a container links to its contents and exits, a
+thing links to its location, an exit links to the room it leads to.  Other
+powerups annotate those links (ILinkAnnotator): a closed box marks the
+boundary of its inside, a dark room marks the links to what is in it, an
+exit marks its length.
+
+A search (``idea.obtain(retriever)``) walks every acyclic path from the
+Idea.  At each path the *retriever* decides three things: what the path
+yields (``retrieve``), why that result must be refused (``objectionsTo``,
+collected as reasons why not) and whether to walk further
+(``shouldKeepGoing``).  Retrievers compose by wrapping each other:
+
+    Proximity(3.0, Reachable(Named("lamp", CanSee(ProviderOf(IThing), me), me)))
+
+so no verb needs to know about darkness, glass or closed doors: it asks one
+question and, when the answer is empty, says the first reason why not
+("It's too dark to see.", "You can't reach through the glass box.").
+"""
+
+import attr
+from zope.interface import implementer
+
+from imaginary.interfaces import (
+    IDistance, IElectromagneticMedium, ILinkAnnotator, ILinkContributor,
+    ILitLink, INameable, IObstruction, IWhyNot)
+
+
+@attr.s(frozen=True, slots=True, eq=False)
+class Link:
+    """An edge from one Idea to another, with annotations."""
+
+    source = attr.ib()
+    target = attr.ib()
+    annotations = attr.ib(default=())
+
+
+@attr.s(frozen=True, slots=True, eq=False)
+class Path:
+    """A walk through the graph: a tuple of Links, first to last."""
+
+    links = attr.ib()
+
+    @property
+    def target(self):
+        """The Thing the path ends at."""
+        return self.links[-1].target.delegate
+
+    def targetAs(self, interface):
+        """The last target adapted to C{interface}, or None."""
+        return interface(self.links[-1].target.delegate, None)
+
+    def annotated(self, interface):
+        """Yield (index, annotation) for annotations providing interface."""
+        for i, link in enumerate(self.links):
+            for annotation in link.annotations:
+                if interface.providedBy(annotation):
+                    yield i, annotation
+
+    def distance(self):
+        """Sum of the IDistance annotations along the path."""
+        total = 0.0
+        for link in self.links:
+            for annotation in link.annotations:
+                if IDistance.providedBy(annotation):
+                    total += annotation.distance
+        return total
+
+    def extend(self, link):
+        """This path followed by one more link."""
+        return Path(self.links + (link,))
+
+
+@attr.s(frozen=True, slots=True)
+class ObtainResult:
+    """What a search found, and why it did not find more."""
+
+    results = attr.ib()
+    reasonsWhyNot = attr.ib()
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __len__(self):
+        return len(self.results)
+
+
+@implementer(IWhyNot)
+@attr.s(frozen=True, slots=True)
+class Objection:
+    """A reason a search result was refused."""
+
+    message = attr.ib()
+
+    def tellMeWhyNot(self):
+        return self.message
+
+
+class Idea:
+    """A Thing's node in the graph.  Links are built on demand."""
+
+    __slots__ = ("delegate",)
+
+    def __init__(self, delegate):
+        self.delegate = delegate
+
+    def links(self):
+        """The annotated links leaving this Idea, built from powerups."""
+        thing = self.delegate
+        annotators = list(thing.powerupsFor(ILinkAnnotator))
+        for contributor in _contributors(thing):
+            for link in contributor.links():
+                if annotators:
+                    extra = []
+                    for annotator in annotators:
+                        extra.extend(annotator.annotationsFor(link, self))
+                    if extra:
+                        link = Link(link.source, link.target,
+                                    tuple(link.annotations) + tuple(extra))
+                yield link
+
+    def obtain(self, retriever):
+        """
+        Walk every acyclic path from here; return an ObtainResult with the
+        distinct retrieved objects (in the order first found) and the
+        objections raised against refused ones.
+        """
+        results = []
+        seen = set()
+        reasons = []
+        start = Path((Link(self, self, ()),))
+        stack = [(start, frozenset([id(self.delegate)]))]
+        while stack:
+            path, visited = stack.pop()
+            result = retriever.retrieve(path)
+            if result is not None:
+                objections = list(retriever.objectionsTo(path, result))
+                if objections:
+                    reasons.extend(objections)
+                elif id(result) not in seen:
+                    seen.add(id(result))
+                    results.append(result)
+            if not retriever.shouldKeepGoing(path):
+                continue
+            children = []
+            for link in path.links[-1].target.links():
+                key = id(link.target.delegate)
+                if key in visited:
+                    continue
+                children.append((path.extend(link), visited | {key}))
+            # Reversed so the walk visits links in the order contributed.
+            stack.extend(reversed(children))
+        return ObtainResult(tuple(results), tuple(reasons))
+
+
+def _contributors(thing):
+    from .containment import LocationLink
+    yield LocationLink(thing)
+    yield from thing.powerupsFor(ILinkContributor)
+
+
+class Retriever:
+    """Base retriever: retrieves nothing, objects to nothing, walks all."""
+
+    def retrieve(self, path):
+        return None
+
+    def objectionsTo(self, path, result):
+        return ()
+
+    def shouldKeepGoing(self, path):
+        return True
+
+
+class ProviderOf(Retriever):
+    """Retrieves the path's target adapted to an interface."""
+
+    def __init__(self, interface):
+        self.interface = interface
+
+    def retrieve(self, path):
+        return self.interface(path.links[-1].target.delegate, None)
+
+
+class DelegatingRetriever(Retriever):
+    """A retriever that refines another one."""
+
+    def __init__(self, retriever):
+        self.retriever = retriever
+
+    def retrieve(self, path):
+        return self.retriever.retrieve(path)
+
+    def objectionsTo(self, path, result):
+        return self.retriever.objectionsTo(path, result)
+
+    def shouldKeepGoing(self, path):
+        return self.retriever.shouldKeepGoing(path)
+
+
+class Proximity(DelegatingRetriever):
+    """Only within C{distance} metres along the path."""
+
+    def __init__(self, distance, retriever):
+        DelegatingRetriever.__init__(self, retriever)
+        self.distance = distance
+
+    def retrieve(self, path):
+        if path.distance() > self.distance:
+            return None
+        return self.retriever.retrieve(path)
+
+    def shouldKeepGoing(self, path):
+        return (path.distance() <= self.distance
+                and self.retriever.shouldKeepGoing(path))
+
+
+class Reachable(DelegatingRetriever):
+    """Refuses results behind an obstruction (glass, a closed lid)."""
+
+    def objectionsTo(self, path, result):
+        for i, annotation in path.annotated(IObstruction):
+            why = annotation.obstructionFor(path, i)
+            if why is not None:
+                yield why
+                return
+        yield from self.retriever.objectionsTo(path, result)
+
+
+class CanSee(DelegatingRetriever):
+    """
+    Only what C{observer} can see: sight stops at opaque media, and
+    results in the dark are refused with the darkness as the reason.
+    """
+
+    def __init__(self, retriever, observer):
+        DelegatingRetriever.__init__(self, retriever)
+        self.observer = observer
+
+    def _opaque(self, path):
+        for i, annotation in path.annotated(IElectromagneticMedium):
+            if annotation.isOpaque(path, i, self.observer):
+                return True
+        return False
+
+    def retrieve(self, path):
+        if self._opaque(path):
+            return None
+        return self.retriever.retrieve(path)
+
+    def objectionsTo(self, path, result):
+        for i, annotation in path.annotated(ILitLink):
+            if not annotation.isLit(path, i, self.observer):
+                yield annotation.whyNotLit()
+                return
+        yield from self.retriever.objectionsTo(path, result)
+
+    def shouldKeepGoing(self, path):
+        return (not self._opaque(path)
+                and self.retriever.shouldKeepGoing(path))
+
+
+class Named(DelegatingRetriever):
+    """Only things C{observer} would call C{name}."""
+
+    def __init__(self, name, retriever, observer):
+        DelegatingRetriever.__init__(self, retriever)
+        self.name = name
+        self.observer = observer
+
+    def retrieve(self, path):
+        link = path.links[-1]
+        if not self._matches(link):
+            return None
+        return self.retriever.retrieve(path)
+
+    def _matches(self, link):
+        for annotation in link.annotations:
+            if INameable.providedBy(annotation) and annotation.knownAs(
+                    self.name, self.observer):
+                return True
+        knownTo = getattr(link.target.delegate, "knownTo", None)
+        return knownTo is not None and knownTo(self.observer, self.name)
+
+
+class Excluding(DelegatingRetriever):
+    """Never retrieves one particular thing (e.g. the searcher)."""
+
+    def __init__(self, excluded, retriever):
+        DelegatingRetriever.__init__(self, retriever)
+        self.excluded = excluded
+
+    def retrieve(self, path):
+        if path.links[-1].target.delegate is self.excluded:
+            return None
+        return self.retriever.retrieve(path)
+
+
+__all__ = [
+    "CanSee", "DelegatingRetriever", "Excluding", "Idea", "Link", "Named",
+    "ObtainResult", "Objection", "Path", "ProviderOf", "Proximity",
+    "Reachable", "Retriever", "ILinkContributor",
+]

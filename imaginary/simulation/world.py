@@ -1,0 +1,80 @@
+"""
+The world: where newcomers start, where the defeated recover, and who is on.
+
+ImaginaryWorld is a single item per store.  It creates characters (a Thing
+with a body, an inventory and a wardrobe) and rooms, and keeps the list of
+connected characters in memory only.
+"""
+
+from imaginary.store import Item, inmemory, reference
+
+from .actor import Actor
+from .containment import Container
+from .garments import Wearer
+from .thing import Thing
+
+CHARACTER_WEIGHT = 100
+CHARACTER_CAPACITY = 50
+ROOM_CAPACITY = 100000
+
+
+def createRoom(store, name, description="", proper=True):
+    """A room: a non-portable Thing with a roomy Container."""
+    room = Thing(store=store, name=name, description=description,
+                 proper=proper, portable=False, weight=0)
+    Container.createFor(room, capacity=ROOM_CAPACITY)
+    return room
+
+
+class ImaginaryWorld(Item):
+    """The store's world: origin and recovery rooms, connected players."""
+
+    typeName = "imaginary_world"
+    schemaVersion = 1
+
+    origin = reference(reftype=Thing)
+    recovery = reference(reftype=Thing)
+    connected = inmemory()
+
+    def activate(self):
+        self.connected = []
+
+    @classmethod
+    def get(cls, store):
+        """The world item of C{store} (created with a first room if none)."""
+        world = store.findFirst(cls)
+        if world is None:
+            def create():
+                room = createRoom(store, "The Place",
+                                  "An empty place, waiting to be built.")
+                return cls(store=store, origin=room, recovery=room)
+            world = store.transact(create)
+        return world
+
+    def recoveryLocation(self):
+        """Where defeated characters are brought back."""
+        return self.recovery or self.origin
+
+    def createCharacter(self, name, gender, description=""):
+        """A new character in the origin room."""
+        store = self.store
+
+        def create():
+            body = Thing(store=store, name=name, description=description,
+                         proper=True, gender=gender, weight=CHARACTER_WEIGHT)
+            Container.createFor(body, capacity=CHARACTER_CAPACITY)
+            Actor.createFor(body)
+            Wearer.createFor(body)
+            body.moveTo(self.origin, force=True)
+            return body
+        return store.transact(create)
+
+    def loggedIn(self, character):
+        """Note that C{character} is being played."""
+        if character not in self.connected:
+            self.connected.append(character)
+
+    def loggedOut(self, character):
+        """Note that C{character} is no longer being played."""
+        if character in self.connected:
+            self.connected.remove(character)

@@ -1,0 +1,393 @@
+"""
+Verbs: what a player can do, found by the first word and run in one
+transaction.
+
+A Verb class declares its names, syntax patterns, help text, the permission
+it needs, and how to find the things its slots name (``Find`` specs).  The
+registry parses a line, checks the permission (in one place, for every
+verb), resolves the slots through the Idea graph, and runs the verb in an
+event transaction: its events reach observers only after the commit, and a
+failure changes nothing and tells the actor why.
+"""
+
+import difflib
+import re
+
+import attr
+from twisted.logger import Logger
+from zope.interface import Attribute, Interface, implementer
+
+from imaginary.interfaces import IPermissions, IThing
+from imaginary.simulation.events import runEventTransaction
+from imaginary.simulation.failure import ActionFailure
+from imaginary.simulation.idea import (
+    CanSee, Named, ProviderOf, Proximity, Reachable)
+
+from .grammar import compilePattern
+
+log = Logger()
+
+PERMISSION_LEVELS = ("player", "builder", "admin")
+
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+    "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+    "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7,
+    "8th": 8, "9th": 9, "10th": 10,
+}
+ARTICLES = ("the ", "a ", "an ")
+
+
+class IVerbSource(Interface):
+    """A plugin that contributes verbs."""
+
+    name = Attribute("A short name for the source.")
+
+    def verbs():
+        """The Verb classes this source provides."""
+
+
+@implementer(IVerbSource)
+@attr.s(frozen=True)
+class VerbSource:
+    """A named list of verbs, exposed as a plugin object."""
+
+    name = attr.ib()
+    verbList = attr.ib(converter=tuple)
+
+    def verbs(self):
+        return self.verbList
+
+
+@attr.s(frozen=True)
+class Find:
+    """
+    How a slot finds its thing(s): things providing C{interface} within
+    C{radius} metres that the actor can see (C{sight}) and reach
+    (C{reach}).  C{many} allows "all" and plurals.
+    """
+
+    interface = attr.ib(default=IThing)
+    radius = attr.ib(default=2.0)
+    sight = attr.ib(default=True)
+    reach = attr.ib(default=True)
+    many = attr.ib(default=False)
+    notFound = attr.ib(default="You don't see that here.")
+
+
+class Verb:
+    """
+    Base class of verbs.  Subclasses set C{names}, C{syntax}, C{help},
+    optionally C{permission} and C{finds}, and implement
+    C{run(context, **slots)}, raising ActionFailure to refuse.
+    """
+
+    names = ()
+    syntax = ()
+    help = ""
+    permission = "player"
+    finds = {}
+    # Whether a missing actor body is fine (help, who: pure information).
+    needsLocation = False
+
+    def run(self, context, **slots):
+        raise NotImplementedError()
+
+
+@attr.s
+class Context:
+    """Who is acting, where, and how to reach them."""
+
+    actor = attr.ib()
+    world = attr.ib(default=None)
+    registry = attr.ib(default=None)
+    session = attr.ib(default=None)
+    memory = attr.ib(factory=dict)
+    line = attr.ib(default="")
+
+    @property
+    def store(self):
+        return self.actor.store
+
+    def tell(self, message):
+        """Send a message to the actor directly (no event)."""
+        from imaginary.simulation.events import render
+        if self.session is not None:
+            self.session.send(render(message, self.actor), None)
+
+    def remember(self, things):
+        """Remember what was just mentioned, for "it" and "them"."""
+        if things:
+            self.memory["it"] = list(things)
+
+
+class AmbiguousTarget(ActionFailure):
+    """Several things fit; the message asks which."""
+
+
+def _the(thing):
+    return thing.name if thing.proper else "the " + thing.name
+
+
+def _orList(words):
+    if len(words) <= 2:
+        return " or ".join(words)
+    return ", ".join(words[:-1]) + ", or " + words[-1]
+
+
+def parsePhrase(phrase):
+    """
+    Split a noun phrase into (name, index, everything):
+    "second coin" -> ("coin", 2, False); "coin 2" -> ("coin", 2, False);
+    "all coins" -> ("coins", None, True); "all" -> ("", None, True).
+    """
+    words = phrase.strip().split()
+    everything = False
+    index = None
+    if words and words[0].lower() == "all":
+        everything = True
+        words = words[1:]
+        if words and words[0].lower() == "of":
+            words = words[1:]
+    if words and words[0].lower() in ORDINALS:
+        index = ORDINALS[words[0].lower()]
+        words = words[1:]
+    elif len(words) > 1 and words[-1].isdigit():
+        index = int(words[-1])
+        words = words[:-1]
+    name = " ".join(words)
+    for article in ARTICLES:
+        if name.lower().startswith(article):
+            name = name[len(article):]
+            break
+    return name, index, everything
+
+
+def _singular(name):
+    if name.endswith("ies") and len(name) > 3:
+        return name[:-3] + "y"
+    if name.endswith("es") and name[-3:-2] in ("s", "x", "z", "h"):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name
+
+
+def _retriever(find, name, actor):
+    retriever = ProviderOf(find.interface)
+    if find.sight:
+        retriever = CanSee(retriever, actor)
+    if name:
+        retriever = Named(name, retriever, actor)
+    if find.reach:
+        retriever = Reachable(retriever)
+    return Proximity(find.radius, retriever)
+
+
+def resolve(context, find, phrase, source=None):
+    """
+    The list of things a phrase names, searched from C{source} (default:
+    the actor).  Raises ActionFailure with the reason when nothing fits and
+    AmbiguousTarget when the phrase could mean several different things.
+    """
+    actor = context.actor
+    lowered = phrase.strip().lower()
+    if lowered in ("it", "them"):
+        remembered = context.memory.get("it") or []
+        if not remembered:
+            raise ActionFailure.simple(
+                f"I don't know what '{lowered}' refers to.")
+        names = [t for t in remembered if t.store is not None
+                 and find.interface(t, None) is not None]
+        if not names:
+            raise ActionFailure.simple(find.notFound)
+        return [find.interface(t) for t in names]
+    if lowered == "here" and actor.location is not None:
+        found = find.interface(actor.location, None)
+        if found is None:
+            raise ActionFailure.simple("You can't do that here.")
+        return [found]
+    name, index, everything = parsePhrase(phrase)
+    if everything and not find.many:
+        raise ActionFailure.simple("You can only do that to one thing at a "
+                                   "time.")
+    origin = source if source is not None else actor
+    result = origin.idea.obtain(_retriever(find, name, actor))
+    candidates = list(result.results)
+    if everything and name and not candidates:
+        singular = _singular(name.lower())
+        if singular != name.lower():
+            result = origin.idea.obtain(_retriever(find, singular, actor))
+            candidates = list(result.results)
+    if not candidates:
+        if result.reasonsWhyNot:
+            raise ActionFailure.simple(result.reasonsWhyNot[0].tellMeWhyNot())
+        raise ActionFailure.simple(find.notFound)
+    if everything:
+        return candidates
+    if index is not None:
+        if index < 1 or index > len(candidates):
+            raise ActionFailure.simple(
+                f"There aren't {index} of those here." if index > 1 else
+                find.notFound)
+        return [candidates[index - 1]]
+    if len(candidates) > 1:
+        things = [_thingOf(c) for c in candidates]
+        exact = [c for c, t in zip(candidates, things)
+                 if t is not None and t.name.lower() == name.lower()]
+        if len(exact) == 1:
+            return exact
+        labels = [_the(t) for t in things if t is not None]
+        if len(set(labels)) > 1:
+            raise AmbiguousTarget(
+                f"Which {name} do you mean: {_orList(labels)}?")
+    return [candidates[0]]
+
+
+def _thingOf(provider):
+    if IThing.providedBy(provider):
+        return provider
+    return getattr(provider, "thing", None)
+
+
+def hasPermission(actor, level):
+    """Whether the actor holds permission C{level} (players: everyone)."""
+    if level == "player":
+        return True
+    permissions = IPermissions(actor, None)
+    return permissions is not None and permissions.has(level)
+
+
+class ParseFailure(Exception):
+    """A line that matches no verb; the message says what to try."""
+
+
+class VerbRegistry:
+    """
+    The verbs a world knows, indexed by first word.  Verbs join from plugins
+    (IVerbSource) or directly with C{add}; a later verb with the same class
+    name replaces the earlier one (a plugin reload).
+    """
+
+    def __init__(self):
+        self._byWord = {}
+        self._verbs = {}
+
+    @classmethod
+    def fromPlugins(cls, package=None):
+        """A registry of every verb from IVerbSource plugins in package."""
+        from twisted.plugin import getPlugins
+        if package is None:
+            import imaginary.plugins as package
+        registry = cls()
+        for source in getPlugins(IVerbSource, package):
+            for verb in source.verbs():
+                registry.add(verb)
+        return registry
+
+    def add(self, verbClass):
+        """Add (or replace) a verb class."""
+        key = verbClass.__name__
+        if key in self._verbs:
+            self.remove(self._verbs[key][0])
+        verb = verbClass()
+        patterns = [compilePattern(s) for s in verbClass.syntax]
+        self._verbs[key] = (verbClass, verb, patterns)
+        for pattern in patterns:
+            for word in pattern.firstWords:
+                entries = self._byWord.setdefault(word, [])
+                entries.append((pattern, verb))
+                entries.sort(key=lambda e: (-e[0].literalCount,
+                                            -len(e[0].slots)))
+
+    def remove(self, verbClass):
+        """Remove a verb class."""
+        entry = self._verbs.pop(verbClass.__name__, None)
+        if entry is None:
+            return
+        for word in list(self._byWord):
+            self._byWord[word] = [e for e in self._byWord[word]
+                                  if e[1] is not entry[1]]
+            if not self._byWord[word]:
+                del self._byWord[word]
+
+    def verbs(self):
+        """Every verb instance, in name order."""
+        return sorted((v for (_, v, _) in self._verbs.values()),
+                      key=lambda v: v.names[0] if v.names else "")
+
+    def words(self):
+        """Every word that starts a command."""
+        return sorted(self._byWord)
+
+    def find(self, word):
+        """The verb whose name (or alias) is C{word}, or None."""
+        for verb in self.verbs():
+            if word.lower() in verb.names:
+                return verb
+        return None
+
+    def parse(self, line):
+        """(verb, slots) for a line; ParseFailure says what went wrong."""
+        line = line.strip()
+        if not line:
+            raise ParseFailure("")
+        if line[0] in "'\"":
+            line = "say " + line[1:]
+        elif line[0] == ":":
+            line = "emote " + line[1:]
+        first = line.split(None, 1)[0].lower()
+        entries = self._byWord.get(first)
+        if not entries:
+            close = difflib.get_close_matches(first, self._byWord, n=1,
+                                              cutoff=0.6)
+            shown = _printable(first)
+            if close:
+                raise ParseFailure(f"I don't know how to '{shown}'. Did you "
+                                   f"mean '{close[0]}'?")
+            raise ParseFailure(f"I don't know how to '{shown}'. Type "
+                               f"'actions' for a list.")
+        for pattern, verb in entries:
+            slots = pattern.match(line)
+            if slots is not None:
+                return verb, slots
+        usage = "; ".join(sorted({p.source for p, v in entries}))
+        raise ParseFailure(f"That doesn't make sense. Try: {usage}.")
+
+
+def _printable(word):
+    word = re.sub(r"[\x00-\x1f\x7f-\x9f]", "", word)
+    return word[:30] + ("..." if len(word) > 30 else "")
+
+
+def execute(context, line):
+    """
+    Run one line of input for the actor: parse, check permission, run in
+    an event transaction.  Every outcome is told to the actor; nothing
+    raises (an unexpected error is logged and reported without details).
+    Returns True when a verb ran successfully.
+    """
+    registry = context.registry
+    context.line = line.strip()
+    try:
+        verb, slots = registry.parse(line)
+    except ParseFailure as failure:
+        if str(failure):
+            context.tell(str(failure))
+        return False
+    if not hasPermission(context.actor, verb.permission):
+        context.tell(f"You need {verb.permission} permission to use "
+                     f"'{verb.names[0]}'.")
+        return False
+    try:
+        runEventTransaction(context.store, verb.run, context, **slots)
+    except ActionFailure as failure:
+        context.tell(failure.message)
+        return False
+    except Exception:
+        log.failure("verb {verb} failed on {line!r}",
+                    verb=type(verb).__name__, line=line)
+        context.tell("Something went wrong; nothing was changed and the "
+                     "error has been logged.")
+        return False
+    return True

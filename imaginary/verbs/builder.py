@@ -1,0 +1,303 @@
+"""
+Builder verbs: shaping the world from inside it.
+
+All of these need the builder permission; the registry checks that in one
+place before any of them runs.  Thing types for ``create`` come from
+IThingType plugins, so content authors add types without touching this file.
+"""
+
+import pprint
+
+import attr
+from zope.interface import Attribute, Interface, implementer
+
+from imaginary.interfaces import IContainer
+from imaginary.language import styled
+from imaginary.simulation.containment import (
+    DIRECTIONS, Exit, canonicalDirection)
+from imaginary.simulation.events import Event
+from imaginary.simulation.failure import ActionFailure
+from imaginary.simulation.lighting import LocationLighting
+from imaginary.simulation.thing import GENDERS, Thing
+from imaginary.simulation.world import createRoom
+from imaginary.store import AND
+
+from .base import Find, Verb, resolve
+
+
+class IThingType(Interface):
+    """A plugin that makes things of one kind for 'create'."""
+
+    type = Attribute("The name builders type, e.g. 'torch'.")
+
+    def getType():
+        """A callable C{(store, name) -> Thing}."""
+
+
+@implementer(IThingType)
+@attr.s(frozen=True)
+class ThingType:
+    """A thing type as a plugin object: a name and a factory."""
+
+    type = attr.ib()
+    factory = attr.ib()
+    description = attr.ib(default="")
+
+    def getType(self):
+        return self.factory
+
+
+def thingTypes():
+    """{name: IThingType} from every plugin."""
+    from twisted.plugin import getPlugins
+    import imaginary.plugins
+    return {t.type: t for t in getPlugins(IThingType, imaginary.plugins)}
+
+
+def _tell(context, text):
+    Event(location=None, actor=context.actor,
+          actorMessage=styled(text)).broadcast()
+
+
+def _the(thing):
+    return thing.name if thing.proper else "the " + thing.name
+
+
+def _cleanName(name):
+    name = " ".join(name.split())
+    if not name or len(name) > 80 or any(ord(c) < 32 for c in name):
+        raise ActionFailure.simple("A name must be 1 to 80 printable "
+                                   "characters.")
+    return name
+
+
+class Dig(Verb):
+    names = ("dig",)
+    syntax = ("dig {text}",)
+    help = ("dig <direction> <room name>: make a new room that way, with "
+            "exits both ways.")
+    permission = "builder"
+
+    def run(self, context, text):
+        direction, _, name = text.partition(" ")
+        direction = canonicalDirection(direction)
+        if direction not in DIRECTIONS:
+            raise ActionFailure.simple(f"'{direction}' is not a direction.")
+        name = _cleanName(name)
+        here = context.actor.enclosingRoom()
+        room = createRoom(context.store, name)
+        Exit.link(here, room, direction)
+        _tell(context, f"You dig {direction} and make {name}.")
+
+
+class Bury(Verb):
+    names = ("bury",)
+    syntax = ("bury {direction}",)
+    help = "bury <direction>: remove the exit that way (and its way back)."
+    permission = "builder"
+
+    def run(self, context, direction):
+        direction = canonicalDirection(direction)
+        here = context.actor.enclosingRoom()
+        exit = context.store.findFirst(
+            Exit, AND(Exit.fromLocation == here, Exit.name == direction))
+        if exit is None:
+            raise ActionFailure.simple("There is no exit that way.")
+        exit.destroy()
+        _tell(context, f"You bury the way {direction}.")
+
+
+class Create(Verb):
+    names = ("create",)
+    syntax = ("create {type} named {name}", "create {type} called {name}")
+    help = ("create <type> named <name>: make a new thing and hold it. "
+            "'list thing types' shows the types. 'create the ...' makes a "
+            "proper name.")
+    permission = "builder"
+
+    def run(self, context, type, name):
+        words = type.split()
+        proper = False
+        if words and words[0].lower() in ("a", "an", "the"):
+            proper = words[0].lower() == "the"
+            words = words[1:]
+        kind = " ".join(words).lower()
+        types = thingTypes()
+        if kind not in types:
+            raise ActionFailure.simple(
+                f"There is no thing type '{kind}'. Known types: "
+                f"{', '.join(sorted(types))}.")
+        thing = types[kind].getType()(context.store, _cleanName(name))
+        thing.proper = proper
+        thing.moveTo(context.actor, force=True)
+        _tell(context, f"You create {_the(thing)}.")
+
+
+class ListThingTypes(Verb):
+    names = ("list",)
+    syntax = ("list thing types",)
+    help = "list thing types: the types 'create' can make."
+    permission = "builder"
+
+    def run(self, context):
+        _tell(context, "Thing types: " + ", ".join(sorted(thingTypes())) +
+              ".")
+
+
+class Describe(Verb):
+    names = ("describe",)
+    syntax = ("describe {target} as {text}",)
+    help = "describe <thing> as <text>: set a thing's description."
+    permission = "builder"
+    finds = {"target": Find(radius=3.0, reach=False)}
+
+    def run(self, context, target, text):
+        [thing] = resolve(context, self.finds["target"], target)
+        thing.description = " ".join(text.split())
+        _tell(context, f"You describe {_the(thing)}.")
+
+
+class Name(Verb):
+    names = ("name", "rename")
+    syntax = ("name|rename {target} to|as {text}",)
+    help = "name <thing> to <new name>: rename a thing."
+    permission = "builder"
+    finds = {"target": Find(radius=3.0, reach=False)}
+
+    def run(self, context, target, text):
+        [thing] = resolve(context, self.finds["target"], target)
+        old = _the(thing)
+        thing.name = _cleanName(text)
+        _tell(context, f"You rename {old} to {thing.name}.")
+
+
+_BOOLEANS = {"true": True, "yes": True, "on": True, "false": False,
+             "no": False, "off": False}
+
+
+class Set(Verb):
+    names = ("set",)
+    syntax = ("set {property} of {target} to {value}",)
+    help = ("set <property> of <thing> to <value>: properties are gender "
+            "(male, female, neuter, plural), proper (yes/no), weight, "
+            "portable (yes/no) and capacity.")
+    permission = "builder"
+    finds = {"target": Find(radius=3.0, reach=False)}
+
+    def run(self, context, property, target, value):
+        [thing] = resolve(context, self.finds["target"], target)
+        prop, value = property.lower(), value.strip().lower()
+        if prop == "gender":
+            if value not in GENDERS:
+                raise ActionFailure.simple(
+                    "Gender must be male, female, neuter or plural.")
+            thing.gender = GENDERS[value]
+        elif prop in ("proper", "portable"):
+            if value not in _BOOLEANS:
+                raise ActionFailure.simple(f"{prop} must be yes or no.")
+            setattr(thing, prop, _BOOLEANS[value])
+        elif prop in ("weight", "capacity"):
+            if not value.isdigit() or int(value) > 10 ** 9:
+                raise ActionFailure.simple(
+                    f"{prop} must be a whole number from 0 to 1000000000.")
+            if prop == "weight":
+                thing.weight = int(value)
+            else:
+                container = IContainer(thing, None)
+                if container is None:
+                    raise ActionFailure.simple(
+                        f"{_the(thing).capitalize()} is not a container.")
+                container.capacity = int(value)
+        else:
+            raise ActionFailure.simple(
+                f"There is no property '{prop}'. Try gender, proper, "
+                f"weight, portable or capacity.")
+        _tell(context, f"You set the {prop} of {_the(thing)} to {value}.")
+
+
+class Illuminate(Verb):
+    names = ("illuminate",)
+    syntax = ("illuminate {value}",)
+    help = ("illuminate <candelas>: set the ambient light of this room "
+            "(0 makes it dark).")
+    permission = "builder"
+
+    def run(self, context, value):
+        if not value.isdigit() or int(value) > 10 ** 6:
+            raise ActionFailure.simple(
+                "Give the light as a whole number of candelas, 0 to 1000000.")
+        room = context.actor.enclosingRoom()
+        lighting = context.store.findOrCreate(
+            LocationLighting, room.powerUp, thing=room)
+        lighting.candelas = int(value)
+        _tell(context, f"You set the light here to {int(value)} candelas.")
+
+
+class Teleport(Verb):
+    names = ("teleport",)
+    syntax = ("teleport {target} to {destination}", "teleport to {destination}")
+    help = ("teleport to <room name>: go to any room. teleport <thing> to "
+            "<room name>: send something there.")
+    permission = "builder"
+    finds = {"target": Find(radius=3.0, reach=False)}
+
+    def run(self, context, destination, target=None):
+        actor = context.actor
+        thing = actor
+        if target is not None:
+            [thing] = resolve(context, self.finds["target"], target)
+        rooms = [t for t in context.store.query(
+            Thing, Thing.name == destination.strip())
+            if IContainer(t, None) is not None]
+        if not rooms:
+            raise ActionFailure.simple(f"There is no place called "
+                                       f"'{destination.strip()}'.")
+        thing.moveTo(rooms[0], force=True)
+        _tell(context, f"You teleport {_the(thing) if thing is not actor "
+                       f"else 'yourself'} to {rooms[0].name}.")
+
+
+class Destroy(Verb):
+    names = ("destroy",)
+    syntax = ("destroy {target}",)
+    help = "destroy <thing>: remove a thing from the world for good."
+    permission = "builder"
+    finds = {"target": Find(radius=3.0, reach=False)}
+
+    def run(self, context, target):
+        [thing] = resolve(context, self.finds["target"], target)
+        if thing is context.actor or thing is context.actor.enclosingRoom():
+            raise ActionFailure.simple("You can't destroy that from here.")
+        from imaginary.interfaces import IActor
+        if IActor(thing, None) is not None:
+            raise ActionFailure.simple("Characters can't be destroyed.")
+        name = _the(thing)
+        thing.destroy()
+        _tell(context, f"You destroy {name}.")
+
+
+class Scrutinize(Verb):
+    names = ("scrutinize",)
+    syntax = ("scrutinize {target}",)
+    help = "scrutinize <thing>: show everything the store holds about it."
+    permission = "builder"
+    finds = {"target": Find(radius=3.0, reach=False)}
+
+    def run(self, context, target):
+        [thing] = resolve(context, self.finds["target"], target)
+        lines = [f"{thing!r}", pprint.pformat(thing.persistentValues())]
+        for powerup in _powerups(thing):
+            lines.append(f"{powerup!r}: "
+                         f"{pprint.pformat(powerup.persistentValues())}")
+        _tell(context, "\n".join(lines))
+
+
+def _powerups(thing):
+    from imaginary.store.powerups import _PowerupConnector
+    seen = []
+    for connector in thing.store.query(
+            _PowerupConnector, _PowerupConnector.item == thing.storeID):
+        if connector.powerup not in seen:
+            seen.append(connector.powerup)
+    return seen
+

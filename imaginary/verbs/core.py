@@ -1,0 +1,292 @@
+"""
+The core verbs: looking, moving, handling things, talking, information.
+
+Each verb is small: it resolves its slots through the Idea graph (``resolve``
+with a ``Find`` spec), asks the simulation to do the thing (which raises
+ActionFailure to refuse), and broadcasts one Event whose messages are
+sentences rendered for each observer.
+"""
+
+from imaginary.interfaces import IActor, IContainer
+from imaginary.language import ItemList, sentence, styled
+from imaginary.simulation.containment import (
+    DIRECTION_ALIASES, DIRECTIONS, ExitLink, canonicalDirection)
+from imaginary.simulation.description import describePlace, describeThing
+from imaginary.simulation.events import Event
+from imaginary.simulation.failure import ActionFailure
+from imaginary.simulation.idea import Named, Proximity, Reachable, Retriever
+
+from .base import Find, Verb, resolve
+
+
+def say(template, **roles):
+    """A sentence for an event message."""
+    return sentence(template, **roles)
+
+
+class Look(Verb):
+    names = ("look", "l", "examine", "x")
+    syntax = ("look|l", "look|l at {target}", "look|l {target}",
+              "examine|x {target}")
+    help = ("look: describe where you are.\n"
+            "look at <thing> (or: l <thing>, examine <thing>, x <thing>): "
+            "describe a thing.")
+    finds = {"target": Find(radius=3.0, reach=False,
+                            notFound="You don't see that.")}
+
+    def run(self, context, target=None):
+        actor = context.actor
+        if target is None:
+            room = actor.enclosingRoom()
+            lines = describePlace(actor, room)
+            Event(location=None, actor=actor,
+                  actorMessage=_lines(lines),
+                  data={"room": room}).broadcast()
+            return
+        [thing] = resolve(context, self.finds["target"], target)
+        context.remember([thing])
+        if thing is actor.enclosingRoom():
+            lines = describePlace(actor, thing)
+        else:
+            lines = describeThing(actor, thing)
+        Event(location=actor.location, actor=actor, target=thing,
+              actorMessage=_lines(lines),
+              targetMessage=say("{actor} {actor:look} at you.", actor=actor)
+              ).broadcast()
+
+
+def _lines(spans):
+    """Join description lines into one Span, one line each."""
+    parts = []
+    for i, span in enumerate(spans):
+        if i:
+            parts.append("\n")
+        parts.append(span)
+    return styled(*parts)
+
+
+class _ExitFinder(Retriever):
+    """Retrieves the exit whose link a path ends with (one exit deep)."""
+
+    def retrieve(self, path):
+        for annotation in path.links[-1].annotations:
+            if isinstance(annotation, ExitLink):
+                return annotation.exit
+        return None
+
+    def shouldKeepGoing(self, path):
+        return not any(isinstance(a, ExitLink) for link in path.links
+                       for a in link.annotations)
+
+
+class Go(Verb):
+    names = ("go",) + tuple(DIRECTIONS) + tuple(DIRECTION_ALIASES)
+    syntax = ("go {direction}",
+              "|".join(list(DIRECTIONS) + list(DIRECTION_ALIASES)))
+    help = ("go <direction>: walk that way. Directions: north (n), south "
+            "(s), east (e), west (w), northeast (ne), northwest (nw), "
+            "southeast (se), southwest (sw), up (u), down (d), in, out, and "
+            "named exits. A bare direction works too: 'n'.")
+
+    def run(self, context, direction=None):
+        actor = context.actor
+        if direction is None:
+            # A bare direction: the verb word itself is the direction.
+            direction = context.line.split()[0]
+        name = canonicalDirection(direction)
+        found = actor.idea.obtain(Proximity(
+            50.0, Reachable(Named(name, _ExitFinder(), actor))))
+        if not found.results:
+            if found.reasonsWhyNot:
+                raise ActionFailure.simple(
+                    found.reasonsWhyNot[0].tellMeWhyNot())
+            raise ActionFailure.simple("You can't go that way.")
+        exit = found.results[0]
+        origin = actor.location
+        destination = exit.toLocation
+        back = exit.sibling.name if exit.sibling is not None else None
+        Event(location=origin, actor=actor,
+              otherMessage=say(_leaving(exit.name), actor=actor)).broadcast()
+        actor.moveTo(destination)
+        Event(location=destination, actor=actor,
+              otherMessage=say("{actor} {actor:arrive}" +
+                               (" from " + _fromWay(back) if back else "") +
+                               ".", actor=actor)).broadcast()
+        lines = describePlace(actor, destination)
+        Event(location=None, actor=actor, actorMessage=_lines(lines),
+              data={"room": destination}).broadcast()
+
+
+def _leaving(name):
+    """How bystanders see someone leave by exit C{name}."""
+    if name in ("up", "down", "in", "out"):
+        return "{actor} {actor:go} " + name + "."
+    if name in DIRECTIONS:
+        return "{actor} {actor:leave} to the " + name + "."
+    return "{actor} {actor:leave} through the " + name + "."
+
+
+def _fromWay(direction):
+    if direction in ("up", "down"):
+        return "above" if direction == "up" else "below"
+    if direction in DIRECTIONS:
+        return "the " + direction
+    return "the " + direction
+
+
+class Take(Verb):
+    names = ("take", "get")
+    syntax = ("take|get {target}", "take|get {target} from {container}",
+              "pick up {target}")
+    help = ("take <thing> (or: get <thing>): pick something up.\n"
+            "take <thing> from <container>: take it out of something.\n"
+            "'take all', 'get all coins', 'get all from chest' work too.")
+    finds = {"target": Find(radius=2.0, many=True),
+             "container": Find(radius=2.0)}
+
+    def run(self, context, target, container=None):
+        actor = context.actor
+        source = None
+        if container is not None:
+            [source] = resolve(context, self.finds["container"], container)
+            if IContainer(source, None) is None:
+                raise ActionFailure.simple(
+                    f"{_cap(source)} can't hold anything.")
+        things = resolve(context, self.finds["target"], target,
+                         source=source)
+        everything = target.strip().lower().startswith("all")
+        if everything:
+            things = [t for t in things if _takeable(actor, t, source)]
+            if not things:
+                raise ActionFailure.simple("There is nothing to take.")
+        taken = []
+        for thing in things:
+            self._takeOne(actor, thing, source)
+            taken.append(thing)
+        context.remember(taken)
+
+    def _takeOne(self, actor, thing, source):
+        if thing is actor:
+            raise ActionFailure.simple("You cannot take yourself.")
+        if thing.location is actor:
+            raise ActionFailure.simple(f"You already have {_the(thing)}.")
+        if actor.isInside(thing):
+            raise ActionFailure.simple(f"You can't take {_the(thing)}: "
+                                       f"you are in it.")
+        if source is not None and thing.location is not source:
+            raise ActionFailure.simple(
+                f"{_cap(thing)} isn't in {_the(source)}.")
+        origin = thing.location
+        thing.moveTo(actor)
+        if source is None:
+            Event(location=actor.location, actor=actor, target=thing,
+                  actorMessage=say("{actor} {actor:take} {thing}.",
+                                   actor=actor, thing=thing),
+                  otherMessage=say("{actor} {actor:take} {thing}.",
+                                   actor=actor, thing=thing)).broadcast()
+        else:
+            Event(location=actor.location, actor=actor, target=thing,
+                  tool=origin,
+                  actorMessage=say("{actor} {actor:take} {thing} from "
+                                   "{source}.", actor=actor, thing=thing,
+                                   source=origin),
+                  otherMessage=say("{actor} {actor:take} {thing} from "
+                                   "{source}.", actor=actor, thing=thing,
+                                   source=origin)).broadcast()
+
+
+def _takeable(actor, thing, source):
+    if thing is actor or thing.location is actor or not thing.portable:
+        return False
+    if actor.isInside(thing) or IActor(thing, None) is not None:
+        return False
+    if source is not None:
+        return thing.location is source
+    return True
+
+
+class Drop(Verb):
+    names = ("drop",)
+    syntax = ("drop {target}",)
+    help = ("drop <thing>: put down something you carry. 'drop all' and "
+            "'drop all coins' work too.")
+    finds = {"target": Find(radius=1.0, many=True,
+                            notFound="You don't have that.")}
+
+    def run(self, context, target):
+        actor = context.actor
+        things = resolve(context, self.finds["target"], target)
+        things = [t for t in things if t.location is actor]
+        if not things:
+            raise ActionFailure.simple("You don't have that.")
+        where = actor.location
+        for thing in things:
+            thing.moveTo(where)
+            Event(location=where, actor=actor, target=thing,
+                  actorMessage=say("{actor} {actor:drop} {thing}.",
+                                   actor=actor, thing=thing),
+                  otherMessage=say("{actor} {actor:drop} {thing}.",
+                                   actor=actor, thing=thing)).broadcast()
+        context.remember(things)
+
+
+class Put(Verb):
+    names = ("put",)
+    syntax = ("put {target} in|into|inside|on|onto {container}",)
+    help = "put <thing> in <container> (or: on): place a thing in or on " \
+           "another."
+    finds = {"target": Find(radius=1.0, many=True,
+                            notFound="You don't have that."),
+             "container": Find(radius=2.0)}
+
+    def run(self, context, target, container):
+        actor = context.actor
+        [box] = resolve(context, self.finds["container"], container)
+        things = [t for t in resolve(context, self.finds["target"], target)
+                  if t is not box]
+        if not things:
+            raise ActionFailure.simple(
+                "A thing cannot contain itself in euclidean space.")
+        if IContainer(box, None) is None:
+            raise ActionFailure.simple(f"{_cap(box)} can't hold anything.")
+        for thing in things:
+            if thing.location is not actor:
+                raise ActionFailure.simple(
+                    f"You aren't holding {_the(thing)}.")
+            thing.moveTo(box)
+            Event(location=actor.location, actor=actor, target=thing,
+                  tool=box,
+                  actorMessage=say("{actor} {actor:put} {thing} in {box}.",
+                                   actor=actor, thing=thing, box=box),
+                  otherMessage=say("{actor} {actor:put} {thing} in {box}.",
+                                   actor=actor, thing=thing, box=box)
+                  ).broadcast()
+        context.remember(things)
+
+
+class Inventory(Verb):
+    names = ("inventory", "i", "inv")
+    syntax = ("inventory|i|inv",)
+    help = "inventory (or: i): list what you are carrying."
+
+    def run(self, context):
+        actor = context.actor
+        from imaginary.simulation.garments import Garment
+        worn = {g.thing.storeID for g in actor.store.query(
+            Garment, Garment.wearer == actor)}
+        carried = [t for t in actor.contents() if t.storeID not in worn]
+        if carried:
+            message = say("{actor} {actor:be} carrying {things}.",
+                          actor=actor, things=ItemList(carried))
+        else:
+            message = say("{actor} {actor:be} carrying nothing.", actor=actor)
+        Event(location=None, actor=actor, actorMessage=message).broadcast()
+
+
+def _the(thing):
+    return thing.name if thing.proper else "the " + thing.name
+
+
+def _cap(thing):
+    return thing.name if thing.proper else "The " + thing.name
+

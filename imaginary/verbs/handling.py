@@ -1,0 +1,197 @@
+"""
+Handling things: give, open, close, lock, unlock, wear, remove, equipment,
+eat.  Each asks the simulation (Container, Door, Wearer, Food) to act and
+reports the result as one event.
+"""
+
+from imaginary.interfaces import (
+    IActor, IClothing, IClothingWearer, IFood, IKey, IOpenable)
+from imaginary.language import ItemList, sentence
+from imaginary.simulation.events import Event
+from imaginary.simulation.failure import ActionFailure
+from imaginary.simulation.garments import wornBy
+
+from .base import Find, Verb, resolve
+
+
+def _bystanders(template, **roles):
+    s = sentence(template, **roles)
+    return dict(actorMessage=s, otherMessage=s)
+
+
+class Give(Verb):
+    names = ("give",)
+    syntax = ("give {target} to {recipient}",)
+    help = "give <thing> to <someone>: hand something you carry to someone."
+    finds = {"target": Find(radius=1.0, notFound="You don't have that."),
+             "recipient": Find(interface=IActor, radius=1.0,
+                               notFound="There is nobody like that here.")}
+
+    def run(self, context, target, recipient):
+        actor = context.actor
+        [thing] = resolve(context, self.finds["target"], target)
+        [body] = resolve(context, self.finds["recipient"], recipient)
+        person = body.thing
+        if thing.location is not actor:
+            raise ActionFailure.simple(f"You aren't holding {_the(thing)}.")
+        if person is actor:
+            raise ActionFailure.simple("You already have it.")
+        thing.moveTo(person)
+        context.remember([thing])
+        s = sentence("{actor} {actor:give} {thing} to {person}.",
+                     actor=actor, thing=thing, person=person)
+        Event(location=actor.location, actor=actor, target=person, tool=thing,
+              actorMessage=s, targetMessage=s, otherMessage=s).broadcast()
+
+
+class _OpenClose(Verb):
+    closing = False
+    finds = {"target": Find(interface=IOpenable, radius=2.0,
+                            notFound="You don't see anything like that to "
+                                     "open or close.")}
+
+    def run(self, context, target):
+        actor = context.actor
+        [openable] = resolve(context, self.finds["target"], target)
+        openable.setClosed(self.closing)
+        verb = "close" if self.closing else "open"
+        context.remember([openable.thing])
+        Event(location=actor.location, actor=actor, target=openable.thing,
+              **_bystanders("{actor} {actor:" + verb + "} {thing}.",
+                            actor=actor, thing=openable.thing)).broadcast()
+
+
+class Open(_OpenClose):
+    names = ("open",)
+    syntax = ("open {target}",)
+    help = "open <thing>: open a container or a door."
+
+
+class Close(_OpenClose):
+    names = ("close", "shut")
+    syntax = ("close|shut {target}",)
+    help = "close <thing> (or: shut): close a container or a door."
+    closing = True
+
+
+class _LockUnlock(Verb):
+    locking = False
+    finds = {"target": Find(interface=IOpenable, radius=2.0,
+                            notFound="You don't see anything like that with "
+                                     "a lock."),
+             "tool": Find(interface=IKey, radius=1.0,
+                          notFound="You don't have a key like that.")}
+
+    def run(self, context, target, tool):
+        actor = context.actor
+        [openable] = resolve(context, self.finds["target"], target)
+        [key] = resolve(context, self.finds["tool"], tool)
+        if key.thing.location is not actor:
+            raise ActionFailure.simple(
+                f"You need to be holding {_the(key.thing)}.")
+        openable.setLocked(self.locking, key.thing)
+        verb = "lock" if self.locking else "unlock"
+        Event(location=actor.location, actor=actor, target=openable.thing,
+              tool=key.thing,
+              **_bystanders("{actor} {actor:" + verb + "} {thing} with "
+                            "{key}.", actor=actor, thing=openable.thing,
+                            key=key.thing)).broadcast()
+
+
+class Lock(_LockUnlock):
+    names = ("lock",)
+    syntax = ("lock {target} with {tool}",)
+    help = "lock <thing> with <key>: lock a closed door or container."
+    locking = True
+
+
+class Unlock(_LockUnlock):
+    names = ("unlock",)
+    syntax = ("unlock {target} with {tool}",)
+    help = "unlock <thing> with <key>: unlock a door or container."
+
+
+class Wear(Verb):
+    names = ("wear", "don")
+    syntax = ("wear|don {target}",)
+    help = ("wear <garment>: put on something you carry, over what you "
+            "already wear (a bulkier layer can't go under a thinner one).")
+    finds = {"target": Find(interface=IClothing, radius=1.0,
+                            notFound="You don't have anything like that to "
+                                     "wear.")}
+
+    def run(self, context, target):
+        actor = context.actor
+        wearer = IClothingWearer(actor, None)
+        if wearer is None:
+            raise ActionFailure.simple("You can't wear clothes.")
+        [garment] = resolve(context, self.finds["target"], target)
+        wearer.putOn(garment)
+        context.remember([garment.thing])
+        Event(location=actor.location, actor=actor, target=garment.thing,
+              **_bystanders("{actor} {actor:put} on {thing}.", actor=actor,
+                            thing=garment.thing)).broadcast()
+
+
+class Remove(Verb):
+    names = ("remove", "doff", "take off")
+    syntax = ("remove|doff {target}", "take off {target}")
+    help = ("remove <garment> (or: take off <garment>): take off something "
+            "you wear; what is worn over it must come off first.")
+    finds = {"target": Find(interface=IClothing, radius=1.0,
+                            notFound="You aren't wearing that.")}
+
+    def run(self, context, target):
+        actor = context.actor
+        wearer = IClothingWearer(actor, None)
+        if wearer is None:
+            raise ActionFailure.simple("You aren't wearing anything.")
+        [garment] = resolve(context, self.finds["target"], target)
+        wearer.takeOff(garment)
+        context.remember([garment.thing])
+        Event(location=actor.location, actor=actor, target=garment.thing,
+              **_bystanders("{actor} {actor:take} off {thing}.", actor=actor,
+                            thing=garment.thing)).broadcast()
+
+
+class Equipment(Verb):
+    names = ("equipment", "eq")
+    syntax = ("equipment|eq",)
+    help = "equipment (or: eq): list what you are wearing."
+
+    def run(self, context):
+        actor = context.actor
+        worn = [g.thing for g in reversed(wornBy(actor))]
+        if worn:
+            message = sentence("{actor} {actor:be} wearing {things}.",
+                               actor=actor, things=ItemList(worn))
+        else:
+            message = sentence("{actor} {actor:be} wearing nothing.",
+                               actor=actor)
+        Event(location=None, actor=actor, actorMessage=message).broadcast()
+
+
+class Eat(Verb):
+    names = ("eat",)
+    syntax = ("eat {target}",)
+    help = "eat <food>: eat something you carry or see; it restores stamina."
+    finds = {"target": Find(interface=IFood, radius=1.0,
+                            notFound="You don't have anything like that to "
+                                     "eat.")}
+
+    def run(self, context, target):
+        actor = context.actor
+        [food] = resolve(context, self.finds["target"], target)
+        thing = food.thing
+        body = IActor(actor, None)
+        if body is not None:
+            body.stamina = min(body.maxStamina,
+                               body.stamina + food.nourishment)
+        Event(location=actor.location, actor=actor, target=thing,
+              **_bystanders("{actor} {actor:eat} {thing}.", actor=actor,
+                            thing=thing)).broadcast()
+        thing.destroy()
+
+
+def _the(thing):
+    return thing.name if thing.proper else "the " + thing.name

@@ -1,0 +1,167 @@
+"""
+Talking: say, emote, tell, whisper, shout, and who is around.
+
+Speech is player text: it is sanitized (no control characters or escape
+sequences reach another player) and styled as speech.  Shouting is heard
+faintly in the adjacent rooms, from the direction it came.
+"""
+
+from imaginary.interfaces import IActor
+from imaginary.language import sanitize, sentence, styled
+from imaginary.simulation.events import Event
+from imaginary.simulation.failure import ActionFailure
+
+from .base import Find, Verb, resolve
+
+MAX_SPEECH = 1000
+
+
+def _speech(text):
+    text = " ".join(sanitize(text).split())
+    if not text:
+        raise ActionFailure.simple("Say what?")
+    if len(text) > MAX_SPEECH:
+        raise ActionFailure.simple(
+            f"That is too long to say at once ({len(text)} characters; "
+            f"at most {MAX_SPEECH}).")
+    return text
+
+
+def _quoted(template, text, **roles):
+    """A sentence followed by ', 'text'' with the text styled as speech."""
+    head = sentence(template, **roles)
+
+    class _Said:
+        def render(self, observer):
+            return styled(head.render(observer), ", '",
+                          styled(text, role="speech"), "'")
+    return _Said()
+
+
+class Say(Verb):
+    names = ("say", "'")
+    syntax = ("say {text}",)
+    help = "say <text> (or: '<text>): say something to everyone in the room."
+
+    def run(self, context, text):
+        actor = context.actor
+        text = _speech(text)
+        Event(location=actor.location, actor=actor,
+              actorMessage=_quoted("{actor} {actor:say}", text, actor=actor),
+              otherMessage=_quoted("{actor} {actor:say}", text, actor=actor)
+              ).broadcast()
+
+
+class Emote(Verb):
+    names = ("emote", "pose", ":")
+    syntax = ("emote|pose {text}",)
+    help = ("emote <action> (or: pose, :<action>): show everyone in the room "
+            "what you do, e.g. ':waves.' shows 'Alice waves.'")
+
+    def run(self, context, text):
+        actor = context.actor
+        text = _speech(text)
+
+        class _Pose:
+            def render(self, observer):
+                return styled(styled(actor.name, role="player"), " ", text)
+        Event(location=actor.location, actor=actor, actorMessage=_Pose(),
+              otherMessage=_Pose()).broadcast()
+
+
+def _findPlayer(context, name):
+    """A connected character by name, anywhere in the world."""
+    world = context.world
+    wanted = name.strip().lower()
+    for character in (world.connected if world is not None else ()):
+        if character.name.lower() == wanted:
+            return character
+    raise ActionFailure.simple(f"There is nobody called '{name.strip()}' "
+                               f"playing right now.")
+
+
+class Tell(Verb):
+    names = ("tell",)
+    syntax = ("tell {text}",)
+    help = "tell <player> <text>: speak privately to a player anywhere."
+
+    def run(self, context, text):
+        actor = context.actor
+        first, _, rest = text.partition(" ")
+        recipient = _findPlayer(context, first)
+        text = _speech(rest)
+        if recipient is actor:
+            raise ActionFailure.simple("You mutter to yourself.")
+        Event(location=None, actor=actor, target=recipient,
+              actorMessage=_quoted("{actor} {actor:tell} {target}", text,
+                                   actor=actor, target=recipient),
+              targetMessage=_quoted("{actor} {actor:tell} {target}", text,
+                                    actor=actor, target=recipient)
+              ).broadcast()
+
+
+class Whisper(Verb):
+    names = ("whisper",)
+    syntax = ("whisper {text}", "whisper to {text}")
+    help = ("whisper <someone> <text>: speak quietly to someone in the room; "
+            "the others only see that you whisper.")
+    finds = {"target": Find(interface=IActor, radius=1.0, reach=False,
+                            notFound="There is nobody like that here.")}
+
+    def run(self, context, text):
+        actor = context.actor
+        first, _, rest = text.partition(" ")
+        [body] = resolve(context, self.finds["target"], first)
+        recipient = body.thing
+        text = _speech(rest)
+        Event(location=actor.location, actor=actor, target=recipient,
+              actorMessage=_quoted("{actor} {actor:whisper} to {target}",
+                                   text, actor=actor, target=recipient),
+              targetMessage=_quoted("{actor} {actor:whisper} to {target}",
+                                    text, actor=actor, target=recipient),
+              otherMessage=sentence("{actor} {actor:whisper} something to "
+                                    "{target}.", actor=actor,
+                                    target=recipient)).broadcast()
+
+
+class Shout(Verb):
+    names = ("shout", "yell")
+    syntax = ("shout|yell {text}",)
+    help = ("shout <text>: say something loudly; people in the adjacent "
+            "rooms hear you faintly.")
+
+    def run(self, context, text):
+        actor = context.actor
+        text = _speech(text)
+        Event(location=actor.location, actor=actor,
+              actorMessage=_quoted("{actor} {actor:shout}", text,
+                                   actor=actor),
+              otherMessage=_quoted("{actor} {actor:shout}", text,
+                                   actor=actor),
+              distantMessage=lambda direction: styled(
+                  f"You hear someone shout from the {direction}.")
+              ).broadcast()
+
+
+class Who(Verb):
+    names = ("who",)
+    syntax = ("who",)
+    help = "who: list the players connected now."
+
+    def run(self, context):
+        world = context.world
+        players = sorted((c.name for c in world.connected), key=str.lower) \
+            if world is not None else []
+        count = len(players)
+        lines = [styled("Players online:", role="title")]
+        lines += [styled("  ", styled(name, role="player"))
+                  for name in players]
+        lines.append(styled(f"{count} player{'s' if count != 1 else ''} "
+                            f"online."))
+        parts = []
+        for i, line in enumerate(lines):
+            if i:
+                parts.append("\n")
+            parts.append(line)
+        Event(location=None, actor=context.actor,
+              actorMessage=styled(*parts)).broadcast()
