@@ -170,6 +170,9 @@ class text(SQLAttribute):
         if type(value) is not str:
             if not isinstance(value, str):
                 _wrongType(itemClass, self.attrname, value, "str")
+        elif value.isascii() and "\x00" not in value:
+            # The common case: ASCII cannot hold a lone surrogate.
+            return value
         if "\x00" in value:
             raise ConstraintError(itemClass, self.attrname, value,
                                   "text may not contain NUL characters")
@@ -369,7 +372,7 @@ class reference(SQLAttribute):
         return inst._store._referent(sid)
 
     def check(self, value, itemClass):
-        from .item import Item
+        Item = _itemClass()
         if not isinstance(value, Item):
             _wrongType(itemClass, self.attrname, value, "an Item")
         if self.reftype is not None and not isinstance(value, self.reftype):
@@ -389,6 +392,18 @@ class reference(SQLAttribute):
     def schemaSignature(self):
         reftype = self.reftype.typeName if self.reftype is not None else None
         return SQLAttribute.schemaSignature(self) + (reftype, self.whenDeleted)
+
+
+_Item = None
+
+
+def _itemClass():
+    """imaginary.store.item.Item (imported late: item imports this module)."""
+    global _Item
+    if _Item is None:
+        from .item import Item
+        _Item = Item
+    return _Item
 
 
 class inmemory:
@@ -458,8 +473,7 @@ class StoreIDAttribute(Comparable):
         return self.ownerClass
 
     def _queryValue(self, value):
-        from .item import Item
-        if isinstance(value, Item):
+        if isinstance(value, _itemClass()):
             value = value._storeID
         if value is None or (type(value) is int):
             return value

@@ -24,6 +24,9 @@ from .errors import (
 _typeRegistry = {}
 # typeName -> the current (newest) class.
 _currentTypes = {}
+# Counts Item class definitions (reloads included); stores compare it to
+# know when what they learned about classes may be stale.
+classGeneration = 0
 
 _FORBIDDEN_NAMES = frozenset(["oid", "storeID", "store"])
 
@@ -80,6 +83,7 @@ class MetaItem(type):
         cls = type.__new__(mcls, name, bases, ns)
         cls.__attributes__ = tuple(attrs)
         cls.__attributeNames__ = tuple(a.attrname for a in attrs)
+        cls.__attributesByName__ = {a.attrname: a for a in attrs}
         cls.__inmemory__ = tuple(s for s in slots)
         for i, a in enumerate(attrs):
             a.index = i
@@ -118,6 +122,8 @@ class MetaItem(type):
         # A class with the same module and name replaces the old one: that is
         # a module reload, which live plugin reloading relies on.
         _typeRegistry[key] = cls
+        global classGeneration
+        classGeneration += 1
         if not legacy:
             current = _currentTypes.get(cls.typeName)
             if current is None or current.schemaVersion <= cls.schemaVersion:
@@ -203,6 +209,7 @@ class Item(Empowered, metaclass=MetaItem):
     __isItemBase__ = True
     __slots__ = ("__weakref__", "_v", "_storeID", "_store", "_deleted")
     __attributes__ = ()
+    __attributesByName__ = {}
     schemaVersion = 1
 
     def __init__(self, store=None, **kw):
@@ -214,16 +221,24 @@ class Item(Empowered, metaclass=MetaItem):
         for i, factory in cls.__factories__:
             attr = cls.__attributes__[i]
             v[i] = attr.toDB(factory(), cls)
+        byName = cls.__attributesByName__
         for name, value in kw.items():
-            attr = cls.__dict__.get(name)
-            if not isinstance(attr, SQLAttribute):
+            attr = byName.get(name)
+            if attr is None:
                 raise AttributeError(
                     f"{cls.__name__} has no persistent attribute {name!r}")
             v[attr.index] = attr.toDB(value, cls)
         if cls.activate is not Item.activate:
             self.activate()
-        if store is not None:
-            self.store = store
+        if store is not None and self._storeID is None:
+            # The store setter, inlined (the hot path of bulk creation).
+            for attr in cls.__noneForbidden__:
+                if v[attr.index] is None:
+                    raise ConstraintError(cls, attr.attrname, None,
+                                          "None is not allowed")
+            store._addItem(self)
+        elif store is not None:
+            self.store = store      # activate() stored it: the setter decides
 
     @property
     def store(self):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from . import item as _itemModule
 from .comparison import Comparison, Placeholder, SortOrder, _Binder
 from .errors import QueryError
 
@@ -22,7 +23,7 @@ _NOTHING = object()
 class _Prepared:
     """Compiled SQL for one shape and how to order its parameters."""
 
-    __slots__ = ("sql", "order", "direct")
+    __slots__ = ("sql", "order", "direct", "tail", "ntail")
 
     def __init__(self, compiled):
         self.sql = compiled.string
@@ -34,10 +35,21 @@ class _Prepared:
                 order.append((compiled.params[name],))
         self.order = order
         self.direct = order == list(range(len(order)))
+        # The usual non-direct case: the values in order, then constants
+        # (LIMIT, OFFSET); params() is then one list concatenation.
+        n = 0
+        while n < len(order) and order[n] == n and type(order[n]) is int:
+            n += 1
+        rest = order[n:]
+        self.ntail = n
+        self.tail = (None if any(type(i) is int for i in rest)
+                     else [i[0] for i in rest])
 
     def params(self, values):
         if self.direct:
             return values
+        if self.tail is not None and len(values) == self.ntail:
+            return values + self.tail
         return [values[i] if type(i) is int else i[0] for i in self.order]
 
 
@@ -90,13 +102,15 @@ class _BaseQuery:
         if comparison is not None and not isinstance(comparison, Comparison):
             raise QueryError(f"a query condition must be a comparison such "
                              f"as Thing.name == 'x', not {comparison!r}")
-        _checkCount("limit", limit)
-        _checkCount("offset", offset)
+        if limit is not None:
+            _checkCount("limit", limit)
+        if offset is not None:
+            _checkCount("offset", offset)
         self.store = store
         self.comparison = comparison
         self.limit = limit
         self.offset = offset
-        self.sort = _sortOrders(sort)
+        self.sort = () if sort is None else _sortOrders(sort)
         self._distinct = False
 
     def _classes(self):
@@ -110,18 +124,21 @@ class _BaseQuery:
     def _ensureTables(self):
         owners = []
         self._owners(owners)
+        known = self.store._infos
         for owner in owners:
             cls = owner.itemClass if isinstance(owner, Placeholder) else owner
-            self.store._typeInfo(cls)
+            if cls not in known:
+                self.store._typeInfo(cls)
 
     def _shape(self, out):
         comp = []
         if self.comparison is not None:
             self.comparison.shape(comp)
         out.append((type(self).__name__,
-                    tuple((c.typeName, c.schemaVersion)
-                          for c in self._classes()),
-                    tuple(comp), tuple(s.shape() for s in self.sort),
+                    tuple([(c.typeName, c.schemaVersion)
+                           for c in self._classes()]),
+                    tuple(comp),
+                    tuple([s.shape() for s in self.sort]) if self.sort else (),
                     self.limit, self.offset, self._distinct,
                     self._extraShape()))
 
@@ -150,17 +167,26 @@ class _BaseQuery:
         return stmt
 
     def _run(self, kind="rows", wrap=None):
-        self._ensureTables()
         shape = [kind]
         self._shape(shape)
+        shape = tuple(shape)
+        store = self.store
+        # The store remembers the shapes whose tables it has made sure of;
+        # for those, one dict lookup replaces _ensureTables and the SQL
+        # cache (see Store._readyShapes for when it forgets).
+        prepared = store._readyShapes.get(shape)
+        if (prepared is None or
+                store._readyGeneration != _itemModule.classGeneration):
+            self._ensureTables()
+
+            def build():
+                stmt = self._select(_Binder())
+                return wrap(stmt) if wrap is not None else stmt
+            prepared = store._sql.prepare(shape, build)
+            store._rememberShape(shape, prepared)
         values = []
         self._values(values)
-
-        def build():
-            stmt = self._select(_Binder())
-            return wrap(stmt) if wrap is not None else stmt
-        prepared = self.store._sql.prepare(tuple(shape), build)
-        return self.store._execute(prepared.sql, prepared.params(values))
+        return store._execute(prepared.sql, prepared.params(values))
 
     def count(self):
         """The number of results (runs SELECT count(*))."""
@@ -195,7 +221,7 @@ class ItemQuery(_BaseQuery):
 
     def __init__(self, store, tableClass, comparison=None, limit=None,
                  offset=None, sort=None):
-        from .item import Item
+        Item = _itemModule.Item
         if not (isinstance(tableClass, type) and issubclass(tableClass, Item)
                 and tableClass is not Item):
             raise QueryError(f"query() takes an Item class or a tuple of "
@@ -206,6 +232,19 @@ class ItemQuery(_BaseQuery):
     def _classes(self):
         return (self.tableClass,)
 
+    def _shape(self, out):
+        # _BaseQuery._shape for one class, without the generic walks
+        # (this runs on every query).
+        comp = []
+        if self.comparison is not None:
+            self.comparison.shape(comp)
+        cls = self.tableClass
+        out.append((type(self).__name__,
+                    ((cls.typeName, cls.schemaVersion),),
+                    tuple(comp),
+                    tuple([s.shape() for s in self.sort]) if self.sort else (),
+                    self.limit, self.offset, self._distinct, None))
+
     def _columns(self):
         table = self.tableClass.__table__
         return [table.c.oid] + [table.c[n] for n in
@@ -213,8 +252,10 @@ class ItemQuery(_BaseQuery):
 
     def __iter__(self):
         rows = self._run().fetchall()
-        info = self.store._typeInfo(self.tableClass)
-        load = self.store._loadRow
+        store = self.store
+        cls = self.tableClass
+        info = store._infos.get(cls) or store._typeInfo(cls)
+        load = store._loadRow
         return iter([load(info, row) for row in rows])
 
     def getColumn(self, attributeName, raw=False):
@@ -241,7 +282,7 @@ class MultipleItemQuery(_BaseQuery):
 
     def __init__(self, store, tableClasses, comparison=None, limit=None,
                  offset=None, sort=None):
-        from .item import Item
+        Item = _itemModule.Item
         for c in tableClasses:
             if not (isinstance(c, type) and issubclass(c, Item)):
                 raise QueryError(f"query() takes Item classes, not {c!r}")

@@ -6,10 +6,11 @@ Design notes
 
 *Writes are deferred to a checkpoint.*  Creating or changing an item inside a
 transaction only updates memory and marks the item dirty; the store writes
-all dirty items (grouped per type, with ``executemany``) at a *checkpoint*:
-before any SQL read and at commit.  Queries therefore always see the
-transaction's own changes, and bulk creation costs one batched INSERT per
-type instead of one statement per item.
+all dirty items (grouped per type, with ``executemany``; an UPDATE sets only
+the columns that changed, so unchanged indexed columns cost nothing) at a
+*checkpoint*: before any SQL read and at commit.  Queries therefore always
+see the transaction's own changes, and bulk creation costs one batched
+INSERT per type instead of one statement per item.
 
 *Outside ``transact`` every change commits at once* (autocommit): a set,
 a creation or a deletion runs in its own small transaction.
@@ -45,6 +46,7 @@ from .query import ItemQuery, MultipleItemQuery, SQLCache
 from . import upgrade
 
 _NOTHING = object()
+_MAX_READY_SHAPES = 4096
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -52,7 +54,7 @@ class _TypeInfo:
     """Per-store facts about one Item class: its id and ready SQL."""
 
     __slots__ = ("cls", "typeID", "insertSQL", "updateSQL", "loadSQL",
-                 "deleteSQL", "activates", "table")
+                 "deleteSQL", "activates", "storedHook", "table", "_updates")
 
     def __init__(self, cls, typeID):
         self.cls = cls
@@ -70,16 +72,37 @@ class _TypeInfo:
         self.loadSQL = f'SELECT {cols} FROM "{self.table}" WHERE oid = ?'
         self.deleteSQL = f'DELETE FROM "{self.table}" WHERE oid = ?'
         self.activates = cls.activate is not Item.activate
+        self.storedHook = cls.stored is not Item.stored
+        self._updates = {}
+
+    def updateSQLFor(self, indexes):
+        """UPDATE text setting only the columns at C{indexes} (sorted)."""
+        sql = self._updates.get(indexes)
+        if sql is None:
+            names = self.cls.__attributeNames__
+            sets = ", ".join(f'"{names[i]}" = ?' for i in indexes)
+            sql = f'UPDATE "{self.table}" SET {sets} WHERE oid = ?'
+            self._updates[indexes] = sql
+        return sql
 
 
 class _Transaction:
-    __slots__ = ("touched", "newItems", "dirty", "newTypes")
+    __slots__ = ("touched", "created", "inserted", "newItems", "dirty",
+                 "newTypes")
 
     def __init__(self):
-        # storeID -> (item, snapshot of its values, or None if created here)
+        # storeID -> (item, snapshot of its values): items that existed
+        # before this transaction and that it changed or deleted.
         self.touched = {}
+        # storeID -> item: items created in this transaction.  (Kept apart
+        # from touched so a bulk creation allocates no tuple per item.)
+        self.created = {}
+        # storeIDs of created items already INSERTed by a checkpoint: later
+        # changes to them must be written as UPDATEs.
+        self.inserted = set()
         self.newItems = {}   # _TypeInfo -> [items] awaiting INSERT
-        self.dirty = {}      # storeID -> item awaiting UPDATE
+        # storeID -> (item, set of changed value indexes) awaiting UPDATE
+        self.dirty = {}
         self.newTypes = []   # (class, (typeName, version), type_id)
 
 
@@ -106,6 +129,11 @@ class Store(Empowered):
         self._recorded = {}       # (typeName, version) -> (type_id, records)
         self._referrers = {}      # typeName -> [(info, column, rule)]
         self._sql = SQLCache()
+        # query shape -> prepared SQL, for shapes whose tables this store
+        # has made sure of (query._run).  Forgotten when a rollback drops
+        # tables and whenever an Item class is (re)defined.
+        self._readyShapes = {}
+        self._readyGeneration = None
         self._powerups = PowerupIndex(self)
         self._nextID = 1
         self._nextTypeID = 1
@@ -240,6 +268,16 @@ class Store(Empowered):
             conn.execute("COMMIT")
             self._pendingUpgrades = []
 
+    def _rememberShape(self, shape, prepared):
+        """Note that a query shape's tables are known to exist (query._run)."""
+        from .item import classGeneration
+        ready = self._readyShapes
+        if (self._readyGeneration != classGeneration or
+                len(ready) > _MAX_READY_SHAPES):
+            ready.clear()
+            self._readyGeneration = classGeneration
+        ready[shape] = prepared
+
     def _synchronous(self):
         return self._syncSetting
 
@@ -343,17 +381,18 @@ class Store(Empowered):
         except sqlite3.Error:
             pass
         for sid, (item, snapshot) in txn.touched.items():
-            if snapshot is None:
-                if self._cache.get(item._storeID) is item:
-                    del self._cache[item._storeID]
-                item._storeID = None
-                item._store = None
+            item._v[:] = snapshot
+            if item._deleted:
                 item._deleted = False
-            else:
-                item._v[:] = snapshot
-                if item._deleted:
-                    item._deleted = False
-                    self._cache[sid] = item
+                self._cache[sid] = item
+        for item in txn.created.values():
+            if self._cache.get(item._storeID) is item:
+                del self._cache[item._storeID]
+            item._storeID = None
+            item._store = None
+            item._deleted = False
+        if txn.newTypes:
+            self._readyShapes.clear()
         for cls, key, typeID in txn.newTypes:
             self._infos.pop(cls, None)
             self._infosByID.pop(typeID, None)
@@ -364,7 +403,7 @@ class Store(Empowered):
     def _touch(self, item):
         txn = self._txn
         sid = item._storeID
-        if sid not in txn.touched:
+        if sid not in txn.touched and sid not in txn.created:
             txn.touched[sid] = (item, list(item._v))
 
     def _checkpoint(self):
@@ -373,26 +412,35 @@ class Store(Empowered):
             return
         conn = self._conn
         if txn.newItems:
+            # Rows are fed to executemany from generators: each row dies
+            # as soon as it is written, instead of a list of them all
+            # living (and being scanned by the cyclic GC) until the end.
             new, txn.newItems = txn.newItems, {}
-            objectRows = []
             for info, items in new.items():
-                objectRows.extend((i._storeID, info.typeID) for i in items)
-            conn.executemany("INSERT INTO imaginary_objects VALUES (?, ?)",
-                             objectRows)
+                typeID = info.typeID
+                conn.executemany("INSERT INTO imaginary_objects VALUES (?, ?)",
+                                 ((i._storeID, typeID) for i in items))
             for info, items in new.items():
                 conn.executemany(info.insertSQL,
-                                 [[i._storeID] + i._v for i in items])
+                                 ([i._storeID] + i._v for i in items))
+                txn.inserted.update(i._storeID for i in items)
         if txn.dirty:
+            # Only the columns that changed are written: rewriting every
+            # column makes SQLite update every index of the row too.
             dirty, txn.dirty = txn.dirty, {}
-            byInfo = {}
-            for sid, item in dirty.items():
+            groups = {}
+            for item, changed in dirty.values():
                 if not item._deleted:
-                    byInfo.setdefault(type(item), []).append(item)
-            for cls, items in byInfo.items():
-                info = self._infos[cls]
-                if info.updateSQL is not None:
-                    conn.executemany(info.updateSQL,
-                                     [i._v + [i._storeID] for i in items])
+                    key = (type(item), tuple(sorted(changed)))
+                    group = groups.get(key)
+                    if group is None:
+                        groups[key] = [item]
+                    else:
+                        group.append(item)
+            for (cls, indexes), items in groups.items():
+                sql = self._infos[cls].updateSQLFor(indexes)
+                conn.executemany(sql, [[i._v[x] for x in indexes] +
+                                       [i._storeID] for i in items])
 
     def _execute(self, sql, params=()):
         """Run SQL after a checkpoint; translate sqlite3 errors."""
@@ -408,17 +456,24 @@ class Store(Empowered):
     # -- items -------------------------------------------------------------
 
     def _addItem(self, item):
-        if self._txn is None:
+        txn = self._txn
+        if txn is None:
             return self.transact(self._addItem, item)
-        info = self._typeInfo(type(item))
+        cls = type(item)
+        info = self._infos.get(cls) or self._typeInfo(cls)
         sid = self._nextID
         self._nextID = sid + 1
         item._storeID = sid
         item._store = self
-        self._txn.touched[sid] = (item, None)
-        self._txn.newItems.setdefault(info, []).append(item)
+        txn.created[sid] = item
+        pending = txn.newItems.get(info)
+        if pending is None:
+            txn.newItems[info] = [item]
+        else:
+            pending.append(item)
         self._cache[sid] = item
-        item.stored()
+        if info.storedHook:
+            item.stored()
 
     def _setAttribute(self, item, index, dbValue):
         if item._deleted:
@@ -430,8 +485,13 @@ class Store(Empowered):
         self._touch(item)
         item._v[index] = dbValue
         sid = item._storeID
-        if self._txn.touched[sid][1] is not None:
-            self._txn.dirty[sid] = item
+        txn = self._txn
+        if sid not in txn.created or sid in txn.inserted:
+            entry = txn.dirty.get(sid)
+            if entry is None or entry[0] is not item:
+                txn.dirty[sid] = (item, {index})
+            else:
+                entry[1].add(index)
 
     def _loadRow(self, info, row):
         sid = row[0]
@@ -681,7 +741,7 @@ class Store(Empowered):
         new._storeID = sid
         new._store = self
         # Keyed apart from the old item, which the same rollback restores.
-        self._txn.touched[("upgraded", sid)] = (new, None)
+        self._txn.created[("upgraded", sid)] = new
         self._cache[sid] = new
         return new
 
