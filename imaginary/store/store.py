@@ -40,6 +40,7 @@ from .attributes import CASCADE, DISALLOW
 from .errors import (
     DeletionDisallowed, DuplicateUniqueItem, ItemNotFound, NotAStore,
     QueryError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
+from .comparison import AttributeValueComparison
 from .item import Empowered, Item, typeForName
 from .powerups import PowerupIndex
 from .query import ItemQuery, MultipleItemQuery, SQLCache
@@ -53,8 +54,9 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 class _TypeInfo:
     """Per-store facts about one Item class: its id and ready SQL."""
 
-    __slots__ = ("cls", "typeID", "insertSQL", "updateSQL", "loadSQL",
-                 "deleteSQL", "activates", "storedHook", "table", "_updates")
+    __slots__ = ("cls", "typeID", "insertSQL", "loadSQL", "deleteSQL",
+                 "activates", "storedHook", "table", "columns", "_updates",
+                 "_equalities")
 
     def __init__(self, cls, typeID):
         self.cls = cls
@@ -64,16 +66,23 @@ class _TypeInfo:
         cols = ", ".join(['"oid"'] + [f'"{n}"' for n in names])
         marks = ", ".join("?" * (len(names) + 1))
         self.insertSQL = f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})'
-        if names:
-            sets = ", ".join(f'"{n}" = ?' for n in names)
-            self.updateSQL = f'UPDATE "{self.table}" SET {sets} WHERE oid = ?'
-        else:
-            self.updateSQL = None
         self.loadSQL = f'SELECT {cols} FROM "{self.table}" WHERE oid = ?'
         self.deleteSQL = f'DELETE FROM "{self.table}" WHERE oid = ?'
         self.activates = cls.activate is not Item.activate
         self.storedHook = cls.stored is not Item.stored
+        self.columns = cols
         self._updates = {}
+        self._equalities = {}
+
+    def equalitySQL(self, column, limit):
+        """SELECT text for C{column} = ? (the hottest query shape)."""
+        key = (column, limit)
+        sql = self._equalities.get(key)
+        if sql is None:
+            sql = (f'SELECT {self.columns} FROM "{self.table}" WHERE '
+                   f'"{column}" = ? LIMIT {int(limit)}')
+            self._equalities[key] = sql
+        return sql
 
     def updateSQLFor(self, indexes):
         """UPDATE text setting only the columns at C{indexes} (sorted)."""
@@ -643,17 +652,45 @@ class Store(Empowered):
     def findFirst(self, tableClass, comparison=None, offset=None, sort=None,
                   default=None):
         """The first match, or C{default}."""
+        if offset is None and sort is None:
+            found = self._equalityLookup(tableClass, comparison, 1)
+            if found is not None:
+                return found[0] if found else default
         for item in self.query(tableClass, comparison, limit=1,
                                offset=offset, sort=sort):
             return item
         return default
+
+    def _equalityLookup(self, tableClass, comparison, limit):
+        """
+        The matches of C{Cls.attr == value} through a prepared statement,
+        or None when the comparison is not of that shape.  Equality on one
+        column is what the game asks most (names, owners, locations), so it
+        skips the general query machinery.
+        """
+        if type(comparison) is not AttributeValueComparison or \
+                comparison.op != "==":
+            return None
+        attr = comparison.attr
+        if getattr(attr, "ownerClass", None) is not tableClass:
+            return None
+        info = self._infos.get(tableClass)
+        if info is None:
+            return None
+        column = "oid" if attr.kind == "storeID" else attr.attrname
+        rows = self._execute(info.equalitySQL(column, limit),
+                             (comparison.value,)).fetchall()
+        load = self._loadRow
+        return [load(info, row) for row in rows]
 
     def findUnique(self, tableClass, comparison=None, default=_NOTHING):
         """
         The only match.  None: ItemNotFound (or C{default}); more than
         one: DuplicateUniqueItem.
         """
-        found = list(self.query(tableClass, comparison, limit=2))
+        found = self._equalityLookup(tableClass, comparison, 2)
+        if found is None:
+            found = list(self.query(tableClass, comparison, limit=2))
         if len(found) == 1:
             return found[0]
         if not found:
@@ -763,5 +800,12 @@ class Store(Empowered):
 
 
 def _describe(comparison):
-    return "the query" if comparison is None else type(comparison).__name__
+    if comparison is None:
+        return "the query"
+    if type(comparison) is AttributeValueComparison:
+        attr = comparison.attr
+        owner = getattr(attr, "ownerClass", None)
+        where = f"{owner.__name__}." if owner is not None else ""
+        return f"{where}{attr.attrname} {comparison.op} {comparison.value!r}"
+    return f"the {type(comparison).__name__}"
 
