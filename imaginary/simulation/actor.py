@@ -21,6 +21,9 @@ from imaginary.store import (
 
 from .thing import Enhancement, Thing
 
+# Actors with a connected session, kept alive (see setEphemeralIntelligence).
+_attached = {}
+
 CONDITIONS = ((1.0, "in perfect health"), (0.75, "lightly wounded"),
               (0.5, "wounded"), (0.25, "badly wounded"),
               (0.0, "near death"))
@@ -57,8 +60,16 @@ class Actor(Enhancement, Item):
         return 1 + int(math.log2(1 + self.experience))
 
     def setEphemeralIntelligence(self, intelligence):
-        """Attach a connected session (or None to detach)."""
+        """
+        Attach a connected session (or None to detach).  While a session is
+        attached the Actor item is kept in memory: the store's identity map
+        is weak, and an evicted, reloaded Actor would have lost its session.
+        """
         self._intelligence = intelligence
+        if intelligence is None:
+            _attached.pop(id(self), None)
+        else:
+            _attached[id(self)] = self
 
     def getEphemeralIntelligence(self):
         """The connected session, or None."""

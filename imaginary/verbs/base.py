@@ -15,6 +15,7 @@ import re
 
 import attr
 from twisted.logger import Logger
+from twisted.plugin import IPlugin
 from zope.interface import Attribute, Interface, implementer
 
 from imaginary.interfaces import IPermissions, IThing
@@ -47,7 +48,7 @@ class IVerbSource(Interface):
         """The Verb classes this source provides."""
 
 
-@implementer(IVerbSource)
+@implementer(IPlugin, IVerbSource)
 @attr.s(frozen=True)
 class VerbSource:
     """A named list of verbs, exposed as a plugin object."""

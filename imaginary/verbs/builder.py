@@ -9,6 +9,7 @@ IThingType plugins, so content authors add types without touching this file.
 import pprint
 
 import attr
+from twisted.plugin import IPlugin
 from zope.interface import Attribute, Interface, implementer
 
 from imaginary.interfaces import IContainer
@@ -34,7 +35,7 @@ class IThingType(Interface):
         """A callable C{(store, name) -> Thing}."""
 
 
-@implementer(IThingType)
+@implementer(IPlugin, IThingType)
 @attr.s(frozen=True)
 class ThingType:
     """A thing type as a plugin object: a name and a factory."""
@@ -253,8 +254,8 @@ class Teleport(Verb):
             raise ActionFailure.simple(f"There is no place called "
                                        f"'{destination.strip()}'.")
         thing.moveTo(rooms[0], force=True)
-        _tell(context, f"You teleport {_the(thing) if thing is not actor "
-                       f"else 'yourself'} to {rooms[0].name}.")
+        who = "yourself" if thing is actor else _the(thing)
+        _tell(context, f"You teleport {who} to {rooms[0].name}.")
 
 
 class Destroy(Verb):

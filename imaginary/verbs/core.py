@@ -276,7 +276,7 @@ class Inventory(Verb):
             Garment, Garment.wearer == actor)}
         carried = [t for t in actor.contents() if t.storeID not in worn]
         if carried:
-            message = say("{actor} {actor:be} carrying {things}.",
+            message = say("{actor} {actor:be} carrying {things:indefinite}.",
                           actor=actor, things=ItemList(carried))
         else:
             message = say("{actor} {actor:be} carrying nothing.", actor=actor)

@@ -163,7 +163,7 @@ class Equipment(Verb):
         actor = context.actor
         worn = [g.thing for g in reversed(wornBy(actor))]
         if worn:
-            message = sentence("{actor} {actor:be} wearing {things}.",
+            message = sentence("{actor} {actor:be} wearing {things:indefinite}.",
                                actor=actor, things=ItemList(worn))
         else:
             message = sentence("{actor} {actor:be} wearing nothing.",

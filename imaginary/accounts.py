@@ -1,0 +1,254 @@
+"""
+Accounts: who may log in, with which password or keys, as which characters.
+
+Passwords are hashed with bcrypt (cost ``BCRYPT_ROUNDS``, 12 by default:
+about 0.2 s per check on this machine kind).  Hashing runs in Twisted's
+thread pool through ``deferToThread`` so a login never stalls the game for
+everyone else.  An account holds any number of characters and SSH public
+keys, and a permission level that is copied onto its characters.
+
+Names: account and character names are 2 to 20 letters (any script's
+letters, so names from every language work), with single inner spaces,
+hyphens or apostrophes; no digits, no control, format (zero-width,
+right-to-left) or confusable punctuation characters.  Names are compared
+after Unicode NFKC normalisation and case folding, and a new name whose
+"skeleton" (the same folding, with Latin/Cyrillic/Greek look-alike letters
+mapped together) matches an existing one is refused, so nobody can pass
+as someone else with a look-alike name.
+"""
+
+import os
+import time
+import unicodedata
+
+import bcrypt
+from epsilon.extime import Time
+from twisted.internet.threads import deferToThread
+
+from imaginary.simulation.permissions import LEVELS, grant
+from imaginary.simulation.thing import Thing
+from imaginary.store import (
+    CASCADE, Item, boolean, bytes as bytesAttribute, compoundIndex,
+    reference, text, timestamp)
+
+BCRYPT_ROUNDS = int(os.environ.get("IMAGINARY_BCRYPT_ROUNDS", "12"))
+MIN_PASSWORD = 6
+MAX_PASSWORD = 72  # bcrypt reads at most 72 bytes
+
+# Look-alike letters folded together when comparing names for confusion.
+_CONFUSABLES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x",
+    "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k",
+    "μ": "u", "υ": "u", "χ": "x", "ε": "e",
+})
+
+
+class NameRefused(ValueError):
+    """A proposed name breaks the naming rule; the message says how."""
+
+
+def normalizeName(name):
+    """NFKC-normalised, whitespace-collapsed form of a name."""
+    return " ".join(unicodedata.normalize("NFKC", name).split())
+
+
+def checkName(name, what="name"):
+    """Return the normalised name, or raise NameRefused saying why."""
+    name = normalizeName(name)
+    if not 2 <= len(name) <= 20:
+        raise NameRefused(f"A {what} must be 2 to 20 characters long.")
+    for i, c in enumerate(name):
+        if c.isalpha():
+            continue
+        if c in " -'" and 0 < i < len(name) - 1 and name[i - 1].isalpha():
+            continue
+        raise NameRefused(f"A {what} may hold only letters, with single "
+                          f"spaces, hyphens or apostrophes between them; "
+                          f"{unicodedata.name(c, repr(c)).lower()} is not "
+                          f"allowed.")
+    return name
+
+
+def nameKey(name):
+    """The key names are compared by: case-folded, look-alikes merged."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    decomposed = unicodedata.normalize("NFKD", folded)
+    stripped = "".join(c for c in decomposed
+                       if not unicodedata.combining(c))
+    return stripped.translate(_CONFUSABLES)
+
+
+class Account(Item):
+    """A login: name, password hash, permission level, ban flag."""
+
+    typeName = "imaginary_account"
+    schemaVersion = 1
+
+    username = text(allowNone=False, caseSensitive=True)
+    nameKey = text(allowNone=False, indexed=True, caseSensitive=True)
+    passwordHash = bytesAttribute(allowNone=False)
+    level = text(default="player", allowNone=False)
+    banned = boolean(default=False, allowNone=False)
+    created = timestamp(defaultFactory=Time, allowNone=False)
+
+    def characters(self):
+        """This account's characters, oldest first."""
+        return [c.character for c in self.store.query(
+            AccountCharacter, AccountCharacter.account == self,
+            sort=AccountCharacter.storeID.ascending)]
+
+    def keys(self):
+        """This account's authorized SSH public keys (OpenSSH lines)."""
+        return list(self.store.query(AuthorizedKey,
+                                     AuthorizedKey.account == self))
+
+    def setLevel(self, level):
+        """Set the permission level here and on every character."""
+        if level not in LEVELS:
+            raise ValueError(f"unknown level {level!r}")
+        self.level = level
+        for character in self.characters():
+            grant(character, level)
+
+
+class AccountCharacter(Item):
+    """Joins an account to one of its characters."""
+
+    typeName = "imaginary_account_character"
+    schemaVersion = 1
+
+    account = reference(reftype=Account, whenDeleted=CASCADE,
+                        allowNone=False)
+    character = reference(reftype=Thing, whenDeleted=CASCADE,
+                          allowNone=False)
+    compoundIndex(account, character)
+
+
+class AuthorizedKey(Item):
+    """One SSH public key that may log in to an account."""
+
+    typeName = "imaginary_authorized_key"
+    schemaVersion = 1
+
+    account = reference(reftype=Account, whenDeleted=CASCADE,
+                        allowNone=False)
+    blob = bytesAttribute(allowNone=False)
+    comment = text(default="")
+
+
+def hashPassword(password, rounds=None):
+    """bcrypt hash of a password (blocking; see hashPasswordLater)."""
+    checkPassword(password)
+    return bcrypt.hashpw(password.encode("utf-8"),
+                         bcrypt.gensalt(rounds or BCRYPT_ROUNDS))
+
+
+def checkPassword(password):
+    """Refuse passwords that are too short or too long, saying why."""
+    size = len(password.encode("utf-8"))
+    if size < MIN_PASSWORD:
+        raise ValueError(f"A password must be at least {MIN_PASSWORD} "
+                         f"characters long.")
+    if size > MAX_PASSWORD:
+        raise ValueError(f"A password may be at most {MAX_PASSWORD} bytes "
+                         f"long.")
+
+
+def hashPasswordLater(password):
+    """A Deferred bcrypt hash, computed off the reactor thread."""
+    checkPassword(password)
+    return deferToThread(hashPassword, password)
+
+
+def verifyPasswordLater(account, password):
+    """A Deferred bool: whether the password is the account's."""
+    stored = account.passwordHash
+    return deferToThread(_verify, stored, password)
+
+
+def _verify(stored, password):
+    try:
+        return bcrypt.checkpw(password.encode("utf-8")[:MAX_PASSWORD], stored)
+    except ValueError:
+        return False
+
+
+def findAccount(store, name):
+    """The account whose name matches (by nameKey), or None."""
+    return store.findFirst(Account, Account.nameKey == nameKey(
+        normalizeName(name)))
+
+
+def createAccount(store, name, passwordHash, level="player"):
+    """A new account; raises NameRefused for bad or taken names."""
+    name = checkName(name, "account name")
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+
+    def create():
+        if findAccount(store, name) is not None:
+            raise NameRefused(f"The name '{name}' is taken.")
+        return Account(store=store, username=name, nameKey=nameKey(name),
+                       passwordHash=passwordHash, level=level)
+    return store.transact(create)
+
+
+class LoginThrottle:
+    """
+    Counts failed logins in memory, per address and per account.  After
+    C{limit} failures from one address within C{window} seconds, that
+    address waits until its oldest failure leaves the window.  After
+    C{accountLimit} failures on one account, every address that failed on it
+    waits too, however many addresses the attacker uses; an address that
+    has not failed on the account is never held back, so the owner logging
+    in from elsewhere always gets through.
+    """
+
+    def __init__(self, limit=5, window=300.0, accountLimit=10,
+                 clock=time.monotonic):
+        self.limit = limit
+        self.accountLimit = accountLimit
+        self.window = window
+        self.clock = clock
+        self._byAddress = {}
+        self._byAccount = {}
+
+    def _prune(self, table, key):
+        now = self.clock()
+        entries = [e for e in table.get(key, ()) if now - e[0] < self.window]
+        if entries:
+            table[key] = entries
+        else:
+            table.pop(key, None)
+        return entries
+
+    def waitFor(self, address, account):
+        """Seconds to wait before trying again (0 when allowed)."""
+        now = self.clock()
+        wait = 0.0
+        mine = self._prune(self._byAddress, address)
+        if len(mine) >= self.limit:
+            wait = mine[0][0] + self.window - now
+        theirs = self._prune(self._byAccount, account)
+        if len(theirs) >= self.accountLimit:
+            fromHere = [t for t, a in theirs if a == address]
+            if fromHere:
+                wait = max(wait, fromHere[0] + self.window - now)
+        return max(0.0, wait)
+
+    def failed(self, address, account):
+        """Record one failed attempt."""
+        now = self.clock()
+        self._byAddress.setdefault(address, []).append((now, account))
+        self._byAccount.setdefault(account, []).append((now, address))
+
+    def succeeded(self, address, account):
+        """A correct login clears that address's failures."""
+        self._byAddress.pop(address, None)
+
+
+__all__ = ["Account", "AccountCharacter", "AuthorizedKey", "LoginThrottle",
+           "NameRefused", "checkName", "createAccount", "findAccount",
+           "hashPassword", "hashPasswordLater", "nameKey",
+           "verifyPasswordLater"]

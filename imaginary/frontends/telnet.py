@@ -1,0 +1,414 @@
+"""
+Telnet for MUD clients: option negotiation, input limits, compression.
+
+``MudTelnetTransport`` (a Twisted ``TelnetTransport``) parses the telnet
+stream and compresses output with MCCP2 once the client agrees.
+``MudTelnetProtocol`` sits on it and speaks the options MUD clients expect:
+
+- ECHO (hide passwords), SGA, EOR (a mark after every prompt, or GA for
+  clients that refuse EOR), NAWS (the window width, for wrapping),
+  TTYPE with MTTS (client name and colour capability), CHARSET (UTF-8),
+  MCCP2, MSSP (server status for MUD lists) and GMCP (JSON messages).
+
+A client that answers none of these still gets a plain, working session:
+nothing waits for an answer.  Input is bounded: a line over
+``MAX_LINE_BYTES``, more than ``MAX_LINES_PER_SECOND`` lines in a burst,
+invalid UTF-8, and endless subnegotiations each get a clear message (or are
+cleaned) rather than growing memory or reaching the game.  Output to a
+client that stops reading is bounded too: past ``MAX_OUTPUT_BYTES`` queued,
+the connection is closed.
+
+The protocol knows nothing about the game.  It hands decoded lines to its
+``handler`` (``lineReceived(text)``, ``connectionLost()``) and offers
+``sendText``, ``sendPrompt``, ``sendGMCP`` and ``setPasswordMode``.
+"""
+
+import json
+import socket
+import time
+import zlib
+
+from twisted.conch.telnet import (
+    ECHO, GA, IAC, NAWS, SGA, TelnetProtocol, TelnetTransport)
+from twisted.logger import Logger
+
+log = Logger()
+
+TTYPE = b"\x18"
+EOR = b"\x19"
+EOR_MARK = b"\xef"
+CHARSET = b"\x2a"
+MSSP = b"\x46"
+MCCP2 = b"\x56"
+GMCP = b"\xc9"
+
+TTYPE_IS, TTYPE_SEND = b"\x00", b"\x01"
+CHARSET_REQUEST, CHARSET_ACCEPTED, CHARSET_REJECTED = b"\x01", b"\x02", b"\x03"
+MSSP_VAR, MSSP_VAL = b"\x01", b"\x02"
+
+MAX_LINE_BYTES = 4096
+MAX_SUBNEGOTIATION_BYTES = 8192
+MAX_LINES_PER_SECOND = 20
+BURST_LINES = 40
+MAX_OUTPUT_BYTES = 1024 * 1024
+DEFAULT_WIDTH = 80
+
+# MTTS bit flags (the third TTYPE answer is "MTTS <n>").
+MTTS_ANSI, MTTS_UTF8, MTTS_256, MTTS_TRUECOLOR = 1, 4, 8, 256
+
+OFFERED_LOCAL = (SGA, EOR, MCCP2, MSSP, GMCP, CHARSET)
+ACCEPTED_REMOTE = (NAWS, TTYPE, CHARSET)
+
+
+class MudTelnetTransport(TelnetTransport):
+    """TelnetTransport with MCCP2 output and bounded subnegotiations."""
+
+    compressor = None
+
+    def _write(self, data):
+        if self.compressor is not None:
+            data = self.compressor.compress(data) + self.compressor.flush(
+                zlib.Z_SYNC_FLUSH)
+        self.transport.write(data)
+
+    def startCompression(self):
+        """Send the MCCP2 start marker; everything after is compressed."""
+        self.transport.write(IAC + b"\xfa" + MCCP2 + IAC + b"\xf0")
+        self.compressor = zlib.compressobj(6)
+
+    def stopCompression(self):
+        """End the compressed stream (Z_FINISH); back to plain telnet."""
+        if self.compressor is not None:
+            self.transport.write(self.compressor.flush(zlib.Z_FINISH))
+            self.compressor = None
+
+    def dataReceived(self, data):
+        # Twisted buffers a subnegotiation until IAC SE: bound it.
+        TelnetTransport.dataReceived(self, data)
+        if len(getattr(self, "commands", ())) > MAX_SUBNEGOTIATION_BYTES:
+            log.info("dropping an endless telnet subnegotiation")
+            self.commands = []
+            self.state = "data"
+
+    def connectionLost(self, reason):
+        self.compressor = None
+        TelnetTransport.connectionLost(self, reason)
+
+
+class MudTelnetProtocol(TelnetProtocol):
+    """
+    The MUD side of a telnet connection.  C{handlerFactory(protocol)}
+    makes the object that receives lines (the session layer).
+    """
+
+    def __init__(self, handlerFactory, mssp=None):
+        self.handlerFactory = handlerFactory
+        self.mssp = mssp or (lambda: {})
+        self.handler = None
+        self.width = DEFAULT_WIDTH
+        self.height = 24
+        self.clientName = None
+        self.terminalTypes = []
+        self.mtts = 0
+        self.charset = "utf-8"
+        self.gmcpSupports = set()
+        self.gmcpEnabled = False
+        self.eorEnabled = False
+        self.passwordMode = False
+        self._buffer = b""
+        self._discarding = False
+        self._tokens = float(BURST_LINES)
+        self._lastRefill = time.monotonic()
+
+    # -- connection ------------------------------------------------------------
+
+    def connectionMade(self):
+        transport = self.transport
+        sock = getattr(transport.transport, "socket", None)
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+        for option in OFFERED_LOCAL:
+            transport.will(option).addErrback(lambda f: None)
+        for option in ACCEPTED_REMOTE:
+            transport.do(option).addErrback(lambda f: None)
+        self.handler = self.handlerFactory(self)
+
+    def connectionLost(self, reason):
+        handler, self.handler = self.handler, None
+        if handler is not None:
+            handler.connectionLost()
+
+    # -- option negotiation ----------------------------------------------------
+
+    def enableLocal(self, option):
+        if option == MCCP2:
+            self.transport.startCompression()
+            return True
+        if option == EOR:
+            self.eorEnabled = True
+            return True
+        if option == MSSP:
+            from twisted.internet import reactor
+            reactor.callLater(0, self._sendMSSP)
+            return True
+        if option == GMCP:
+            self.gmcpEnabled = True
+            return True
+        if option == ECHO:
+            return True
+        return option in (SGA, CHARSET)
+
+    def disableLocal(self, option):
+        if option == MCCP2:
+            self.transport.stopCompression()
+        elif option == EOR:
+            self.eorEnabled = False
+        elif option == GMCP:
+            self.gmcpEnabled = False
+
+    def enableRemote(self, option):
+        if option == TTYPE:
+            self._askTerminalType()
+            return True
+        if option == CHARSET:
+            self.transport.requestNegotiation(CHARSET, CHARSET_REQUEST +
+                                              b";UTF-8")
+            return True
+        return option in ACCEPTED_REMOTE
+
+    def disableRemote(self, option):
+        pass
+
+    def unhandledSubnegotiation(self, command, data):
+        payload = b"".join(data)
+        try:
+            if command == NAWS:
+                self._naws(payload)
+            elif command == TTYPE:
+                self._ttype(payload)
+            elif command == CHARSET:
+                self._charset(payload)
+            elif command == GMCP:
+                self._gmcp(payload)
+        except Exception:
+            log.failure("bad telnet subnegotiation {command!r}",
+                        command=command)
+
+    def unhandledCommand(self, command, argument):
+        pass
+
+    def _naws(self, payload):
+        if len(payload) != 4:
+            return
+        width = payload[0] * 256 + payload[1]
+        height = payload[2] * 256 + payload[3]
+        # 0x0 (as plain telnet under expect sends) means "unknown".
+        self.width = width if 20 <= width <= 1000 else DEFAULT_WIDTH
+        self.height = height if height else 24
+
+    def _askTerminalType(self):
+        self.transport.requestNegotiation(TTYPE, TTYPE_SEND)
+
+    def _ttype(self, payload):
+        if not payload.startswith(TTYPE_IS):
+            return
+        value = payload[1:].decode("ascii", "replace")[:64]
+        if value in self.terminalTypes or len(self.terminalTypes) >= 4:
+            return
+        self.terminalTypes.append(value)
+        if len(self.terminalTypes) == 1:
+            self.clientName = value
+        if value.upper().startswith("MTTS "):
+            try:
+                self.mtts = int(value[5:])
+            except ValueError:
+                pass
+        else:
+            self._askTerminalType()
+
+    def _charset(self, payload):
+        if payload.startswith(CHARSET_ACCEPTED):
+            self.charset = "utf-8"
+
+    def _gmcp(self, payload):
+        text = payload.decode("utf-8", "replace")
+        package, _, body = text.partition(" ")
+        package = package.lower()
+        try:
+            data = json.loads(body) if body.strip() else None
+        except ValueError:
+            return
+        if package == "core.hello" and isinstance(data, dict):
+            self.clientName = str(data.get("client", ""))[:64] or \
+                self.clientName
+        elif package in ("core.supports.set", "core.supports.add") and \
+                isinstance(data, list):
+            if package.endswith("set"):
+                self.gmcpSupports = set()
+            for entry in data[:64]:
+                if isinstance(entry, str):
+                    self.gmcpSupports.add(entry.split()[0].lower())
+        elif package == "core.supports.remove" and isinstance(data, list):
+            for entry in data:
+                if isinstance(entry, str):
+                    self.gmcpSupports.discard(entry.split()[0].lower())
+        elif package == "core.ping":
+            self.sendGMCP("Core.Ping", None)
+
+    def _sendMSSP(self):
+        if self.transport is None:
+            return
+        parts = []
+        for key, value in self.mssp().items():
+            clean = [str(key), str(value)]
+            clean = [c.encode("utf-8").translate(None, b"\x00\x01\x02\xff")
+                     for c in clean]
+            parts.append(MSSP_VAR + clean[0] + MSSP_VAL + clean[1])
+        self.transport.requestNegotiation(MSSP, b"".join(parts))
+
+    # -- what the client can show ------------------------------------------
+
+    @property
+    def colours(self):
+        """None, "16", "256" or "truecolour", from MTTS and TTYPE."""
+        if self.mtts & MTTS_TRUECOLOR:
+            return "truecolour"
+        if self.mtts & MTTS_256:
+            return "256"
+        if self.mtts & MTTS_ANSI:
+            return "16"
+        names = " ".join(self.terminalTypes).lower()
+        if "256color" in names:
+            return "256"
+        if any(n in names for n in ("xterm", "ansi", "vt100", "tintin",
+                                    "mudlet", "mushclient", "screen")):
+            return "16"
+        return None
+
+    # -- input -------------------------------------------------------------
+
+    def dataReceived(self, data):
+        self._buffer += data
+        while True:
+            cut = _lineEnd(self._buffer)
+            if cut is None:
+                break
+            end, skip = cut
+            raw, self._buffer = self._buffer[:end], self._buffer[end + skip:]
+            if self._discarding:
+                self._discarding = False
+                continue
+            self._line(raw)
+            if self.transport is None:
+                return
+        if len(self._buffer) > MAX_LINE_BYTES:
+            self._buffer = b""
+            if not self._discarding:
+                self._discarding = True
+                self.sendText(f"That line is too long (over "
+                              f"{MAX_LINE_BYTES} bytes); it was ignored.")
+
+    def _line(self, raw):
+        if len(raw) > MAX_LINE_BYTES:
+            self.sendText(f"That line is too long (over {MAX_LINE_BYTES} "
+                          f"bytes); it was ignored.")
+            return
+        now = time.monotonic()
+        self._tokens = min(BURST_LINES, self._tokens +
+                           (now - self._lastRefill) * MAX_LINES_PER_SECOND)
+        self._lastRefill = now
+        if self._tokens < 1:
+            if self._tokens > -1:
+                self.sendText("You are typing too fast; some commands were "
+                              "dropped.")
+            self._tokens = max(self._tokens - 1, -2)
+            return
+        self._tokens -= 1
+        raw = raw.replace(b"\x00", b"")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "replace")
+            self.sendText("Your client sent text that is not valid UTF-8; "
+                          "the bad bytes were replaced.")
+        text = "".join(c for c in text if c >= " " or c == "\t")
+        if self.handler is not None:
+            self.handler.lineReceived(text)
+
+    # -- output ------------------------------------------------------------
+
+    def _queued(self):
+        consumer = getattr(self.transport, "transport", None)
+        size = 0
+        for name in ("_tempDataLen",):
+            size += getattr(consumer, name, 0) or 0
+        buffers = getattr(consumer, "dataBuffer", b"")
+        return size + len(buffers)
+
+    def write(self, data):
+        """Write bytes, closing a client that has stopped reading."""
+        if self.transport is None:
+            return
+        if self._queued() > MAX_OUTPUT_BYTES:
+            log.info("closing a telnet client that stopped reading")
+            self.transport.loseConnection()
+            return
+        self.transport.write(data)
+
+    def sendText(self, text):
+        """Send text (already rendered for this client), then a newline."""
+        self.write(text.replace("\n", "\r\n").encode("utf-8") + b"\r\n")
+
+    def sendPrompt(self, text):
+        """Send a prompt, marked with EOR (or GA) for the client."""
+        self.write(text.encode("utf-8"))
+        if self.transport is None:
+            return
+        if self.eorEnabled:
+            self.transport._write(IAC + EOR_MARK)
+        else:
+            self.transport._write(IAC + GA)
+
+    def sendGMCP(self, package, data):
+        """Send a GMCP message if the client enabled GMCP."""
+        if not self.gmcpEnabled or self.transport is None:
+            return
+        body = package if data is None else package + " " + json.dumps(data)
+        self.transport.requestNegotiation(GMCP, body.encode("utf-8"))
+
+    def wantsGMCP(self, package):
+        """Whether the client asked for a GMCP package (e.g. 'room')."""
+        return self.gmcpEnabled and (package.split(".")[0].lower() in
+                                     self.gmcpSupports)
+
+    def setPasswordMode(self, hidden):
+        """Ask the client to stop (or resume) echoing typed input."""
+        if hidden == self.passwordMode or self.transport is None:
+            return
+        self.passwordMode = hidden
+        if hidden:
+            self.transport.will(ECHO).addErrback(lambda f: None)
+        else:
+            self.transport.wont(ECHO).addErrback(lambda f: None)
+
+    def disconnect(self):
+        """Close the connection after sending what is queued."""
+        if self.transport is not None:
+            self.transport.stopCompression()
+            self.transport.loseConnection()
+
+
+def _lineEnd(buffer):
+    """(index, separator length) of the first line end, or None."""
+    found = [i for i in (buffer.find(b"\n"), buffer.find(b"\r")) if i >= 0]
+    if not found:
+        return None
+    i = min(found)
+    if buffer[i] == 10:
+        return i, 1
+    if i + 1 >= len(buffer):
+        return None
+    return i, 2 if buffer[i + 1] in (10, 0) else 1

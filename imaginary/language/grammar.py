@@ -1,0 +1,256 @@
+"""
+Per-observer English: nouns, pronouns, verb agreement, lists, sentences.
+
+One event has one sentence, and every observer reads it differently:
+
+    sentence("{actor} {actor:take} {thing}.", actor=alice, thing=lamp)
+
+renders "You take the lamp." for Alice and "Alice takes a lamp." for Bob.
+The rules:
+
+- a role that *is* the observer renders in the second person ("you", and
+  its verbs in the base form: "you take", "you are");
+- a proper noun renders as its name ("the Orb" if the name says so);
+- other things render with "the" for the sentence's actor (who knows what
+  it handles) and with "a"/"an" for everyone else; ``{x:definite}`` and
+  ``{x:indefinite}`` force one or the other;
+- ``{x:pronoun}``, ``{x:objective}``, ``{x:possessive}`` and
+  ``{x:reflexive}`` give pronouns by gender ("She takes it.");
+- ``{x:VERB}`` conjugates VERB to agree with x as the subject;
+- the first letter of the sentence is capitalised.
+
+Things are duck-typed: anything with ``name``, ``proper`` and ``gender``.
+"""
+
+import re
+
+from .styled import Span, styled
+
+NEUTER, MALE, FEMALE, PLURAL = 0, 1, 2, 3
+
+SUBJECTIVE = {MALE: "he", FEMALE: "she", NEUTER: "it", PLURAL: "they"}
+OBJECTIVE = {MALE: "him", FEMALE: "her", NEUTER: "it", PLURAL: "them"}
+POSSESSIVE = {MALE: "his", FEMALE: "her", NEUTER: "its", PLURAL: "their"}
+REFLEXIVE = {MALE: "himself", FEMALE: "herself", NEUTER: "itself",
+             PLURAL: "themselves"}
+SECOND = {"pronoun": "you", "objective": "you", "possessive": "your",
+          "reflexive": "yourself"}
+
+_IRREGULAR_VERBS = {
+    "be": ("are", "is"), "have": ("have", "has"), "do": ("do", "does"),
+    "go": ("go", "goes"), "can": ("can", "can"),
+}
+
+_IRREGULAR_PLURALS = {
+    "mouse": "mice", "knife": "knives", "man": "men", "woman": "women",
+    "child": "children", "foot": "feet", "tooth": "teeth",
+    "person": "people", "leaf": "leaves", "loaf": "loaves",
+}
+
+_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven",
+            "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+            "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+            "nineteen", "twenty")
+
+# Words whose spelling misleads the simple vowel rule.
+_AN_EXCEPTIONS = ("hour", "honest", "honour", "honor", "heir", "herb")
+_A_EXCEPTIONS = ("uni", "use", "usu", "uti", "uro", "eu", "one", "once",
+                 "ewe", "uk", "ufo")
+
+
+def indefiniteArticle(word):
+    """'a' or 'an' for C{word}, by its sound as far as spelling tells."""
+    w = word.strip().lower()
+    if not w:
+        return "a"
+    if w.startswith(_AN_EXCEPTIONS):
+        return "an"
+    if w.startswith(_A_EXCEPTIONS):
+        return "a"
+    return "an" if w[0] in "aeiou" else "a"
+
+
+def pluralize(noun):
+    """The plural of a noun (the last word is what changes)."""
+    words = noun.split(" ")
+    last = words[-1]
+    low = last.lower()
+    if low in _IRREGULAR_PLURALS:
+        plural = _IRREGULAR_PLURALS[low]
+    elif low.endswith(("s", "x", "z", "ch", "sh")):
+        plural = last + "es"
+    elif low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
+        plural = last[:-1] + "ies"
+    else:
+        plural = last + "s"
+    return " ".join(words[:-1] + [plural])
+
+
+def numberWord(n):
+    """'two' for 2, up to twenty, then digits."""
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+
+
+def conjugate(verb, secondPerson, gender=NEUTER):
+    """C{verb} agreeing with a subject ("you"/plural: base form)."""
+    base, third = _IRREGULAR_VERBS.get(verb, (verb, None))
+    if secondPerson or gender == PLURAL:
+        return base
+    if third is not None:
+        return third
+    if verb.endswith(("s", "x", "z", "ch", "sh", "o")):
+        return verb + "es"
+    if verb.endswith("y") and len(verb) > 1 and verb[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _styleFor(thing):
+    return "player" if getattr(thing, "isPlayer", False) else "thing"
+
+
+def nounPhrase(thing, observer, definite=True):
+    """A Span naming C{thing} for C{observer} ("you", "Alice", "a lamp")."""
+    if thing is observer:
+        return styled("you")
+    name = thing.name
+    if thing.proper:
+        return styled(name, role=_styleFor(thing))
+    article = "the" if definite else indefiniteArticle(name)
+    return styled(article + " ", styled(name, role=_styleFor(thing)))
+
+
+class ItemList:
+    """
+    A list of things for a sentence: "a lamp, two coins, and the Orb".
+    Things of one (non-proper) name are counted together.
+    """
+
+    def __init__(self, things):
+        self.things = list(things)
+
+    def render(self, observer, definite=False):
+        groups = []
+        index = {}
+        for thing in self.things:
+            key = None if (thing.proper or thing is observer) else \
+                thing.name.lower()
+            if key is not None and key in index:
+                groups[index[key]][1] += 1
+                continue
+            if key is not None:
+                index[key] = len(groups)
+            groups.append([thing, 1])
+        phrases = []
+        for thing, count in groups:
+            if count == 1:
+                phrases.append(nounPhrase(thing, observer, definite))
+            else:
+                phrases.append(styled(numberWord(count) + " ", styled(
+                    pluralize(thing.name), role=_styleFor(thing))))
+        return joinList(phrases)
+
+
+def joinList(phrases, conjunction="and"):
+    """'a', 'a and b', 'a, b, and c' (with the Oxford comma)."""
+    if not phrases:
+        return styled("nothing")
+    if len(phrases) == 1:
+        return styled(phrases[0])
+    if len(phrases) == 2:
+        return styled(phrases[0], f" {conjunction} ", phrases[1])
+    parts = []
+    for phrase in phrases[:-1]:
+        parts.extend([phrase, ", "])
+    parts.extend([f"{conjunction} ", phrases[-1]])
+    return styled(*parts)
+
+
+_FIELD = re.compile(r"\{(\w+)(?::(\w+))?\}")
+_PRONOUN_FORMS = {"pronoun": SUBJECTIVE, "objective": OBJECTIVE,
+                  "possessive": POSSESSIVE, "reflexive": REFLEXIVE}
+
+
+class Sentence:
+    """A template with roles, rendered per observer into a Span."""
+
+    def __init__(self, template, roles):
+        self.template = template
+        self.roles = roles
+        for name, form in _FIELD.findall(template):
+            if name not in roles:
+                raise KeyError(f"sentence {template!r} names the role "
+                               f"{name!r}, which was not given")
+
+    def render(self, observer):
+        actor = self.roles.get("actor")
+        definite = actor is observer
+        parts = []
+        position = 0
+        for match in _FIELD.finditer(self.template):
+            if match.start() > position:
+                parts.append(self.template[position:match.start()])
+            name, form = match.group(1), match.group(2)
+            parts.append(self._field(self.roles[name], form, observer,
+                                     definite))
+            position = match.end()
+        if position < len(self.template):
+            parts.append(self.template[position:])
+        return _capitalise(styled(*parts))
+
+    def _field(self, value, form, observer, definite):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, Span):
+            return value
+        if isinstance(value, ItemList):
+            if form == "definite":
+                definite = True
+            elif form == "indefinite":
+                definite = False
+            return value.render(observer, definite)
+        isObserver = value is observer
+        if form is None:
+            return nounPhrase(value, observer, definite)
+        if form == "definite":
+            return nounPhrase(value, observer, True)
+        if form == "indefinite":
+            return nounPhrase(value, observer, False)
+        if form == "name":
+            return styled(value.name, role=_styleFor(value))
+        if form in _PRONOUN_FORMS:
+            if isObserver:
+                return SECOND[form]
+            return _PRONOUN_FORMS[form][value.gender]
+        # Anything else is a verb agreeing with this role as subject.
+        return conjugate(form, isObserver, value.gender)
+
+
+def sentence(template, **roles):
+    """A Sentence: C{template} with {role} and {role:form} fields."""
+    return Sentence(template, roles)
+
+
+def _capitalise(span):
+    """The span with its first letter in upper case."""
+    done = [False]
+
+    def visit(node):
+        children = []
+        for child in node.children:
+            if done[0]:
+                children.append(child)
+            elif isinstance(child, Span):
+                children.append(visit(child))
+            elif child:
+                index = next((i for i, c in enumerate(child)
+                              if not c.isspace()), None)
+                if index is not None:
+                    child = (child[:index] + child[index].upper() +
+                             child[index + 1:])
+                    done[0] = True
+                children.append(child)
+            else:
+                children.append(child)
+        return Span(children, node.style)
+    return visit(span)

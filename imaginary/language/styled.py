@@ -1,0 +1,324 @@
+"""
+Styled text: the structure every message is made of, and its renderers.
+
+The simulation never produces strings for players.  It produces Spans:
+trees of text with style attributes, where a style may carry a semantic
+*role* ("room-title", "exit", "speech", "player") as well as, or instead
+of, concrete colours.  Each front end renders the same Span its own way:
+ANSI escapes for telnet and SSH (at the colour depth the client
+announced), HTML for the web client, mIRC codes or plain text for IRC.
+
+Player-supplied text (names, speech) may contain anything, so every
+renderer passes text leaves through ``sanitize``: no control character or
+escape sequence typed by one player ever reaches another as a live one.
+"""
+
+import html
+import re
+import textwrap
+
+import attr
+
+COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan",
+           "white")
+
+# What each role looks like when no colour is given explicitly.
+ROLE_STYLES = {
+    "room-title": {"fg": "cyan", "bold": True},
+    "thing-title": {"bold": True},
+    "title": {"bold": True},
+    "exit": {"fg": "green"},
+    "speech": {"fg": "yellow"},
+    "player": {"fg": "magenta", "bold": True},
+    "thing": {},
+    "error": {"fg": "red"},
+    "prompt": {"fg": "white", "bold": True},
+}
+
+_RGB = {
+    "black": (0, 0, 0), "red": (205, 49, 49), "green": (13, 188, 121),
+    "yellow": (229, 229, 16), "blue": (36, 114, 200),
+    "magenta": (188, 63, 188), "cyan": (17, 168, 205),
+    "white": (229, 229, 229),
+}
+
+
+def _checkColour(instance, attribute, value):
+    if value is None:
+        return
+    name = value[len("bright "):] if value.startswith("bright ") else value
+    if name not in COLOURS:
+        raise ValueError(f"unknown colour {value!r}; use one of {COLOURS} "
+                         f"or 'bright <colour>'")
+
+
+@attr.s(frozen=True, slots=True)
+class Style:
+    """How a span looks: colours, emphasis, and an optional semantic role."""
+
+    fg = attr.ib(default=None, validator=_checkColour)
+    bg = attr.ib(default=None, validator=_checkColour)
+    bold = attr.ib(default=False)
+    underline = attr.ib(default=False)
+    italic = attr.ib(default=False)
+    role = attr.ib(default=None)
+
+    def resolved(self):
+        """This style with the role's defaults filled in."""
+        if self.role is None or self.role not in ROLE_STYLES:
+            return self
+        defaults = ROLE_STYLES[self.role]
+        return attr.evolve(
+            self, fg=self.fg or defaults.get("fg"),
+            bold=self.bold or defaults.get("bold", False),
+            underline=self.underline or defaults.get("underline", False))
+
+    def isPlain(self):
+        """Whether rendering this style changes nothing."""
+        r = self.resolved()
+        return not (r.fg or r.bg or r.bold or r.underline or r.italic)
+
+
+PLAIN = Style()
+
+
+@attr.s(frozen=True, slots=True)
+class Span:
+    """Text with a style: C{children} are str or Span."""
+
+    children = attr.ib(converter=tuple)
+    style = attr.ib(default=PLAIN)
+
+
+def styled(*children, **style):
+    """A Span of C{children} with C{style} keywords (fg, bold, role...)."""
+    for child in children:
+        if not isinstance(child, (str, Span)):
+            raise TypeError(f"a span holds str or Span, not {child!r}")
+    return Span(children, Style(**style) if style else PLAIN)
+
+
+def title(*children):
+    """A heading (role "title")."""
+    return styled(*children, role="title")
+
+
+def exitName(*children):
+    """An exit's name (role "exit")."""
+    return styled(*children, role="exit")
+
+
+def error(*children):
+    """A refusal or error message (role "error")."""
+    return styled(*children, role="error")
+
+
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"        # CSI sequences
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC sequences
+    r"|\x1b[@-_]"                      # other two-byte escapes
+    r"|[\x00-\x08\x0a-\x1f\x7f-\x9f]"  # C0 (but tab) and C1 controls
+    r"|[\u202a-\u202e\u2066-\u2069]")  # bidi overrides and isolates
+
+
+def sanitize(text):
+    """Player text made inert: no escapes or controls; tabs become spaces."""
+    return _ESCAPES.sub("", text).replace("\t", " ")
+
+
+def _walk(span, style, out):
+    """Yield (text, effective style) pairs, innermost style winning."""
+    for child in span.children:
+        if isinstance(child, Span):
+            _walk(child, _merge(style, child.style), out)
+        else:
+            out.append((child, style))
+    return out
+
+
+def _merge(outer, inner):
+    inner = inner.resolved()
+    return Style(fg=inner.fg or outer.fg, bg=inner.bg or outer.bg,
+                 bold=outer.bold or inner.bold,
+                 underline=outer.underline or inner.underline,
+                 italic=outer.italic or inner.italic,
+                 role=inner.role or outer.role)
+
+
+def _leaves(span):
+    return _walk(span, span.style.resolved(), [])
+
+
+def plainText(span):
+    """The text of a span, without styles (unsanitized: for code)."""
+    if isinstance(span, str):
+        return span
+    return "".join(text for text, _ in _leaves(span))
+
+
+def renderPlain(span):
+    """The text of a span, sanitized line by line, without styles."""
+    if isinstance(span, str):
+        span = Span((span,))
+    return "".join(_keepNewlines(text) for text, _ in _leaves(span))
+
+
+def _keepNewlines(text):
+    # Newlines inside a message are structure (one line per description
+    # part); everything else that is a control character goes.
+    return "\n".join(sanitize(part) for part in text.split("\n"))
+
+
+def _ansiColour(colour, depth, background):
+    bright = colour.startswith("bright ")
+    name = colour[7:] if bright else colour
+    index = COLOURS.index(name)
+    if depth == "truecolour":
+        r, g, b = _RGB[name]
+        if bright:
+            r, g, b = (min(255, c + 40) for c in (r, g, b))
+        return f"{48 if background else 38};2;{r};{g};{b}"
+    if depth == "256":
+        return f"{48 if background else 38};5;{index + (8 if bright else 0)}"
+    base = (40 if background else 30) + index
+    return str(base + 60 if bright else base)
+
+
+def _ansiCodes(style, depth):
+    codes = []
+    if style.bold:
+        codes.append("1")
+    if style.italic:
+        codes.append("3")
+    if style.underline:
+        codes.append("4")
+    if style.fg:
+        codes.append(_ansiColour(style.fg, depth, False))
+    if style.bg:
+        codes.append(_ansiColour(style.bg, depth, True))
+    return codes
+
+
+def renderANSI(span, colours="16"):
+    """
+    ANSI-escaped text.  C{colours} is "16", "256", "truecolour", or None
+    for no escapes at all.  Each run of text sets its full style from a
+    reset, so an inner style ending restores the outer one exactly.
+    """
+    if colours is None:
+        return renderPlain(span)
+    if isinstance(span, str):
+        span = Span((span,))
+    out = []
+    current = None
+    for text, style in _leaves(span):
+        text = _keepNewlines(text)
+        if not text:
+            continue
+        codes = _ansiCodes(style, colours)
+        if codes != current:
+            if current:
+                out.append("\x1b[0m")
+            if codes:
+                out.append("\x1b[" + ";".join(codes) + "m")
+            current = codes
+        out.append(text)
+    if current:
+        out.append("\x1b[0m")
+    return "".join(out)
+
+
+def renderHTML(span):
+    """HTML: escaped text in <span> elements with role and colour classes."""
+    if isinstance(span, str):
+        span = Span((span,))
+    return _html(span)
+
+
+def _html(span):
+    inner = "".join(
+        _html(child) if isinstance(child, Span)
+        else html.escape(_keepNewlines(child), quote=True).replace(
+            "\n", "<br>")
+        for child in span.children)
+    style = span.style
+    classes = []
+    if style.role:
+        classes.append("role-" + re.sub(r"[^a-z0-9-]", "", style.role))
+    if style.fg:
+        classes.append("fg-" + style.fg.replace(" ", "-"))
+    if style.bg:
+        classes.append("bg-" + style.bg.replace(" ", "-"))
+    for flag in ("bold", "underline", "italic"):
+        if getattr(style, flag):
+            classes.append(flag)
+    if not classes:
+        return inner
+    return f'<span class="{" ".join(classes)}">{inner}</span>'
+
+
+_MIRC = {"white": 0, "black": 1, "blue": 2, "green": 3, "red": 4,
+         "magenta": 6, "yellow": 8, "cyan": 10}
+_MIRC_BRIGHT = {"red": 4, "green": 9, "yellow": 8, "blue": 12,
+                "magenta": 13, "cyan": 11, "white": 0, "black": 14}
+
+
+def renderIRC(span, colours=True):
+    """mIRC formatting codes (bold, underline, italic, colours) or plain."""
+    if not colours:
+        return renderPlain(span)
+    if isinstance(span, str):
+        span = Span((span,))
+    out = []
+    styledRun = False
+    for text, style in _leaves(span):
+        text = _keepNewlines(text)
+        if not text:
+            continue
+        codes = ""
+        if style.bold:
+            codes += "\x02"
+        if style.underline:
+            codes += "\x1f"
+        if style.italic:
+            codes += "\x1d"
+        if style.fg:
+            bright = style.fg.startswith("bright ")
+            name = style.fg[7:] if bright else style.fg
+            codes += "\x03%02d" % (_MIRC_BRIGHT if bright else _MIRC)[name]
+        if styledRun:
+            out.append("\x0f")
+        out.append(codes)
+        styledRun = bool(codes)
+        out.append(text)
+    if styledRun:
+        out.append("\x0f")
+    return "".join(out)
+
+
+def wrap(text, width):
+    """Word-wrap plain text to C{width}, keeping its own line breaks."""
+    lines = []
+    for line in text.split("\n"):
+        lines.extend(textwrap.wrap(line, width, break_long_words=False,
+                                   break_on_hyphens=False) or [""])
+    return "\n".join(lines)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def wrapANSI(text, width):
+    """Word-wrap text holding ANSI colour escapes, measuring only what shows."""
+    out = []
+    for line in text.split("\n"):
+        current, visible = [], 0
+        for word in line.split(" "):
+            size = len(_ANSI.sub("", word))
+            if current and visible + 1 + size > width:
+                out.append(" ".join(current))
+                current, visible = [], 0
+            visible += size + (1 if current else 0)
+            current.append(word)
+        out.append(" ".join(current))
+    return "\n".join(out)
