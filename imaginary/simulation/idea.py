@@ -102,13 +102,31 @@ class Objection:
 class Idea:
     """A Thing's node in the graph.  Links are built on demand."""
 
-    __slots__ = ("delegate",)
+    __slots__ = ("delegate", "_links", "_generation")
 
     def __init__(self, delegate):
         self.delegate = delegate
+        self._links = None
+        self._generation = -1
 
     def links(self):
-        """The annotated links leaving this Idea, built from powerups."""
+        """
+        The annotated links leaving this Idea, built from powerups.  They
+        are kept until anything in the store changes (the store's
+        generation), so the several searches of one command, and commands
+        that change nothing, share them.  Annotations that depend on more
+        than the links' ends (light, doors) compute their answers when
+        asked, so they are never stale.
+        """
+        store = self.delegate.store
+        if self._links is not None and self._generation == store.generation:
+            return self._links
+        links = tuple(self._buildLinks())
+        self._links = links
+        self._generation = store.generation
+        return links
+
+    def _buildLinks(self):
         thing = self.delegate
         annotators = list(thing.powerupsFor(ILinkAnnotator))
         for contributor in _contributors(thing):

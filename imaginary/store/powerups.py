@@ -43,37 +43,44 @@ class PowerupIndex:
 
     def __init__(self, store):
         self.store = store
-        self._cache = {}
-        self._lookupSQL = None
+        # targetID -> {interface name: (powerup, ...)}: every connector of
+        # a target is loaded by one query the first time it is adapted.
+        self._byTarget = {}
+        self._loadSQL = None
 
     def clear(self):
-        self._cache.clear()
+        """Forget everything (it is reloaded on demand)."""
+        self._byTarget.clear()
+
+    def forget(self, targetID):
+        """Forget one target's powerups (after its connectors changed)."""
+        self._byTarget.pop(targetID, None)
 
     def _table(self):
         return self.store._infos.get(_PowerupConnector)
 
     def lookup(self, targetID, interface):
-        key = (targetID, interface)
-        found = self._cache.get(key)
-        if found is not None:
-            return found
+        found = self._byTarget.get(targetID)
+        if found is None:
+            found = self._load(targetID)
+        return found.get(interface.__identifier__, ())
+
+    def _load(self, targetID):
         info = self._table()
-        if info is None:
-            found = ()
-        else:
-            if self._lookupSQL is None:
-                self._lookupSQL = (
-                    f'SELECT powerup FROM "{info.table}" WHERE item = ? AND '
-                    f'interface = ? ORDER BY priority DESC, oid ASC')
-            rows = self.store._execute(
-                self._lookupSQL, (targetID, interfaceName(interface)))
-            found = []
-            for (pid,) in rows.fetchall():
+        found = {}
+        if info is not None:
+            if self._loadSQL is None:
+                self._loadSQL = (
+                    f'SELECT interface, powerup FROM "{info.table}" WHERE '
+                    f'item = ? ORDER BY priority DESC, oid ASC')
+            rows = self.store._execute(self._loadSQL, (targetID,)).fetchall()
+            lists = {}
+            for name, pid in rows:
                 powerup = self.store.getItemByID(pid, None)
                 if powerup is not None:
-                    found.append(powerup)
-            found = tuple(found)
-        self._cache[key] = found
+                    lists.setdefault(name, []).append(powerup)
+            found = {name: tuple(ps) for name, ps in lists.items()}
+        self._byTarget[targetID] = found
         return found
 
     def _connectors(self, targetID, interface=None, powerup=None):
@@ -104,7 +111,7 @@ class PowerupIndex:
                 _PowerupConnector(store=store, item=targetID,
                                   interface=interfaceName(interface),
                                   powerup=powerup, priority=priority)
-            self._cache.pop((targetID, interface), None)
+            self.forget(targetID)
         store.transact(install)
 
     def remove(self, targetID, powerup, interface):
@@ -119,7 +126,7 @@ class PowerupIndex:
                     f"{'the store' if targetID == STORE_TARGET else targetID}")
             for connector in existing:
                 connector.deleteFromStore()
-            self._cache.pop((targetID, interface), None)
+            self.forget(targetID)
         store.transact(remove)
 
     def interfacesFor(self, targetID, powerup):

@@ -42,7 +42,7 @@ from .errors import (
     QueryError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
 from .comparison import AttributeValueComparison
 from .item import Empowered, Item, typeForName
-from .powerups import PowerupIndex
+from .powerups import PowerupIndex, _PowerupConnector
 from .query import ItemQuery, MultipleItemQuery, SQLCache
 from . import upgrade
 
@@ -146,6 +146,9 @@ class Store(Empowered):
         self._powerups = PowerupIndex(self)
         self._nextID = 1
         self._nextTypeID = 1
+        # Goes up on every change to any item (and on rollback): caches of
+        # values derived from the store compare it to know they are fresh.
+        self.generation = 0
         self._inMemoryPowerups = {}
         self._schedulers = set()
         conn = self._connect()
@@ -385,6 +388,7 @@ class Store(Empowered):
         return result
 
     def _rollback(self, txn):
+        self.generation += 1
         try:
             self._conn.execute("ROLLBACK")
         except sqlite3.Error:
@@ -407,7 +411,11 @@ class Store(Empowered):
             self._infosByID.pop(typeID, None)
             self._recorded.pop(key, None)
         self._referrers.clear()
-        self._powerups.clear()
+        # Only targets whose connectors the transaction touched can differ.
+        for item in list(txn.created.values()) + [
+                t[0] for t in txn.touched.values()]:
+            if type(item) is _PowerupConnector:
+                self._powerups.forget(item.item)
 
     def _touch(self, item):
         txn = self._txn
@@ -468,6 +476,7 @@ class Store(Empowered):
         txn = self._txn
         if txn is None:
             return self.transact(self._addItem, item)
+        self.generation += 1
         cls = type(item)
         info = self._infos.get(cls) or self._typeInfo(cls)
         sid = self._nextID
@@ -491,6 +500,7 @@ class Store(Empowered):
             raise StoreError(f"{item!r} belongs to another store")
         if self._txn is None:
             return self.transact(self._setAttribute, item, index, dbValue)
+        self.generation += 1
         self._touch(item)
         item._v[index] = dbValue
         sid = item._storeID
@@ -589,7 +599,8 @@ class Store(Empowered):
             victim.deleted()
         for victim in closure.values():
             self._removeRow(victim, closure)
-        self._powerups.clear()
+            if type(victim) is _PowerupConnector:
+                self._powerups.forget(victim.item)
 
     def _collectCascade(self, item, closure):
         stack = [item]
@@ -609,6 +620,7 @@ class Store(Empowered):
             stack.extend(self._powerups.connectorsOf(sid))
 
     def _removeRow(self, victim, closure):
+        self.generation += 1
         sid = victim._storeID
         self._touch(victim)
         info = self._infos[type(victim)]

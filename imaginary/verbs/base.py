@@ -38,6 +38,12 @@ ORDINALS = {
 }
 ARTICLES = ("the ", "a ", "an ")
 
+# Search radii, in metres along the Idea graph.  Containment costs nothing
+# and an exit costs its length (1 m by default), so HERE is everything in
+# the room at any depth of containers, and NEARBY adds the next rooms.
+HERE = 0.5
+NEARBY = 1.5
+
 
 class IVerbSource(Interface):
     """A plugin that contributes verbs."""
@@ -69,7 +75,7 @@ class Find:
     """
 
     interface = attr.ib(default=IThing)
-    radius = attr.ib(default=2.0)
+    radius = attr.ib(default=HERE)
     sight = attr.ib(default=True)
     reach = attr.ib(default=True)
     many = attr.ib(default=False)

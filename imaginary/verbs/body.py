@@ -14,7 +14,7 @@ from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.garments import Garment
 
-from .base import Find, Verb, resolve
+from .base import HERE, Find, Verb, resolve
 
 # Dice are a module attribute so tests can make fights deterministic.
 dice = random.Random()
@@ -46,7 +46,7 @@ class Hit(Verb):
     help = ("hit <someone> (or: attack): fight. Each blow costs stamina; a "
             "body at 0 hit points is defeated, drops what it carries and "
             "wakes up at the recovery point.")
-    finds = {"target": Find(interface=IActor, radius=1.0,
+    finds = {"target": Find(interface=IActor, radius=HERE,
                             notFound="There is nobody like that here.")}
 
     def run(self, context, target):

@@ -23,7 +23,7 @@ from imaginary.simulation.thing import GENDERS, Thing
 from imaginary.simulation.world import createRoom
 from imaginary.store import AND
 
-from .base import Find, Verb, resolve
+from .base import NEARBY, Find, Verb, resolve
 
 
 class IThingType(Interface):
@@ -150,7 +150,7 @@ class Describe(Verb):
     syntax = ("describe {target} as {text}",)
     help = "describe <thing> as <text>: set a thing's description."
     permission = "builder"
-    finds = {"target": Find(radius=3.0, reach=False)}
+    finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, target, text):
         [thing] = resolve(context, self.finds["target"], target)
@@ -163,7 +163,7 @@ class Name(Verb):
     syntax = ("name|rename {target} to|as {text}",)
     help = "name <thing> to <new name>: rename a thing."
     permission = "builder"
-    finds = {"target": Find(radius=3.0, reach=False)}
+    finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, target, text):
         [thing] = resolve(context, self.finds["target"], target)
@@ -183,7 +183,7 @@ class Set(Verb):
             "(male, female, neuter, plural), proper (yes/no), weight, "
             "portable (yes/no) and capacity.")
     permission = "builder"
-    finds = {"target": Find(radius=3.0, reach=False)}
+    finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, property, target, value):
         [thing] = resolve(context, self.finds["target"], target)
@@ -240,7 +240,7 @@ class Teleport(Verb):
     help = ("teleport to <room name>: go to any room. teleport <thing> to "
             "<room name>: send something there.")
     permission = "builder"
-    finds = {"target": Find(radius=3.0, reach=False)}
+    finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, destination, target=None):
         actor = context.actor
@@ -263,7 +263,7 @@ class Destroy(Verb):
     syntax = ("destroy {target}",)
     help = "destroy <thing>: remove a thing from the world for good."
     permission = "builder"
-    finds = {"target": Find(radius=3.0, reach=False)}
+    finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, target):
         [thing] = resolve(context, self.finds["target"], target)
@@ -282,7 +282,7 @@ class Scrutinize(Verb):
     syntax = ("scrutinize {target}",)
     help = "scrutinize <thing>: show everything the store holds about it."
     permission = "builder"
-    finds = {"target": Find(radius=3.0, reach=False)}
+    finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, target):
         [thing] = resolve(context, self.finds["target"], target)

@@ -16,7 +16,7 @@ from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.idea import Named, Proximity, Reachable, Retriever
 
-from .base import Find, Verb, resolve
+from .base import HERE, NEARBY, Find, Verb, resolve
 
 
 def say(template, **roles):
@@ -31,7 +31,7 @@ class Look(Verb):
     help = ("look: describe where you are.\n"
             "look at <thing> (or: l <thing>, examine <thing>, x <thing>): "
             "describe a thing.")
-    finds = {"target": Find(radius=3.0, reach=False,
+    finds = {"target": Find(radius=NEARBY, reach=False,
                             notFound="You don't see that.")}
 
     def run(self, context, target=None):
@@ -141,8 +141,8 @@ class Take(Verb):
     help = ("take <thing> (or: get <thing>): pick something up.\n"
             "take <thing> from <container>: take it out of something.\n"
             "'take all', 'get all coins', 'get all from chest' work too.")
-    finds = {"target": Find(radius=2.0, many=True),
-             "container": Find(radius=2.0)}
+    finds = {"target": Find(radius=HERE, many=True),
+             "container": Find(radius=HERE)}
 
     def run(self, context, target, container=None):
         actor = context.actor
@@ -210,7 +210,7 @@ class Drop(Verb):
     syntax = ("drop {target}",)
     help = ("drop <thing>: put down something you carry. 'drop all' and "
             "'drop all coins' work too.")
-    finds = {"target": Find(radius=1.0, many=True,
+    finds = {"target": Find(radius=HERE, many=True,
                             notFound="You don't have that.")}
 
     def run(self, context, target):
@@ -235,9 +235,9 @@ class Put(Verb):
     syntax = ("put {target} in|into|inside|on|onto {container}",)
     help = "put <thing> in <container> (or: on): place a thing in or on " \
            "another."
-    finds = {"target": Find(radius=1.0, many=True,
+    finds = {"target": Find(radius=HERE, many=True,
                             notFound="You don't have that."),
-             "container": Find(radius=2.0)}
+             "container": Find(radius=HERE)}
 
     def run(self, context, target, container):
         actor = context.actor

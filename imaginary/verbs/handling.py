@@ -11,7 +11,7 @@ from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.garments import wornBy
 
-from .base import Find, Verb, resolve
+from .base import HERE, Find, Verb, resolve
 
 
 def _bystanders(template, **roles):
@@ -23,8 +23,8 @@ class Give(Verb):
     names = ("give",)
     syntax = ("give {target} to {recipient}",)
     help = "give <thing> to <someone>: hand something you carry to someone."
-    finds = {"target": Find(radius=1.0, notFound="You don't have that."),
-             "recipient": Find(interface=IActor, radius=1.0,
+    finds = {"target": Find(radius=HERE, notFound="You don't have that."),
+             "recipient": Find(interface=IActor, radius=HERE,
                                notFound="There is nobody like that here.")}
 
     def run(self, context, target, recipient):
@@ -46,7 +46,7 @@ class Give(Verb):
 
 class _OpenClose(Verb):
     closing = False
-    finds = {"target": Find(interface=IOpenable, radius=2.0,
+    finds = {"target": Find(interface=IOpenable, radius=HERE,
                             notFound="You don't see anything like that to "
                                      "open or close.")}
 
@@ -76,10 +76,10 @@ class Close(_OpenClose):
 
 class _LockUnlock(Verb):
     locking = False
-    finds = {"target": Find(interface=IOpenable, radius=2.0,
+    finds = {"target": Find(interface=IOpenable, radius=HERE,
                             notFound="You don't see anything like that with "
                                      "a lock."),
-             "tool": Find(interface=IKey, radius=1.0,
+             "tool": Find(interface=IKey, radius=HERE,
                           notFound="You don't have a key like that.")}
 
     def run(self, context, target, tool):
@@ -116,7 +116,7 @@ class Wear(Verb):
     syntax = ("wear|don {target}",)
     help = ("wear <garment>: put on something you carry, over what you "
             "already wear (a bulkier layer can't go under a thinner one).")
-    finds = {"target": Find(interface=IClothing, radius=1.0,
+    finds = {"target": Find(interface=IClothing, radius=HERE,
                             notFound="You don't have anything like that to "
                                      "wear.")}
 
@@ -138,7 +138,7 @@ class Remove(Verb):
     syntax = ("remove|doff {target}", "take off {target}")
     help = ("remove <garment> (or: take off <garment>): take off something "
             "you wear; what is worn over it must come off first.")
-    finds = {"target": Find(interface=IClothing, radius=1.0,
+    finds = {"target": Find(interface=IClothing, radius=HERE,
                             notFound="You aren't wearing that.")}
 
     def run(self, context, target):
@@ -175,7 +175,7 @@ class Eat(Verb):
     names = ("eat",)
     syntax = ("eat {target}",)
     help = "eat <food>: eat something you carry or see; it restores stamina."
-    finds = {"target": Find(interface=IFood, radius=1.0,
+    finds = {"target": Find(interface=IFood, radius=HERE,
                             notFound="You don't have anything like that to "
                                      "eat.")}
 

@@ -11,7 +11,7 @@ from imaginary.language import sanitize, sentence, styled
 from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 
-from .base import Find, Verb, resolve
+from .base import HERE, Find, Verb, resolve
 
 MAX_SPEECH = 1000
 
@@ -105,7 +105,7 @@ class Whisper(Verb):
     syntax = ("whisper {text}", "whisper to {text}")
     help = ("whisper <someone> <text>: speak quietly to someone in the room; "
             "the others only see that you whisper.")
-    finds = {"target": Find(interface=IActor, radius=1.0, reach=False,
+    finds = {"target": Find(interface=IActor, radius=HERE, reach=False,
                             notFound="There is nobody like that here.")}
 
     def run(self, context, text):
