@@ -7,6 +7,6 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
     "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-    "$VENV/bin/python" -m pip install --quiet -e "$root[test]"
+    "$VENV/bin/python" -m pip install --quiet -e "$root[test]" --config-settings editable_mode=compat
     touch "$stamp"
 fi

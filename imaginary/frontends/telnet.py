@@ -71,6 +71,12 @@ class MudTelnetTransport(TelnetTransport):
                 zlib.Z_SYNC_FLUSH)
         self.transport.write(data)
 
+    def write(self, data):
+        # Application data: double IAC, CRLF line ends, and through the
+        # compressor like everything else once MCCP2 is on.
+        self._write(data.replace(b"\xff", b"\xff\xff").replace(
+            b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+
     def startCompression(self):
         """Send the MCCP2 start marker; everything after is compressed."""
         self.transport.write(IAC + b"\xfa" + MCCP2 + IAC + b"\xf0")
@@ -360,7 +366,7 @@ class MudTelnetProtocol(TelnetProtocol):
 
     def sendText(self, text):
         """Send text (already rendered for this client), then a newline."""
-        self.write(text.replace("\n", "\r\n").encode("utf-8") + b"\r\n")
+        self.write(text.encode("utf-8") + b"\n")
 
     def sendPrompt(self, text):
         """Send a prompt, marked with EOR (or GA) for the client."""

@@ -5,7 +5,7 @@ The engine finds its own verbs the same way it finds a world author's: by
 asking the plugin system for IVerbSource and IThingType providers.
 """
 
-from imaginary.verbs import body, builder, core, handling, info, talk
+from imaginary.verbs import admin, body, builder, core, handling, info, talk
 from imaginary.verbs.base import VerbSource
 from imaginary.verbs.builder import ThingType
 from imaginary.simulation import things
@@ -19,6 +19,11 @@ coreVerbs = VerbSource("core", [
     builder.Dig, builder.Bury, builder.Create, builder.ListThingTypes,
     builder.Describe, builder.Name, builder.Set, builder.Illuminate,
     builder.Teleport, builder.Destroy, builder.Scrutinize,
+])
+
+adminVerbs = VerbSource("admin", [
+    admin.Shutdown, admin.Wall, admin.Boot, admin.Ban, admin.Unban,
+    admin.Promote, admin.Demote,
 ])
 
 thingType = ThingType("thing", things.plainThing, "an ordinary thing")

@@ -1,0 +1,155 @@
+"""
+The `imaginary` command: serve, play, account, world, check.
+
+    imaginary serve [--store PATH] [--telnet ENDPOINT] [--ssh ENDPOINT]
+    imaginary account create [--admin|--builder] NAME [--password-file F]
+    imaginary check [--store PATH]
+
+Passwords are read from a prompt (without echo) or from a file, never from
+the command line, where other users could read them in the process list.
+"""
+
+import argparse
+import getpass
+import sys
+
+DEFAULT_STORE = "imaginary.store"
+DEFAULT_TELNET = "tcp:4023:interface=127.0.0.1"
+
+
+def _serve(args):
+    from twisted.internet import reactor
+    from twisted.logger import (
+        globalLogBeginner, jsonFileLogObserver, textFileLogObserver)
+    from imaginary.server import ImaginaryServer
+    if args.log_json:
+        observer = jsonFileLogObserver(open(args.log_json, "a"))
+    else:
+        observer = textFileLogObserver(sys.stdout)
+    globalLogBeginner.beginLoggingTo([observer], redirectStandardIO=False)
+    server = ImaginaryServer(args.store, telnet=args.telnet, ssh=args.ssh,
+                             reactor=reactor)
+    d = server.startService()
+
+    def failed(f):
+        print(f"imaginary: cannot start: {f.getErrorMessage()}",
+              file=sys.stderr)
+        reactor.stop()
+    d.addErrback(failed)
+    reactor.addSystemEventTrigger("before", "shutdown", server.stopService)
+    reactor.run()
+    return 0
+
+
+def _readPassword(args):
+    if args.password_file:
+        with open(args.password_file, encoding="utf-8") as f:
+            return f.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("imaginary: the passwords differ")
+    return first
+
+
+def _account(args):
+    from imaginary.accounts import (
+        NameRefused, checkPassword, createAccount, findAccount, hashPassword)
+    from imaginary.store import Store, StoreError
+    try:
+        store = Store(args.store)
+    except StoreError as e:
+        raise SystemExit(f"imaginary: {e}")
+    try:
+        if args.action == "create":
+            level = "admin" if args.admin else (
+                "builder" if args.builder else "player")
+            if findAccount(store, args.name) is not None:
+                raise SystemExit(f"imaginary: the account '{args.name}' "
+                                 f"exists")
+            password = _readPassword(args)
+            try:
+                checkPassword(password)
+                account = createAccount(store, args.name,
+                                        hashPassword(password), level)
+            except (NameRefused, ValueError) as e:
+                raise SystemExit(f"imaginary: {e}")
+            print(f"created {level} account {account.username}")
+        elif args.action == "list":
+            from imaginary.accounts import Account
+            for account in store.query(Account,
+                                       sort=Account.username.ascending):
+                flags = " (banned)" if account.banned else ""
+                print(f"{account.username}\t{account.level}{flags}")
+        elif args.action == "add-key":
+            from imaginary.frontends.keys import addKey
+            account = findAccount(store, args.name)
+            if account is None:
+                raise SystemExit(f"imaginary: no account '{args.name}'")
+            with open(args.key_file, "rb") as f:
+                try:
+                    addKey(account, f.read())
+                except ValueError as e:
+                    raise SystemExit(f"imaginary: {e}")
+            print(f"added a key to {account.username}")
+    finally:
+        store.close()
+    return 0
+
+
+def _check(args):
+    from imaginary.store import Store, StoreError
+    from imaginary.store.check import checkStore
+    try:
+        store = Store(args.store)
+    except StoreError as e:
+        print(f"imaginary: {e}", file=sys.stderr)
+        return 2
+    try:
+        problems = checkStore(store)
+    finally:
+        store.close()
+    for problem in problems:
+        print(problem)
+    print("store is sound" if not problems else
+          f"{len(problems)} problem(s) found")
+    return 0 if not problems else 1
+
+
+def main(argv=None):
+    """Entry point of the `imaginary` console script."""
+    parser = argparse.ArgumentParser(prog="imaginary", description=(
+        "Imaginary, a multiplayer text-adventure server."))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server in the foreground")
+    serve.add_argument("--store", default=DEFAULT_STORE)
+    serve.add_argument("--telnet", default=DEFAULT_TELNET,
+                       help="telnet endpoint (default: %(default)s)")
+    serve.add_argument("--ssh", default=None,
+                       help="SSH endpoint, e.g. tcp:4022:interface=127.0.0.1")
+    serve.add_argument("--log-json", default=None, metavar="FILE",
+                       help="write twisted.logger JSON lines to FILE")
+    serve.set_defaults(func=_serve)
+
+    account = sub.add_parser("account", help="manage accounts")
+    account.add_argument("action", choices=["create", "list", "add-key"])
+    account.add_argument("name", nargs="?")
+    account.add_argument("--store", default=DEFAULT_STORE)
+    account.add_argument("--admin", action="store_true")
+    account.add_argument("--builder", action="store_true")
+    account.add_argument("--password-file", default=None)
+    account.add_argument("--key-file", default=None)
+    account.set_defaults(func=_account)
+
+    check = sub.add_parser("check", help="check a store's integrity")
+    check.add_argument("--store", default=DEFAULT_STORE)
+    check.set_defaults(func=_check)
+
+    args = parser.parse_args(argv)
+    if args.command == "account" and args.action != "list" and not args.name:
+        parser.error("account create/add-key needs a NAME")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

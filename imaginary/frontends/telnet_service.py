@@ -1,0 +1,87 @@
+"""
+The telnet front end: a thin adapter from MudTelnetProtocol to a Session.
+
+Output Spans are rendered to ANSI at the colour depth the client announced
+(none when it announced nothing), wrapped to its NAWS width; out-of-band
+data goes out as GMCP to clients that asked for the package.
+"""
+
+from twisted.internet.protocol import ServerFactory
+from zope.interface import implementer
+
+from imaginary.language import renderANSI, wrapANSI
+from imaginary.session import IFrontEnd, Session
+
+from .telnet import MudTelnetProtocol, MudTelnetTransport
+
+
+@implementer(IFrontEnd)
+class TelnetFrontEnd:
+    """IFrontEnd over one telnet connection."""
+
+    def __init__(self, server, protocol):
+        self.protocol = protocol
+        peer = protocol.transport.getPeer()
+        self.address = getattr(peer, "host", str(peer))
+        self.session = Session(server, self)
+        self.session.start()
+
+    # handler side (called by MudTelnetProtocol)
+
+    def lineReceived(self, line):
+        self.session.lineReceived(line)
+
+    def connectionLost(self):
+        self.session.connectionLost()
+
+    # IFrontEnd
+
+    def sendSpan(self, span):
+        text = renderANSI(span, self.protocol.colours)
+        self.protocol.sendText(wrapANSI(text, self.protocol.width))
+
+    def sendData(self, kind, data):
+        protocol = self.protocol
+        if kind == "room" and protocol.wantsGMCP("room"):
+            protocol.sendGMCP("Room.Info", roomInfo(data))
+        elif kind == "vitals" and protocol.wantsGMCP("char"):
+            protocol.sendGMCP("Char.Vitals", {
+                "hp": data.hitpoints, "maxhp": data.maxHitpoints,
+                "sp": data.stamina, "maxsp": data.maxStamina})
+            protocol.sendGMCP("Char.Status", {
+                "level": data.level, "xp": data.experience})
+        elif kind == "channel" and protocol.wantsGMCP("comm"):
+            protocol.sendGMCP("Comm.Channel.Text", data)
+
+    def sendPrompt(self, text):
+        self.protocol.sendPrompt(text)
+
+    def setPasswordMode(self, hidden):
+        self.protocol.setPasswordMode(hidden)
+
+    def disconnect(self):
+        self.protocol.disconnect()
+
+
+def roomInfo(room):
+    """GMCP Room.Info for a room Thing."""
+    from imaginary.simulation.containment import Exit
+    exits = {e.name: e.toLocation.storeID for e in room.store.query(
+        Exit, Exit.fromLocation == room)}
+    return {"num": room.storeID, "name": room.name, "exits": exits}
+
+
+class TelnetFactory(ServerFactory):
+    """Makes a telnet transport + MUD protocol + session per connection."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def buildProtocol(self, addr):
+        server = self.server
+        transport = MudTelnetTransport(
+            MudTelnetProtocol,
+            lambda protocol: TelnetFrontEnd(server, protocol),
+            mssp=server.mssp)
+        transport.factory = self
+        return transport

@@ -1,0 +1,149 @@
+"""
+The running server: the store, the world, the verbs and who is connected.
+
+ImaginaryServer is a Twisted service.  Its children are the listeners
+(telnet, SSH), each started from an endpoint string.  It opens the store,
+builds the default world when the store is empty, starts the store's
+scheduler, and on stop (SIGTERM, 'shutdown') closes every session, then
+the store, so everything acknowledged is on disk.
+"""
+
+import time
+
+from twisted.application import service
+from twisted.internet import endpoints
+from twisted.logger import Logger
+
+from imaginary.accounts import LoginThrottle, nameKey
+from imaginary.simulation.thing import Thing
+from imaginary.simulation.world import ImaginaryWorld
+from imaginary.store import IScheduler, Store
+from imaginary.verbs.base import VerbRegistry
+
+log = Logger()
+
+NAME = "Imaginary"
+VERSION = "0.1.0"
+
+
+class ImaginaryServer(service.MultiService):
+    """The game: one store, one world, many sessions."""
+
+    def __init__(self, storePath, telnet=None, ssh=None, reactor=None,
+                 store=None):
+        service.MultiService.__init__(self)
+        if reactor is None:
+            from twisted.internet import reactor
+        self.reactor = reactor
+        self.storePath = storePath
+        self.telnetEndpoint = telnet
+        self.sshEndpoint = ssh
+        self.store = store
+        self.world = None
+        self.registry = None
+        self.sessions = {}       # character storeID -> Session
+        self.throttle = LoginThrottle()
+        self.started = time.time()
+        self.ports = {}
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def open(self):
+        """Open the store and the world (building the default world)."""
+        if self.store is None:
+            self.store = Store(self.storePath)
+        if self.store.findFirst(ImaginaryWorld) is None:
+            from world import default
+            self.store.transact(default.build, self.store)
+            log.info("built the default world in {path}",
+                     path=self.storePath)
+        self.world = ImaginaryWorld.get(self.store)
+        self.registry = VerbRegistry.fromPlugins()
+
+    def startService(self):
+        if self.world is None:
+            self.open()
+        IScheduler(self.store).startService(self.reactor)
+        service.MultiService.startService(self)
+        return self.listen()
+
+    def listen(self):
+        """Start the listeners; returns a Deferred firing when all listen."""
+        from twisted.internet.defer import gatherResults
+        from imaginary.frontends.telnet_service import TelnetFactory
+        waits = []
+        if self.telnetEndpoint:
+            endpoint = endpoints.serverFromString(self.reactor,
+                                                  self.telnetEndpoint)
+            waits.append(endpoint.listen(TelnetFactory(self)).addCallback(
+                self._listening, "telnet"))
+        if self.sshEndpoint:
+            from imaginary.frontends.ssh import sshFactory
+            endpoint = endpoints.serverFromString(self.reactor,
+                                                  self.sshEndpoint)
+            waits.append(endpoint.listen(sshFactory(self)).addCallback(
+                self._listening, "ssh"))
+        return gatherResults(waits, consumeErrors=True)
+
+    def _listening(self, port, kind):
+        self.ports[kind] = port
+        address = port.getHost()
+        log.info("Imaginary is listening for {kind} on {host} port {port}; "
+                 "players connect there.", kind=kind, host=address.host,
+                 port=address.port)
+        return port
+
+    def stopService(self):
+        for session in list(self.sessions.values()):
+            session.tell("The server is shutting down. Goodbye!")
+            session.close()
+        for port in self.ports.values():
+            port.stopListening()
+        self.ports = {}
+        d = service.MultiService.stopService(self)
+        if self.store is not None:
+            self.store.close()
+            log.info("store closed")
+        return d
+
+    def shutdown(self):
+        """Save and stop the whole process."""
+        self.reactor.callLater(0, self.reactor.stop)
+
+    # -- sessions --------------------------------------------------------------
+
+    def banner(self):
+        """What a new connection sees first."""
+        return (f"Welcome to {NAME}, a text adventure. Type 'new' to create "
+                f"an account.")
+
+    def sessionFor(self, character):
+        """The session playing C{character}, or None."""
+        return self.sessions.get(character.storeID)
+
+    def loggedIn(self, session, character):
+        self.sessions[character.storeID] = session
+        self.world.loggedIn(character)
+        log.info("{name} entered the game", name=character.name)
+
+    def loggedOut(self, session, character):
+        if self.sessions.get(character.storeID) is session:
+            del self.sessions[character.storeID]
+            self.world.loggedOut(character)
+            log.info("{name} left the game", name=character.name)
+
+    def characterNameFree(self, name):
+        """Whether no character or account already has a look-alike name."""
+        key = nameKey(name)
+        for thing in self.store.query(Thing, Thing.proper == True):  # noqa
+            if nameKey(thing.name) == key:
+                return False
+        return True
+
+    def mssp(self):
+        """Server status for MUD-list crawlers (MSSP)."""
+        ports = [str(p.getHost().port) for p in self.ports.values()]
+        return {"NAME": NAME, "PLAYERS": str(len(self.sessions)),
+                "UPTIME": str(int(self.started)), "CODEBASE":
+                f"Imaginary {VERSION}", "PORT": ports[0] if ports else "",
+                "CRAWL DELAY": "-1"}

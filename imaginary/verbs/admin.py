@@ -1,0 +1,141 @@
+"""
+Admin verbs: shutdown, wall, boot, ban/unban, promote/demote.
+
+They act on the running server (``context.server``), so they need the
+admin permission, which the registry checks before any of them runs.
+"""
+
+from imaginary.accounts import findAccount
+from imaginary.language import styled
+from imaginary.simulation.events import Event
+from imaginary.simulation.failure import ActionFailure
+from imaginary.simulation.permissions import LEVELS
+
+from .base import Verb
+
+
+def _server(context):
+    server = getattr(context, "server", None)
+    if server is None:
+        raise ActionFailure.simple("That needs a running server.")
+    return server
+
+
+def _tell(context, text):
+    Event(location=None, actor=context.actor,
+          actorMessage=styled(text)).broadcast()
+
+
+def _account(context, name):
+    account = findAccount(context.store, name.strip())
+    if account is None:
+        raise ActionFailure.simple(f"There is no account '{name.strip()}'.")
+    return account
+
+
+class Shutdown(Verb):
+    names = ("shutdown",)
+    syntax = ("shutdown",)
+    help = "shutdown: save the world and stop the server."
+    permission = "admin"
+
+    def run(self, context):
+        server = _server(context)
+        _tell(context, "Shutting down.")
+        server.shutdown()
+
+
+class Wall(Verb):
+    names = ("wall",)
+    syntax = ("wall {text}",)
+    help = "wall <text>: a message to every connected player."
+    permission = "admin"
+
+    def run(self, context, text):
+        server = _server(context)
+        from imaginary.language import sanitize
+        message = styled("[announcement] ", sanitize(text), role="title")
+        for session in list(server.sessions.values()):
+            session.tell(message)
+
+
+class Boot(Verb):
+    names = ("boot",)
+    syntax = ("boot {text}",)
+    help = "boot <character>: disconnect a player."
+    permission = "admin"
+
+    def run(self, context, text):
+        server = _server(context)
+        wanted = text.strip().lower()
+        for session in list(server.sessions.values()):
+            if session.character is not None and \
+                    session.character.name.lower() == wanted:
+                name = session.character.name
+                session.tell("You have been disconnected by an admin.")
+                session.close()
+                _tell(context, f"You boot {name}.")
+                return
+        raise ActionFailure.simple(f"Nobody called '{text.strip()}' is "
+                                   f"playing.")
+
+
+class Ban(Verb):
+    names = ("ban",)
+    syntax = ("ban {text}",)
+    help = "ban <account>: refuse that account's logins (and boot it)."
+    permission = "admin"
+
+    def run(self, context, text):
+        account = _account(context, text)
+        if account.level == "admin":
+            raise ActionFailure.simple("Admins can't be banned; demote "
+                                       "them first.")
+        account.banned = True
+        server = getattr(context, "server", None)
+        if server is not None:
+            for session in list(server.sessions.values()):
+                if session.account is account:
+                    session.tell("This account is banned.")
+                    session.close()
+        _tell(context, f"You ban {account.username}.")
+
+
+class Unban(Verb):
+    names = ("unban",)
+    syntax = ("unban {text}",)
+    help = "unban <account>: allow that account to log in again."
+    permission = "admin"
+
+    def run(self, context, text):
+        account = _account(context, text)
+        account.banned = False
+        _tell(context, f"You unban {account.username}.")
+
+
+class _LevelChange(Verb):
+    step = 1
+
+    def run(self, context, text):
+        account = _account(context, text)
+        index = LEVELS.index(account.level) + self.step
+        if not 0 <= index < len(LEVELS):
+            raise ActionFailure.simple(
+                f"{account.username} is already {account.level}.")
+        account.setLevel(LEVELS[index])
+        _tell(context, f"{account.username} is now {LEVELS[index]}.")
+
+
+class Promote(_LevelChange):
+    names = ("promote",)
+    syntax = ("promote {text}",)
+    help = "promote <account>: player -> builder -> admin."
+    permission = "admin"
+
+
+class Demote(_LevelChange):
+    names = ("demote",)
+    syntax = ("demote {text}",)
+    help = "demote <account>: admin -> builder -> player."
+    permission = "admin"
+    step = -1

@@ -1,0 +1,1 @@
+"""The default world that ships with Imaginary (built on first start)."""
