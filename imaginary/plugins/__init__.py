@@ -1,12 +1,33 @@
 """
-Imaginary's plugin package (Twisted's plugin system).
+Imaginary's plugin package.
 
-Plugin modules here, and in any ``imaginary/plugins/`` directory of another
-installed distribution, are found by ``twisted.plugin.getPlugins``.  Verbs
-come from IVerbSource plugins and thing types from IThingType plugins.
+Plugins are Python modules that define IVerbSource and IThingType objects
+(and the Item classes behind them).  They are found in, in this order:
+
+1. this directory (the engine's own verbs and basic thing types);
+2. ``imaginary/plugins/`` directories of other installed distributions
+   (Twisted's plugin convention, so a content package can be pip-installed);
+3. the project's top-level ``plugins/`` folder (the shipped content);
+4. folders named in ``IMAGINARY_PLUGIN_PATH`` (os.pathsep-separated), which
+   is how a world's own plugin folder is given (``imaginary serve --plugins
+   DIR`` sets it).
+
+We use Twisted's plugin package layout rather than entry points because a
+world author can then drop a .py file into a folder and ``reload`` it into a
+running game, with no packaging step; installed distributions still work.
+Loading, reloading and error reporting are done by ``imaginary.plugin``.
 """
+
+import os
 
 from twisted.plugin import pluginPackagePaths
 
 __path__.extend(pluginPackagePaths(__name__))
+_shipped = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))), "plugins")
+if os.path.isdir(_shipped):
+    __path__.append(_shipped)
+for _extra in os.environ.get("IMAGINARY_PLUGIN_PATH", "").split(os.pathsep):
+    if _extra and os.path.isdir(_extra):
+        __path__.append(os.path.abspath(_extra))
 __all__ = []

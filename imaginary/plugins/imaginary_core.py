@@ -16,7 +16,7 @@ coreVerbs = VerbSource("core", [
     handling.Give, handling.Open, handling.Close, handling.Lock,
     handling.Unlock, handling.Wear, handling.Remove, handling.Equipment,
     handling.Eat, body.Hit, body.Score, info.Help, info.Actions,
-    builder.Dig, builder.Bury, builder.Create, builder.ListThingTypes,
+    builder.Dig, builder.Bury, builder.Create, builder.ListThingTypes, builder.Reload,
     builder.Describe, builder.Name, builder.Set, builder.Illuminate,
     builder.Teleport, builder.Destroy, builder.Scrutinize,
 ])

@@ -133,8 +133,7 @@ class Event:
         calls = self._deliveries()
         pending = _pending.get()
         if pending is None:
-            for call in calls:
-                call()
+            _deliver(calls)
         else:
             pending.extend(calls)
 
@@ -172,12 +171,48 @@ def runEventTransaction(store, f, *a, **kw):
             calls = failure.event._deliveries()
             _pending.reset(token)
             token = None
-            for call in calls:
-                call()
+            _deliver(calls)
             return None
     finally:
         if token is not None:
             _pending.reset(token)
-    for call in pending:
-        call()
+    _deliver(pending)
     return result
+
+
+# Reactions (an NPC answering what it saw) wait until every observer has
+# been told about the event that caused them, then run in order.  A bound
+# on the chain stops two NPCs from answering each other forever.
+_reactions = []
+_state = {"delivering": 0, "ran": 0}
+MAX_REACTIONS = 50
+
+
+def afterDeliveries(reaction):
+    """Run C{reaction()} once the current deliveries are done."""
+    _reactions.append(reaction)
+    if _state["delivering"] == 0:
+        _drain()
+
+
+def _deliver(calls):
+    _state["delivering"] += 1
+    try:
+        for call in calls:
+            call()
+    finally:
+        _state["delivering"] -= 1
+    if _state["delivering"] == 0:
+        _drain()
+
+
+def _drain():
+    if _state["ran"]:
+        return  # already draining further up the stack
+    try:
+        while _reactions and _state["ran"] < MAX_REACTIONS:
+            _state["ran"] += 1
+            _reactions.pop(0)()
+    finally:
+        del _reactions[:]
+        _state["ran"] = 0

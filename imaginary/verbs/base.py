@@ -281,16 +281,21 @@ class VerbRegistry:
         self._verbs = {}
 
     @classmethod
-    def fromPlugins(cls, package=None):
-        """A registry of every verb from IVerbSource plugins in package."""
-        from twisted.plugin import getPlugins
-        if package is None:
-            import imaginary.plugins as package
+    def fromPlugins(cls, loader=None):
+        """A registry of every verb from IVerbSource plugins."""
         registry = cls()
-        for source in getPlugins(IVerbSource, package):
-            for verb in source.verbs():
-                registry.add(verb)
+        registry.refresh(loader)
         return registry
+
+    def refresh(self, loader=None):
+        """Replace every verb with those the plugins provide now."""
+        from imaginary.plugin import defaultLoader
+        loader = loader if loader is not None else defaultLoader()
+        self._byWord = {}
+        self._verbs = {}
+        for source in loader.provided(IVerbSource):
+            for verb in source.verbs():
+                self.add(verb)
 
     def add(self, verbClass):
         """Add (or replace) a verb class."""
@@ -360,6 +365,16 @@ class VerbRegistry:
                 return verb, slots
         usage = "; ".join(sorted({p.source for p, v in entries}))
         raise ParseFailure(f"That doesn't make sense. Try: {usage}.")
+
+
+_defaultRegistry = []
+
+
+def defaultRegistry():
+    """The process's registry of plugin verbs (for NPCs and tools)."""
+    if not _defaultRegistry:
+        _defaultRegistry.append(VerbRegistry.fromPlugins())
+    return _defaultRegistry[0]
 
 
 def _printable(word):

@@ -50,9 +50,8 @@ class ThingType:
 
 def thingTypes():
     """{name: IThingType} from every plugin."""
-    from twisted.plugin import getPlugins
-    import imaginary.plugins
-    return {t.type: t for t in getPlugins(IThingType, imaginary.plugins)}
+    from imaginary.plugin import defaultLoader
+    return {t.type: t for t in defaultLoader().provided(IThingType)}
 
 
 def _tell(context, text):
@@ -143,6 +142,28 @@ class ListThingTypes(Verb):
     def run(self, context):
         _tell(context, "Thing types: " + ", ".join(sorted(thingTypes())) +
               ".")
+
+
+class Reload(Verb):
+    names = ("reload", "rebuild")
+    syntax = ("reload|rebuild",)
+    help = ("reload: pick up new and changed plugin files (thing types, "
+            "verbs, NPC behaviours) without restarting. A plugin that fails "
+            "is reported with its file and line, and its previous version "
+            "stays active.")
+    permission = "builder"
+
+    def run(self, context):
+        from imaginary.plugin import defaultLoader
+        loader = defaultLoader()
+        loaded, errors = loader.reload()
+        if context.registry is not None:
+            context.registry.refresh(loader)
+        lines = [f"Reloaded {len(loaded)} plugin file(s)" +
+                 (": " + ", ".join(n.rsplit(".", 1)[1] for n in loaded)
+                  if loaded else "") + "."]
+        lines += ["Failed: " + e.describe() for e in errors]
+        _tell(context, "\n".join(lines))
 
 
 class Describe(Verb):

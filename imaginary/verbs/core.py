@@ -111,7 +111,8 @@ class Go(Verb):
         Event(location=destination, actor=actor,
               otherMessage=say("{actor} {actor:arrive}" +
                                (" from " + _fromWay(back) if back else "") +
-                               ".", actor=actor)).broadcast()
+                               ".", actor=actor),
+              data={"arrived": actor}).broadcast()
         lines = describePlace(actor, destination)
         Event(location=None, actor=actor, actorMessage=_lines(lines),
               data={"room": destination}).broadcast()

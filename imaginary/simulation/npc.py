@@ -1,0 +1,72 @@
+"""
+NPC minds: persistent intelligences that watch and act through verbs.
+
+An NPC is an ordinary character (a Thing with an Actor) whose Actor's
+``enduringIntelligence`` is an Item of a class built on ``Mind``.  The mind
+is told about every event its body observes (``observe``) after the event's
+transaction has committed, and acts by typing commands (``act("say hi")``)
+through the same parser and verbs as players, so NPCs obey the same rules
+and produce the same messages.  Timers use the store's persistent
+scheduler (``wakeAfter``), so an NPC's routine survives a restart.
+
+A mind class declares ``thing = reference(...)`` to its body, and may
+define ``observe(event, message)`` and ``run()`` (for scheduled wake-ups,
+returning a Time to be woken again, or None).
+"""
+
+import datetime
+
+from epsilon.extime import Time
+
+from imaginary.interfaces import IActor
+from imaginary.store import IScheduler
+
+from .events import afterDeliveries
+
+
+class Mind:
+    """Mixin for NPC intelligence Items; see the module docstring."""
+
+    __slots__ = ()
+
+    @classmethod
+    def animate(cls, body, **kw):
+        """Create this mind for C{body} (a character) and attach it."""
+        mind = cls(store=body.store, thing=body, **kw)
+        IActor(body).enduringIntelligence = mind
+        return mind
+
+    def act(self, line):
+        """Run a command as the body, after current deliveries finish."""
+        afterDeliveries(lambda: self.actNow(line))
+
+    def actNow(self, line):
+        """Run a command as the body now."""
+        from imaginary.verbs.base import Context, defaultRegistry, execute
+        from .world import ImaginaryWorld
+        body = self.thing
+        if body is None or body.store is None:
+            return False
+        context = Context(actor=body, world=ImaginaryWorld.get(body.store),
+                          registry=defaultRegistry())
+        return execute(context, line)
+
+    def wakeAfter(self, seconds):
+        """Have the scheduler call C{run()} in C{seconds}."""
+        IScheduler(self.store).schedule(self, timeAfter(self, seconds))
+
+    def observe(self, event, message):
+        """Called with each event the body observed (override)."""
+
+
+def timeAfter(item, seconds):
+    """The scheduler's now plus C{seconds}, as a Time."""
+    scheduler = IScheduler(item.store)
+    return Time.fromDatetime(scheduler.now().asDatetime() +
+                             datetime.timedelta(seconds=seconds))
+
+
+def arrivalOf(event):
+    """The thing that arrived, if C{event} is an arrival, else None."""
+    data = event.data or {}
+    return data.get("arrived")
