@@ -129,7 +129,9 @@ class Create(Verb):
                 f"{', '.join(sorted(types))}.")
         thing = types[kind].getType()(context.store, _cleanName(name))
         thing.proper = proper
-        thing.moveTo(context.actor, force=True)
+        # Portable things go into the builder's hands, fixtures into the room.
+        where = context.actor if thing.portable else context.actor.location
+        thing.moveTo(where, force=True)
         _tell(context, f"You create {_the(thing)}.")
 
 

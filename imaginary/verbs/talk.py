@@ -48,8 +48,10 @@ class Say(Verb):
         text = _speech(text)
         Event(location=actor.location, actor=actor,
               actorMessage=_quoted("{actor} {actor:say}", text, actor=actor),
-              otherMessage=_quoted("{actor} {actor:say}", text, actor=actor)
-              ).broadcast()
+              otherMessage=_quoted("{actor} {actor:say}", text, actor=actor),
+              data={"said": text,
+                    "channel": {"channel": "say", "talker": actor.name,
+                                "text": text}}).broadcast()
 
 
 class Emote(Verb):
@@ -64,7 +66,10 @@ class Emote(Verb):
 
         class _Pose:
             def render(self, observer):
-                return styled(styled(actor.name, role="player"), " ", text)
+                # Everyone, the actor included, sees the name: "Alice
+                # waves." / "The mouse squeaks."
+                name = actor.name if actor.proper else "The " + actor.name
+                return styled(styled(name, role="player"), " ", text)
         Event(location=actor.location, actor=actor, actorMessage=_Pose(),
               otherMessage=_Pose()).broadcast()
 

@@ -1,0 +1,16 @@
+"""Food: bread and apples to eat."""
+
+from imaginary.simulation.things import food
+from imaginary.verbs.builder import ThingType
+
+
+def bread(store, name):
+    return food(store, name, "A crusty loaf.", nourishment=20)
+
+
+def apple(store, name):
+    return food(store, name, "A crisp red apple.", nourishment=10)
+
+
+breadType = ThingType("bread", bread, "a loaf of bread")
+appleType = ThingType("apple", apple, "an apple")
