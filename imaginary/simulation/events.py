@@ -189,10 +189,30 @@ MAX_REACTIONS = 50
 
 
 def afterDeliveries(reaction):
-    """Run C{reaction()} once the current deliveries are done."""
+    """
+    Run C{reaction()} once the current deliveries are done.  Called inside
+    an event transaction, it waits for that transaction's events to be
+    delivered (and is dropped if the transaction fails).
+    """
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(_Reaction(reaction))
+        return
     _reactions.append(reaction)
     if _state["delivering"] == 0:
         _drain()
+
+
+class _Reaction:
+    """A reaction queued by a transaction: runs after its deliveries."""
+
+    __slots__ = ("reaction",)
+
+    def __init__(self, reaction):
+        self.reaction = reaction
+
+    def __call__(self):
+        _reactions.append(self.reaction)
 
 
 def _deliver(calls):

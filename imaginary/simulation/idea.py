@@ -175,9 +175,12 @@ class Idea:
 
 
 def _contributors(thing):
+    # A thing's own links (what it holds) come before the link up to its
+    # location, so a search finds what is nearest first: "drop coin" and
+    # "put coin in box" mean the coin you hold before one on the floor.
     from .containment import LocationLink
-    yield LocationLink(thing)
     yield from thing.powerupsFor(ILinkContributor)
+    yield LocationLink(thing)
 
 
 class Retriever:

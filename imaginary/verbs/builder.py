@@ -128,9 +128,12 @@ class Create(Verb):
                 f"There is no thing type '{kind}'. Known types: "
                 f"{', '.join(sorted(types))}.")
         thing = types[kind].getType()(context.store, _cleanName(name))
-        thing.proper = proper
+        if proper:
+            thing.proper = True
         # Portable things go into the builder's hands, fixtures into the room.
-        where = context.actor if thing.portable else context.actor.location
+        from imaginary.interfaces import IActor
+        carried = thing.portable and IActor(thing, None) is None
+        where = context.actor if carried else context.actor.location
         thing.moveTo(where, force=True)
         _tell(context, f"You create {_the(thing)}.")
 
