@@ -115,6 +115,33 @@ def _check(args):
     return 0 if not problems else 1
 
 
+def _world(args):
+    from imaginary import worldfile
+    from imaginary.simulation.world import ImaginaryWorld
+    from imaginary.store import Store, StoreError
+    try:
+        store = Store(args.store)
+    except StoreError as e:
+        raise SystemExit(f"imaginary: {e}")
+    try:
+        if args.action == "export":
+            if store.findFirst(ImaginaryWorld) is None:
+                raise SystemExit("imaginary: the store holds no world")
+            worldfile.dump(store, args.file)
+            print(f"exported the world to {args.file}")
+        else:
+            if store.findFirst(ImaginaryWorld) is not None:
+                raise SystemExit("imaginary: the store already holds a world")
+            try:
+                worldfile.load(store, args.file)
+            except (worldfile.WorldFileError, ValueError, KeyError) as e:
+                raise SystemExit(f"imaginary: {args.file}: {e}")
+            print(f"built the world from {args.file}")
+    finally:
+        store.close()
+    return 0
+
+
 def main(argv=None):
     """Entry point of the `imaginary` console script."""
     parser = argparse.ArgumentParser(prog="imaginary", description=(
@@ -140,6 +167,12 @@ def main(argv=None):
     account.add_argument("--password-file", default=None)
     account.add_argument("--key-file", default=None)
     account.set_defaults(func=_account)
+
+    world = sub.add_parser("world", help="export or import a world file")
+    world.add_argument("action", choices=["export", "import"])
+    world.add_argument("file", help="the JSON world file")
+    world.add_argument("--store", default=DEFAULT_STORE)
+    world.set_defaults(func=_world)
 
     check = sub.add_parser("check", help="check a store's integrity")
     check.add_argument("--store", default=DEFAULT_STORE)

@@ -38,6 +38,8 @@ class Thing(Item):
     proper = boolean(default=False, allowNone=False)
     gender = integer(default=NEUTER, allowNone=False)
     location = reference(whenDeleted=NULLIFY)
+    kind = text(default=None,
+                doc="the thing type it was made from (for world export)")
 
     _idea = inmemory()
 

@@ -128,6 +128,7 @@ class Create(Verb):
                 f"There is no thing type '{kind}'. Known types: "
                 f"{', '.join(sorted(types))}.")
         thing = types[kind].getType()(context.store, _cleanName(name))
+        thing.kind = kind
         if proper:
             thing.proper = True
         # Portable things go into the builder's hands, fixtures into the room.
