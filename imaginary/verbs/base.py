@@ -156,7 +156,8 @@ def parsePhrase(phrase):
         words = words[1:]
         if words and words[0].lower() == "of":
             words = words[1:]
-    if words and words[0].lower() in ORDINALS:
+    if len(words) > 1 and words[0].lower() in ORDINALS:
+        # "second coin"; a lone "second" is a name, not an ordinal.
         index = ORDINALS[words[0].lower()]
         words = words[1:]
     elif len(words) > 1 and words[-1].isdigit():
