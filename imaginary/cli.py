@@ -11,6 +11,7 @@ the command line, where other users could read them in the process list.
 
 import argparse
 import getpass
+import os
 import sys
 
 DEFAULT_STORE = "imaginary.store"
@@ -156,6 +157,9 @@ def main(argv=None):
                        help="SSH endpoint, e.g. tcp:4022:interface=127.0.0.1")
     serve.add_argument("--log-json", default=None, metavar="FILE",
                        help="write twisted.logger JSON lines to FILE")
+    serve.add_argument("--plugins", action="append", default=[],
+                       metavar="DIR", help="a world's own plugin folder "
+                       "(may be repeated)")
     serve.set_defaults(func=_serve)
 
     account = sub.add_parser("account", help="manage accounts")
@@ -179,6 +183,11 @@ def main(argv=None):
     check.set_defaults(func=_check)
 
     args = parser.parse_args(argv)
+    for folder in getattr(args, "plugins", []):
+        if not os.path.isdir(folder):
+            parser.error(f"--plugins {folder}: not a directory")
+        import imaginary.plugins
+        imaginary.plugins.__path__.append(os.path.abspath(folder))
     if args.command == "account" and args.action != "list" and not args.name:
         parser.error("account create/add-key needs a NAME")
     return args.func(args)
