@@ -43,6 +43,9 @@ class Path:
     """A walk through the graph: a tuple of Links, first to last."""
 
     links = attr.ib()
+    # Metres along the path (sum of IDistance annotations), kept as the
+    # path grows because every retriever asks for it at every step.
+    length = attr.ib(default=None)
 
     @property
     def target(self):
@@ -62,16 +65,21 @@ class Path:
 
     def distance(self):
         """Sum of the IDistance annotations along the path."""
-        total = 0.0
-        for link in self.links:
-            for annotation in link.annotations:
-                if IDistance.providedBy(annotation):
-                    total += annotation.distance
-        return total
+        if self.length is not None:
+            return self.length
+        return sum(_linkLength(link) for link in self.links)
 
     def extend(self, link):
         """This path followed by one more link."""
-        return Path(self.links + (link,))
+        return Path(self.links + (link,), self.distance() + _linkLength(link))
+
+
+def _linkLength(link):
+    total = 0.0
+    for annotation in link.annotations:
+        if IDistance.providedBy(annotation):
+            total += annotation.distance
+    return total
 
 
 @attr.s(frozen=True, slots=True)
@@ -112,18 +120,20 @@ class Idea:
     def links(self):
         """
         The annotated links leaving this Idea, built from powerups.  They
-        are kept until anything in the store changes (the store's
-        generation), so the several searches of one command, and commands
-        that change nothing, share them.  Annotations that depend on more
+        are kept until the store says this thing's version moved (it, its
+        powerups, or anything referring to it changed: something entered or
+        left it, a lid closed, an exit was dug), so the several searches of
+        one command, and later commands, share them.  Annotations that depend on more
         than the links' ends (light, doors) compute their answers when
         asked, so they are never stale.
         """
-        store = self.delegate.store
-        if self._links is not None and self._generation == store.generation:
+        thing = self.delegate
+        version = thing.store.versionOf(thing.storeID)
+        if self._links is not None and self._generation == version:
             return self._links
         links = tuple(self._buildLinks())
         self._links = links
-        self._generation = store.generation
+        self._generation = version
         return links
 
     def _buildLinks(self):
@@ -262,8 +272,13 @@ class CanSee(DelegatingRetriever):
         self.observer = observer
 
     def _opaque(self, path):
-        for i, annotation in path.annotated(IElectromagneticMedium):
-            if annotation.isOpaque(path, i, self.observer):
+        # Only the last link needs looking at: the walk never extends a
+        # path past an opaque link (shouldKeepGoing), so every earlier
+        # link is already known to let light through.
+        index = len(path.links) - 1
+        for annotation in path.links[index].annotations:
+            if IElectromagneticMedium.providedBy(annotation) and \
+                    annotation.isOpaque(path, index, self.observer):
                 return True
         return False
 

@@ -112,6 +112,8 @@ class MetaItem(type):
         cls.__factories__ = [(a.index, a.defaultFactory) for a in attrs
                              if a.defaultFactory is not None]
         cls.__noneForbidden__ = tuple(a for a in attrs if not a.allowNone)
+        cls.__referenceIndexes__ = tuple(a.index for a in attrs
+                                         if a.kind == "reference")
         key = (cls.typeName, cls.schemaVersion)
         previous = _typeRegistry.get(key)
         if previous is not None and not _sameDefinition(previous, cls):

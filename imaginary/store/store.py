@@ -149,6 +149,13 @@ class Store(Empowered):
         # Goes up on every change to any item (and on rollback): caches of
         # values derived from the store compare it to know they are fresh.
         self.generation = 0
+        # Finer: per item, a version that goes up when the item changes,
+        # when an item referring to it changes (so a room's version moves
+        # when something enters or leaves it, or its container powerup
+        # closes), and when its powerups change.  Rollbacks move the epoch,
+        # which makes every version stale.
+        self.epoch = 0
+        self._versions = {}
         self._inMemoryPowerups = {}
         self._schedulers = set()
         conn = self._connect()
@@ -389,16 +396,24 @@ class Store(Empowered):
 
     def _rollback(self, txn):
         self.generation += 1
+        if txn.newTypes:
+            self.epoch += 1
         try:
             self._conn.execute("ROLLBACK")
         except sqlite3.Error:
             pass
+        # Versions move for what the transaction touched, before and after
+        # the values are restored, so caches built on either go stale.
         for sid, (item, snapshot) in txn.touched.items():
+            self._changed(item)
             item._v[:] = snapshot
+            self._changed(item)
             if item._deleted:
                 item._deleted = False
                 self._cache[sid] = item
         for item in txn.created.values():
+            if item._storeID is not None:
+                self._changed(item)
             if self._cache.get(item._storeID) is item:
                 del self._cache[item._storeID]
             item._storeID = None
@@ -484,6 +499,7 @@ class Store(Empowered):
         item._storeID = sid
         item._store = self
         txn.created[sid] = item
+        self._changed(item)
         pending = txn.newItems.get(info)
         if pending is None:
             txn.newItems[info] = [item]
@@ -493,6 +509,23 @@ class Store(Empowered):
         if info.storedHook:
             item.stored()
 
+    def versionOf(self, storeID):
+        """(epoch, version) of an item, for caches derived from it."""
+        return (self.epoch, self._versions.get(storeID, 0))
+
+    def _bump(self, storeID):
+        self._versions[storeID] = self._versions.get(storeID, 0) + 1
+
+    def _changed(self, item):
+        """An item changed: bump it and everything it refers to."""
+        self._bump(item._storeID)
+        v = item._v
+        for index in type(item).__referenceIndexes__:
+            if v[index] is not None:
+                self._bump(v[index])
+        if type(item) is _PowerupConnector:
+            self._bump(item.item)
+
     def _setAttribute(self, item, index, dbValue):
         if item._deleted:
             raise StoreError(f"{item!r} has been deleted")
@@ -501,6 +534,13 @@ class Store(Empowered):
         if self._txn is None:
             return self.transact(self._setAttribute, item, index, dbValue)
         self.generation += 1
+        self._changed(item)
+        if index in type(item).__referenceIndexes__:
+            old = item._v[index]
+            if old is not None:
+                self._bump(old)
+            if dbValue is not None:
+                self._bump(dbValue)
         self._touch(item)
         item._v[index] = dbValue
         sid = item._storeID
@@ -621,6 +661,7 @@ class Store(Empowered):
 
     def _removeRow(self, victim, closure):
         self.generation += 1
+        self._changed(victim)
         sid = victim._storeID
         self._touch(victim)
         info = self._infos[type(victim)]

@@ -32,9 +32,20 @@ class Pattern:
     literalCount = attr.ib()   # more literals = more specific
     grammar = attr.ib(repr=False)
     slots = attr.ib()
+    # For slot-free patterns: the alternatives of each word, to match
+    # without running the grammar (most commands are a word or two).
+    words = attr.ib(default=None)
 
     def match(self, line):
         """A dict of slot values, or None when the line doesn't fit."""
+        if self.words is not None:
+            given = line.lower().split()
+            if len(given) != len(self.words):
+                return None
+            for word, allowed in zip(given, self.words):
+                if word not in allowed:
+                    return None
+            return {}
         try:
             result = self.grammar.parse_string(line, parse_all=True)
         except pp.ParseBaseException:
@@ -77,4 +88,9 @@ def compilePattern(source):
     grammar = pp.And(elements)
     grammar.streamline()
     firstWords = tuple(w.lower() for w in tokens[0].split("|"))
-    return Pattern(source, firstWords, literals, grammar, tuple(slots))
+    words = None
+    if not slots:
+        words = tuple(frozenset(w.lower() for w in token.split("|"))
+                      for token in tokens)
+    return Pattern(source, firstWords, literals, grammar, tuple(slots),
+                   words)
