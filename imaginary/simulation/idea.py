@@ -38,14 +38,22 @@ class Link:
     annotations = attr.ib(default=())
 
 
-@attr.s(frozen=True, slots=True, eq=False)
 class Path:
-    """A walk through the graph: a tuple of Links, first to last."""
+    """
+    A walk through the graph: a tuple of Links, first to last.  (A plain
+    slotted class, not attrs: searches make one per step.)
+    """
 
-    links = attr.ib()
-    # Metres along the path (sum of IDistance annotations), kept as the
-    # path grows because every retriever asks for it at every step.
-    length = attr.ib(default=None)
+    __slots__ = ("links", "length")
+
+    def __init__(self, links, length=None):
+        self.links = links
+        # Metres along the path (sum of IDistance annotations), kept as
+        # the path grows because every retriever asks at every step.
+        self.length = length
+
+    def __repr__(self):
+        return f"<Path {[l.target.delegate for l in self.links]!r}>"
 
     @property
     def target(self):
@@ -159,10 +167,9 @@ class Idea:
         results = []
         seen = set()
         reasons = []
-        start = Path((Link(self, self, ()),))
-        stack = [(start, frozenset([id(self.delegate)]))]
+        stack = [Path((Link(self, self, ()),), 0.0)]
         while stack:
-            path, visited = stack.pop()
+            path = stack.pop()
             result = retriever.retrieve(path)
             if result is not None:
                 objections = list(retriever.objectionsTo(path, result))
@@ -173,12 +180,16 @@ class Idea:
                     results.append(result)
             if not retriever.shouldKeepGoing(path):
                 continue
+            pathLinks = path.links
             children = []
-            for link in path.links[-1].target.links():
-                key = id(link.target.delegate)
-                if key in visited:
+            for link in pathLinks[-1].target.links():
+                target = link.target.delegate
+                # Acyclic: paths are short, so a scan beats building a set
+                # per step.
+                if target is self.delegate or any(
+                        l.target.delegate is target for l in pathLinks):
                     continue
-                children.append((path.extend(link), visited | {key}))
+                children.append(path.extend(link))
             # Reversed so the walk visits links in the order contributed.
             stack.extend(reversed(children))
         return ObtainResult(tuple(results), tuple(reasons))
