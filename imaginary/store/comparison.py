@@ -156,8 +156,12 @@ class InComparison(Comparison):
         else:
             target = [bind() for _ in self.items]
             if not target:
-                # x IN () is false, x NOT IN () is true.
-                return sa.true() if self.negate else sa.false()
+                # x IN () is false, x NOT IN () is true (even for NULL, as
+                # in SQLite).  Plain SQL text, because SQLAlchemy folds
+                # true()/false() into an enclosing AND/OR and would drop
+                # the other conditions' bound parameters from the
+                # statement, out of step with the values.
+                return sa.text("(1 = 1)" if self.negate else "(1 = 0)")
         return col.not_in(target) if self.negate else col.in_(target)
 
     def owners(self, out):
