@@ -222,7 +222,10 @@ class PrefixComparison(Comparison):
         if self.attr._isCaseInsensitive():
             other = other.collate("NOCASE")
         test = part == other
-        return test if guard is None else sa.or_(guard, test)
+        if guard is None:
+            return test
+        # The empty-suffix guard must not make a NULL column match.
+        return sa.and_(col.isnot(None), sa.or_(guard, test))
 
     def owners(self, out):
         out.append(self.attr._owner())
