@@ -15,7 +15,6 @@ from zope.interface import implementer
 from imaginary.interfaces import (
     IClothing, IClothingWearer, IDescriptionContributor,
     IMovementRestriction)
-from imaginary.language import styled
 from imaginary.store import (
     CASCADE, NULLIFY, Item, integer, reference, text, textlist)
 

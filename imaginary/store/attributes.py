@@ -229,17 +229,21 @@ class integer(SQLAttribute):
         return sa.Integer()
 
 
-class boolean(SQLAttribute):
-    """True or False, stored as 1 or 0."""
-
-    kind = "boolean"
-    sqlTypeName = "INTEGER"
+class _Converted(SQLAttribute):
+    """An attribute whose stored form differs from its Python value."""
 
     def __get__(self, inst, owner=None):
         if inst is None:
             return self
         v = inst._v[self.index]
-        return None if v is None else v == 1
+        return None if v is None else self.fromDB(v, None)
+
+
+class boolean(_Converted):
+    """True or False, stored as 1 or 0."""
+
+    kind = "boolean"
+    sqlTypeName = "INTEGER"
 
     def check(self, value, itemClass):
         if value is not True and value is not False:
@@ -271,17 +275,11 @@ class ieee754_double(SQLAttribute):
         return sa.REAL()
 
 
-class timestamp(SQLAttribute):
+class timestamp(_Converted):
     """An C{epsilon.extime.Time}, stored as integer microseconds since 1970."""
 
     kind = "timestamp"
     sqlTypeName = "INTEGER"
-
-    def __get__(self, inst, owner=None):
-        if inst is None:
-            return self
-        v = inst._v[self.index]
-        return None if v is None else self.fromDB(v, None)
 
     def check(self, value, itemClass):
         from epsilon.extime import Time
@@ -298,19 +296,13 @@ class timestamp(SQLAttribute):
         return sa.Integer()
 
 
-class textlist(SQLAttribute):
+class textlist(_Converted):
     """
     A list of str.  Elements may not contain U+001F (the separator) or NUL.
     Each read returns a new list: mutate it and assign it back to save.
     """
 
     kind = "textlist"
-
-    def __get__(self, inst, owner=None):
-        if inst is None:
-            return self
-        v = inst._v[self.index]
-        return None if v is None else self.fromDB(v, None)
 
     def check(self, value, itemClass):
         if not isinstance(value, (list, tuple)):

@@ -6,7 +6,6 @@ object has its row, every row has its object, and every reference points
 at a live item or is NULL.
 """
 
-from .schema import buildClass  # noqa: F401  (classes for every type)
 
 
 def checkStore(store):

@@ -7,11 +7,10 @@ admin permission, which the registry checks before any of them runs.
 
 from imaginary.accounts import findAccount
 from imaginary.language import styled
-from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.permissions import LEVELS
 
-from .base import Verb
+from .base import Verb, report
 
 
 def _server(context):
@@ -20,10 +19,6 @@ def _server(context):
         raise ActionFailure.simple("That needs a running server.")
     return server
 
-
-def _tell(context, text):
-    Event(location=None, actor=context.actor,
-          actorMessage=styled(text)).broadcast()
 
 
 def _account(context, name):
@@ -41,7 +36,7 @@ class Shutdown(Verb):
 
     def run(self, context):
         server = _server(context)
-        _tell(context, "Shutting down.")
+        report(context, "Shutting down.")
         server.shutdown()
 
 
@@ -74,7 +69,7 @@ class Boot(Verb):
                 name = session.character.name
                 session.tell("You have been disconnected by an admin.")
                 session.close()
-                _tell(context, f"You boot {name}.")
+                report(context, f"You boot {name}.")
                 return
         raise ActionFailure.simple(f"Nobody called '{text.strip()}' is "
                                    f"playing.")
@@ -98,7 +93,7 @@ class Ban(Verb):
                 if session.account is account:
                     session.tell("This account is banned.")
                     session.close()
-        _tell(context, f"You ban {account.username}.")
+        report(context, f"You ban {account.username}.")
 
 
 class Unban(Verb):
@@ -110,7 +105,7 @@ class Unban(Verb):
     def run(self, context, text):
         account = _account(context, text)
         account.banned = False
-        _tell(context, f"You unban {account.username}.")
+        report(context, f"You unban {account.username}.")
 
 
 class _LevelChange(Verb):
@@ -123,7 +118,7 @@ class _LevelChange(Verb):
             raise ActionFailure.simple(
                 f"{account.username} is already {account.level}.")
         account.setLevel(LEVELS[index])
-        _tell(context, f"{account.username} is now {LEVELS[index]}.")
+        report(context, f"{account.username} is now {LEVELS[index]}.")
 
 
 class Promote(_LevelChange):

@@ -20,6 +20,7 @@ from zope.interface import Attribute, Interface, implementer
 
 from imaginary.interfaces import IPermissions, IThing
 from imaginary.simulation.events import runEventTransaction
+from imaginary.simulation.containment import the
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.idea import (
     CanSee, Named, ProviderOf, Proximity, Reachable)
@@ -133,7 +134,15 @@ class AmbiguousTarget(ActionFailure):
 
 
 def _the(thing):
-    return thing.name if thing.proper else "the " + thing.name
+    return the(thing)
+
+
+def report(context, text):
+    """Tell the actor C{text} as an event (delivered after the commit)."""
+    from imaginary.language import styled
+    from imaginary.simulation.events import Event
+    Event(location=None, actor=context.actor,
+          actorMessage=styled(text)).broadcast()
 
 
 def _orList(words):

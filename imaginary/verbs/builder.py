@@ -13,17 +13,15 @@ from twisted.plugin import IPlugin
 from zope.interface import Attribute, Interface, implementer
 
 from imaginary.interfaces import IContainer
-from imaginary.language import styled
-from imaginary.simulation.containment import (
+from imaginary.simulation.containment import (the, 
     DIRECTIONS, Exit, canonicalDirection)
-from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.lighting import LocationLighting
 from imaginary.simulation.thing import GENDERS, Thing
 from imaginary.simulation.world import createRoom
 from imaginary.store import AND
 
-from .base import NEARBY, Find, Verb, resolve
+from .base import Find, NEARBY, Verb, report, resolve
 
 
 class IThingType(Interface):
@@ -54,13 +52,6 @@ def thingTypes():
     return {t.type: t for t in defaultLoader().provided(IThingType)}
 
 
-def _tell(context, text):
-    Event(location=None, actor=context.actor,
-          actorMessage=styled(text)).broadcast()
-
-
-def _the(thing):
-    return thing.name if thing.proper else "the " + thing.name
 
 
 def _cleanName(name):
@@ -87,7 +78,7 @@ class Dig(Verb):
         here = context.actor.enclosingRoom()
         room = createRoom(context.store, name)
         Exit.link(here, room, direction)
-        _tell(context, f"You dig {direction} and make {name}.")
+        report(context, f"You dig {direction} and make {name}.")
 
 
 class Bury(Verb):
@@ -104,7 +95,7 @@ class Bury(Verb):
         if exit is None:
             raise ActionFailure.simple("There is no exit that way.")
         exit.destroy()
-        _tell(context, f"You bury the way {direction}.")
+        report(context, f"You bury the way {direction}.")
 
 
 class Create(Verb):
@@ -136,7 +127,7 @@ class Create(Verb):
         carried = thing.portable and IActor(thing, None) is None
         where = context.actor if carried else context.actor.location
         thing.moveTo(where, force=True)
-        _tell(context, f"You create {_the(thing)}.")
+        report(context, f"You create {the(thing)}.")
 
 
 class ListThingTypes(Verb):
@@ -146,7 +137,7 @@ class ListThingTypes(Verb):
     permission = "builder"
 
     def run(self, context):
-        _tell(context, "Thing types: " + ", ".join(sorted(thingTypes())) +
+        report(context, "Thing types: " + ", ".join(sorted(thingTypes())) +
               ".")
 
 
@@ -169,7 +160,7 @@ class Reload(Verb):
                  (": " + ", ".join(n.rsplit(".", 1)[1] for n in loaded)
                   if loaded else "") + "."]
         lines += ["Failed: " + e.describe() for e in errors]
-        _tell(context, "\n".join(lines))
+        report(context, "\n".join(lines))
 
 
 class Describe(Verb):
@@ -182,7 +173,7 @@ class Describe(Verb):
     def run(self, context, target, text):
         [thing] = resolve(context, self.finds["target"], target)
         thing.description = " ".join(text.split())
-        _tell(context, f"You describe {_the(thing)}.")
+        report(context, f"You describe {the(thing)}.")
 
 
 class Name(Verb):
@@ -194,9 +185,9 @@ class Name(Verb):
 
     def run(self, context, target, text):
         [thing] = resolve(context, self.finds["target"], target)
-        old = _the(thing)
+        old = the(thing)
         thing.name = _cleanName(text)
-        _tell(context, f"You rename {old} to {thing.name}.")
+        report(context, f"You rename {old} to {thing.name}.")
 
 
 _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False,
@@ -234,13 +225,13 @@ class Set(Verb):
                 container = IContainer(thing, None)
                 if container is None:
                     raise ActionFailure.simple(
-                        f"{_the(thing).capitalize()} is not a container.")
+                        f"{the(thing).capitalize()} is not a container.")
                 container.capacity = int(value)
         else:
             raise ActionFailure.simple(
                 f"There is no property '{prop}'. Try gender, proper, "
                 f"weight, portable or capacity.")
-        _tell(context, f"You set the {prop} of {_the(thing)} to {value}.")
+        report(context, f"You set the {prop} of {the(thing)} to {value}.")
 
 
 class Illuminate(Verb):
@@ -258,7 +249,7 @@ class Illuminate(Verb):
         lighting = context.store.findOrCreate(
             LocationLighting, room.powerUp, thing=room)
         lighting.candelas = int(value)
-        _tell(context, f"You set the light here to {int(value)} candelas.")
+        report(context, f"You set the light here to {int(value)} candelas.")
 
 
 class Teleport(Verb):
@@ -281,8 +272,8 @@ class Teleport(Verb):
             raise ActionFailure.simple(f"There is no place called "
                                        f"'{destination.strip()}'.")
         thing.moveTo(rooms[0], force=True)
-        who = "yourself" if thing is actor else _the(thing)
-        _tell(context, f"You teleport {who} to {rooms[0].name}.")
+        who = "yourself" if thing is actor else the(thing)
+        report(context, f"You teleport {who} to {rooms[0].name}.")
 
 
 class Destroy(Verb):
@@ -299,9 +290,9 @@ class Destroy(Verb):
         from imaginary.interfaces import IActor
         if IActor(thing, None) is not None:
             raise ActionFailure.simple("Characters can't be destroyed.")
-        name = _the(thing)
+        name = the(thing)
         thing.destroy()
-        _tell(context, f"You destroy {name}.")
+        report(context, f"You destroy {name}.")
 
 
 class Scrutinize(Verb):
@@ -317,7 +308,7 @@ class Scrutinize(Verb):
         for powerup in _powerups(thing):
             lines.append(f"{powerup!r}: "
                          f"{pprint.pformat(powerup.persistentValues())}")
-        _tell(context, "\n".join(lines))
+        report(context, "\n".join(lines))
 
 
 def _powerups(thing):

@@ -9,14 +9,14 @@ sentences rendered for each observer.
 
 from imaginary.interfaces import IActor, IContainer
 from imaginary.language import ItemList, sentence, styled
-from imaginary.simulation.containment import (
+from imaginary.simulation.containment import (the, 
     DIRECTION_ALIASES, DIRECTIONS, ExitLink, canonicalDirection)
 from imaginary.simulation.description import describePlace, describeThing
 from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.idea import Named, Proximity, Reachable, Retriever
 
-from .base import HERE, NEARBY, Find, Verb, resolve
+from .base import Find, HERE, NEARBY, Verb, resolve
 
 
 def say(template, **roles):
@@ -152,7 +152,7 @@ class Take(Verb):
             [source] = resolve(context, self.finds["container"], container)
             if IContainer(source, None) is None:
                 raise ActionFailure.simple(
-                    f"{_cap(source)} can't hold anything.")
+                    f"{the(source, True)} can't hold anything.")
         things = resolve(context, self.finds["target"], target,
                          source=source)
         everything = target.strip().lower().startswith("all")
@@ -170,13 +170,13 @@ class Take(Verb):
         if thing is actor:
             raise ActionFailure.simple("You cannot take yourself.")
         if thing.location is actor:
-            raise ActionFailure.simple(f"You already have {_the(thing)}.")
+            raise ActionFailure.simple(f"You already have {the(thing)}.")
         if actor.isInside(thing):
-            raise ActionFailure.simple(f"You can't take {_the(thing)}: "
+            raise ActionFailure.simple(f"You can't take {the(thing)}: "
                                        f"you are in it.")
         if source is not None and thing.location is not source:
             raise ActionFailure.simple(
-                f"{_cap(thing)} isn't in {_the(source)}.")
+                f"{the(thing, True)} isn't in {the(source)}.")
         origin = thing.location
         thing.moveTo(actor)
         if source is None:
@@ -249,11 +249,11 @@ class Put(Verb):
             raise ActionFailure.simple(
                 "A thing cannot contain itself in euclidean space.")
         if IContainer(box, None) is None:
-            raise ActionFailure.simple(f"{_cap(box)} can't hold anything.")
+            raise ActionFailure.simple(f"{the(box, True)} can't hold anything.")
         for thing in things:
             if thing.location is not actor:
                 raise ActionFailure.simple(
-                    f"You aren't holding {_the(thing)}.")
+                    f"You aren't holding {the(thing)}.")
             thing.moveTo(box)
             Event(location=actor.location, actor=actor, target=thing,
                   tool=box,
@@ -283,11 +283,4 @@ class Inventory(Verb):
             message = say("{actor} {actor:be} carrying nothing.", actor=actor)
         Event(location=None, actor=actor, actorMessage=message).broadcast()
 
-
-def _the(thing):
-    return thing.name if thing.proper else "the " + thing.name
-
-
-def _cap(thing):
-    return thing.name if thing.proper else "The " + thing.name
 

@@ -11,7 +11,9 @@ from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.garments import wornBy
 
-from .base import HERE, Find, Verb, resolve
+from imaginary.simulation.containment import the
+
+from .base import Find, HERE, Verb, resolve
 
 
 def _bystanders(template, **roles):
@@ -33,7 +35,7 @@ class Give(Verb):
         [body] = resolve(context, self.finds["recipient"], recipient)
         person = body.thing
         if thing.location is not actor:
-            raise ActionFailure.simple(f"You aren't holding {_the(thing)}.")
+            raise ActionFailure.simple(f"You aren't holding {the(thing)}.")
         if person is actor:
             raise ActionFailure.simple("You already have it.")
         thing.moveTo(person)
@@ -88,7 +90,7 @@ class _LockUnlock(Verb):
         [key] = resolve(context, self.finds["tool"], tool)
         if key.thing.location is not actor:
             raise ActionFailure.simple(
-                f"You need to be holding {_the(key.thing)}.")
+                f"You need to be holding {the(key.thing)}.")
         openable.setLocked(self.locking, key.thing)
         verb = "lock" if self.locking else "unlock"
         Event(location=actor.location, actor=actor, target=openable.thing,
@@ -192,6 +194,3 @@ class Eat(Verb):
                             thing=thing)).broadcast()
         thing.destroy()
 
-
-def _the(thing):
-    return thing.name if thing.proper else "the " + thing.name

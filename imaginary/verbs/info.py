@@ -6,15 +6,9 @@ added by a plugin is documented the moment it joins, and help can never
 describe a verb that does not exist.
 """
 
-from imaginary.language import styled
-from imaginary.simulation.events import Event
 
-from .base import Verb, hasPermission
+from .base import Verb, hasPermission, report
 
-
-def _tell(context, text):
-    Event(location=None, actor=context.actor,
-          actorMessage=styled(text)).broadcast()
 
 
 def _available(context):
@@ -29,7 +23,7 @@ class Help(Verb):
 
     def run(self, context, topic=None):
         if topic is None:
-            _tell(context, "Type commands in plain English: 'look', "
+            report(context, "Type commands in plain English: 'look', "
                            "'take lamp', 'go north' (or just 'n'), "
                            "'say hello'. 'actions' lists every command; "
                            "'help <command>' explains one.")
@@ -37,10 +31,10 @@ class Help(Verb):
         word = topic.strip().lower()
         verb = context.registry.find(word)
         if verb is None or not hasPermission(context.actor, verb.permission):
-            _tell(context, f"There is no help on '{word}'. Type 'actions' "
+            report(context, f"There is no help on '{word}'. Type 'actions' "
                            f"for the list of commands.")
             return
-        _tell(context, verb.help)
+        report(context, verb.help)
 
 
 class Actions(Verb):
@@ -50,4 +44,4 @@ class Actions(Verb):
 
     def run(self, context):
         names = sorted({v.names[0] for v in _available(context)})
-        _tell(context, "Commands: " + ", ".join(names) + ".")
+        report(context, "Commands: " + ", ".join(names) + ".")
