@@ -499,7 +499,16 @@ class Store(Empowered):
         item._storeID = sid
         item._store = self
         txn.created[sid] = item
-        self._changed(item)
+        # A new item has no cached views yet; only what it refers to
+        # (the room it appears in, the thing it powers up) moves on.
+        versions = self._versions
+        v = item._v
+        for index in cls.__referenceIndexes__:
+            target = v[index]
+            if target is not None:
+                versions[target] = versions.get(target, 0) + 1
+        if cls is _PowerupConnector:
+            self._bump(item.item)
         pending = txn.newItems.get(info)
         if pending is None:
             txn.newItems[info] = [item]
