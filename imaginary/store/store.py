@@ -33,7 +33,6 @@ this machine kind).  The store takes an exclusive lock: one process owns it.
 
 import os
 import sqlite3
-import weakref
 
 from . import schema
 from .attributes import CASCADE, DISALLOW
@@ -41,6 +40,7 @@ from .errors import (
     DeletionDisallowed, DuplicateUniqueItem, ItemNotFound, NotAStore,
     QueryError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
 from .comparison import AttributeValueComparison
+from .identity import IdentityMap
 from .item import Empowered, Item, typeForName
 from .powerups import PowerupIndex, _PowerupConnector
 from .query import ItemQuery, MultipleItemQuery, SQLCache
@@ -131,7 +131,7 @@ class Store(Empowered):
         self.path = None if path is None else os.path.abspath(path)
         self._syncSetting = synchronous
         self._conn = None
-        self._cache = weakref.WeakValueDictionary()
+        self._cache = IdentityMap()
         self._txn = None
         self._infos = {}          # class -> _TypeInfo
         self._infosByID = {}      # type_id -> _TypeInfo
