@@ -42,9 +42,15 @@ _IRREGULAR_VERBS = {
 }
 
 _IRREGULAR_PLURALS = {
-    "mouse": "mice", "knife": "knives", "man": "men", "woman": "women",
-    "child": "children", "foot": "feet", "tooth": "teeth",
-    "person": "people", "leaf": "leaves", "loaf": "loaves",
+    "mouse": "mice", "louse": "lice", "goose": "geese", "knife": "knives",
+    "wife": "wives", "life": "lives", "man": "men", "woman": "women",
+    "child": "children", "foot": "feet", "tooth": "teeth", "ox": "oxen",
+    "person": "people", "leaf": "leaves", "loaf": "loaves", "wolf": "wolves",
+    "elf": "elves", "dwarf": "dwarves", "shelf": "shelves", "half": "halves",
+    "calf": "calves", "self": "selves", "thief": "thieves", "die": "dice",
+    "sheep": "sheep", "deer": "deer", "fish": "fish", "moose": "moose",
+    "potato": "potatoes", "tomato": "tomatoes", "hero": "heroes",
+    "echo": "echoes", "torpedo": "torpedoes",
 }
 
 _NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven",
@@ -53,9 +59,18 @@ _NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven",
             "nineteen", "twenty")
 
 # Words whose spelling misleads the simple vowel rule.
-_AN_EXCEPTIONS = ("hour", "honest", "honour", "honor", "heir", "herb")
-_A_EXCEPTIONS = ("uni", "use", "usu", "uti", "uro", "eu", "one", "once",
-                 "ewe", "uk", "ufo")
+_AN_EXCEPTIONS = ("hour", "honest", "honour", "honor", "heir", "herb",
+                  "unin", "unim", "unident")
+_A_EXCEPTIONS = ("uni", "use", "usu", "uti", "ute", "uri", "uro", "ura",
+                 "ubiq", "eu", "ewe", "uk", "ufo")
+# "one", "one-eyed" and "once" begin with a "w" sound; "onerous" doesn't.
+_ONE = re.compile(r"on(?:e|ce)(?![^\W\d_])")
+# A lone letter ("X-ray", "U-turn", "T-shirt") is said as its name.
+_LETTER = re.compile(r"([a-z])(?![^\W\d_])")
+_LETTERS_WITH_VOWEL_SOUND = "aefhilmnorsx"
+# Numbers said "eight...", "eleven..." or "eighteen..." ("an 8-ball",
+# "an 11th-hour plea", "an 18,000-seat hall").
+_DIGITS = re.compile(r"[0-9][0-9,]*")
 
 
 def indefiniteArticle(word):
@@ -63,27 +78,62 @@ def indefiniteArticle(word):
     w = word.strip().lower()
     if not w:
         return "a"
+    digits = _DIGITS.match(w)
+    if digits:
+        number = digits.group().replace(",", "")
+        if number.startswith("8"):
+            return "an"
+        if number[:2] in ("11", "18") and len(number) % 3 == 2:
+            return "an"
+        return "a"
+    letter = _LETTER.match(w)
+    if letter:
+        return "an" if letter.group(1) in _LETTERS_WITH_VOWEL_SOUND else "a"
     if w.startswith(_AN_EXCEPTIONS):
         return "an"
-    if w.startswith(_A_EXCEPTIONS):
+    if w.startswith(_A_EXCEPTIONS) or _ONE.match(w):
         return "a"
     return "an" if w[0] in "aeiou" else "a"
 
 
 def pluralize(noun):
-    """The plural of a noun (the last word is what changes)."""
+    """
+    The plural of a noun: the last word changes ("gold coins"), or the
+    head of an "of" phrase ("bottles of wine", "pairs of boots").
+    """
+    head, of, rest = noun.partition(" of ")
+    if of and head.strip():
+        return pluralize(head) + of + rest
     words = noun.split(" ")
     last = words[-1]
     low = last.lower()
     if low in _IRREGULAR_PLURALS:
-        plural = _IRREGULAR_PLURALS[low]
+        plural = _inCaseOf(_IRREGULAR_PLURALS[low], last)
     elif low.endswith(("s", "x", "z", "ch", "sh")):
-        plural = last + "es"
+        plural = last + _suffix("es", last)
     elif low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
-        plural = last[:-1] + "ies"
+        plural = last[:-1] + _suffix("ies", last)
     else:
-        plural = last + "s"
+        plural = last + _suffix("s", last)
     return " ".join(words[:-1] + [plural])
+
+
+def _shouted(word):
+    return len(word) > 1 and word.isupper()
+
+
+def _inCaseOf(word, model):
+    """C{word} in the case of C{model}: "MICE" for "MOUSE", "Mice"..."""
+    if _shouted(model):
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _suffix(suffix, model):
+    """An ending for C{model}: upper case only after an all-caps word."""
+    return suffix.upper() if _shouted(model) else suffix
 
 
 def numberWord(n):
