@@ -62,7 +62,9 @@ class ImaginaryWorld(Item):
         def create():
             body = Thing(store=store, name=name, description=description,
                          proper=True, gender=gender, weight=CHARACTER_WEIGHT)
-            Container.createFor(body, capacity=CHARACTER_CAPACITY)
+            Container.createFor(
+                body, capacity=CHARACTER_CAPACITY,
+                contentsTemplate="{box:pronoun} {box:be} carrying {things}.")
             Actor.createFor(body)
             Wearer.createFor(body)
             body.moveTo(self.origin, force=True)

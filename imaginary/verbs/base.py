@@ -215,9 +215,13 @@ def resolve(context, find, phrase, source=None):
             raise ActionFailure.simple(
                 f"I don't know what '{lowered}' refers to.")
         names = [t for t in remembered if t.store is not None
+                 and not t._deleted
                  and find.interface(t, None) is not None]
         if not names:
             raise ActionFailure.simple(find.notFound)
+        if lowered == "it" or not find.many:
+            # "it" is the last thing mentioned; "them" is all of them.
+            names = names[-1:]
         return [find.interface(t) for t in names]
     if lowered == "here" and actor.location is not None:
         found = find.interface(actor.location, None)

@@ -127,6 +127,7 @@ class Create(Verb):
         carried = thing.portable and IActor(thing, None) is None
         where = context.actor if carried else context.actor.location
         thing.moveTo(where, force=True)
+        context.remember([thing])
         report(context, f"You create {the(thing)}.")
 
 
