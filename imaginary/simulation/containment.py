@@ -118,6 +118,18 @@ class LocationLink:
         yield Link(thing.idea, where.idea, annotations)
 
 
+class DoorSide:
+    """An Idea for the far side of a door: the door, with no links on."""
+
+    __slots__ = ("delegate",)
+
+    def __init__(self, door):
+        self.delegate = door
+
+    def links(self):
+        return ()
+
+
 class _OpenableMixin:
     """Open/close/lock behaviour shared by containers and doors."""
 
@@ -194,8 +206,11 @@ class Container(Enhancement, _OpenableMixin, Item):
             yield Link(source, exit.toLocation.idea,
                        (ExitLink(exit),) + outward)
             door = exit.door
-            if door is not None:
-                yield Link(source, door.idea, (Contains(self),) + outward)
+            if door is not None and door.location is not box:
+                # The far side of a door that stands in the next room: it
+                # can be seen and handled from here, but nothing beyond it
+                # is reached through it (events, searches stop at it).
+                yield Link(source, DoorSide(door), (Contains(self),) + outward)
 
     def contributeDescription(self, observer, paths):
         # The description module lists contents itself, from the paths, so

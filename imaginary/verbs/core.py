@@ -250,6 +250,10 @@ class Put(Verb):
                 "A thing cannot contain itself in euclidean space.")
         if IContainer(box, None) is None:
             raise ActionFailure.simple(f"{the(box, True)} can't hold anything.")
+        if IActor(box, None) is not None:
+            raise ActionFailure.simple(
+                f"You can't put things in people; try 'give "
+                f"{things[0].name} to {box.name}'.")
         for thing in things:
             if thing.location is not actor:
                 raise ActionFailure.simple(
