@@ -1,0 +1,91 @@
+"""Transcript tests for imaginary.verbs.builder."""
+
+from imaginary.interfaces import IContainer
+from imaginary.language.grammar import FEMALE
+from imaginary.simulation.containment import Exit
+from imaginary.simulation.lighting import LocationLighting
+from imaginary.simulation.thing import Thing
+from transcript import R, Transcript
+
+
+def test_dig_and_bury():
+    t = Transcript()
+    t.check("dig north Hall", actor=["You dig north and make Hall."])
+    hall = t.store.findUnique(Thing, Thing.name == "Hall")
+    assert {e.name for e in t.store.query(Exit)} == {"north", "south"}
+    t.check("dig north Again", actor=["There is already an exit north from "
+                                      "Test Location."])
+    t.check("dig sideways Nowhere", actor=["'sideways' is not a direction."])
+    t.check("bury north", actor=["You bury the way north."])
+    assert t.store.count(Exit) == 0 and hall.store is not None
+    t.check("bury north", actor=["There is no exit that way."])
+
+
+def test_create_and_list_thing_types():
+    t = Transcript()
+    t.check("list thing types", actor=[R(r"Thing types: .*\bbox\b.*\.")])
+    t.check("create box named crate", actor=["You create the crate."])
+    crate = t.store.findUnique(Thing, Thing.name == "crate")
+    assert crate.location is t.actor.thing and IContainer(crate) is not None
+    assert crate.kind == "box"
+    t.check("create the thing named Orb", actor=["You create Orb."])
+    assert t.store.findUnique(Thing, Thing.name == "Orb").proper
+    t.check("create dragon named Smaug", actor=[
+        R(r"There is no thing type 'dragon'\. Known types: .*")])
+    t.check("create thing named \x01", actor=[
+        "A name must be 1 to 80 printable characters."])
+
+
+def test_describe_name_set():
+    t = Transcript()
+    t.check("create thing named rock", actor=["You create the rock."])
+    t.check("describe rock as A grey rock.", actor=["You describe the rock."])
+    t.check("look at rock", actor=["rock", "A grey rock."])
+    t.check("name rock to pebble", actor=["You rename the rock to pebble."])
+    pebble = t.store.findUnique(Thing, Thing.name == "pebble")
+    t.check("set gender of pebble to female",
+            actor=["You set the gender of the pebble to female."])
+    assert pebble.gender == FEMALE
+    t.check("set proper of pebble to yes",
+            actor=["You set the proper of pebble to yes."])
+    t.check("set weight of pebble to 7",
+            actor=["You set the weight of pebble to 7."])
+    t.check("set portable of pebble to no",
+            actor=["You set the portable of pebble to no."])
+    assert (pebble.proper, pebble.weight, pebble.portable) == (True, 7, False)
+    t.check("set weight of pebble to heavy", actor=[
+        "weight must be a whole number from 0 to 1000000000."])
+    t.check("set colour of pebble to red", actor=[
+        "There is no property 'colour'. Try gender, proper, weight, "
+        "portable or capacity."])
+    t.check("set capacity of pebble to 3",
+            actor=["Pebble is not a container."])
+    assert pebble.weight == 7
+
+
+def test_illuminate_teleport_destroy_scrutinize():
+    t = Transcript()
+    t.check("illuminate 0", actor=["You set the light here to 0 candelas."])
+    lighting = t.store.findUnique(LocationLighting)
+    assert lighting.candelas == 0
+    t.check("look", actor=["It's too dark to see."])
+    t.check("illuminate 50", actor=["You set the light here to 50 candelas."])
+    assert t.store.count(LocationLighting) == 1
+    t.check("illuminate bright", actor=[
+        "Give the light as a whole number of candelas, 0 to 1000000."])
+    t.check("dig east Annex", actor=["You dig east and make Annex."])
+    t.check("teleport to Annex", actor=["You teleport yourself to Annex."],
+            observer=[])
+    t.check("teleport to Atlantis", actor=["There is no place called "
+                                           "'Atlantis'."])
+    t.check("create thing named vase", actor=["You create the vase."])
+    t.check("scrutinize vase", actor=[R(r"Thing\(storeID=\d+\)"),
+                                      R(r"\{'description': '',"),
+                                      R(r".*"), R(r".*"), R(r".*"),
+                                      R(r".*"), R(r".*"), R(r".*"),
+                                      R(r".*")])
+    t.check("destroy vase", actor=["You destroy the vase."])
+    assert t.store.findFirst(Thing, Thing.name == "vase") is None
+    t.check("teleport to Test Location",
+            actor=["You teleport yourself to Test Location."])
+    t.check("destroy bob", actor=["Characters can't be destroyed."])
