@@ -166,7 +166,13 @@ def nounPhrase(thing, observer, definite=True):
     name = thing.name
     if thing.proper:
         return styled(name, role=_styleFor(thing))
-    article = "the" if definite else indefiniteArticle(name)
+    if definite:
+        article = "the"
+    elif thing.gender == PLURAL:
+        # A thing named in the plural ("boots") is "some boots", not "a".
+        article = "some"
+    else:
+        article = indefiniteArticle(name)
     return styled(article + " ", styled(name, role=_styleFor(thing)))
 
 
@@ -196,9 +202,22 @@ class ItemList:
             if count == 1:
                 phrases.append(nounPhrase(thing, observer, definite))
             else:
+                # A name already in the plural ("boots") stays as it is.
+                name = thing.name if thing.gender == PLURAL else \
+                    pluralize(thing.name)
                 phrases.append(styled(numberWord(count) + " ", styled(
-                    pluralize(thing.name), role=_styleFor(thing))))
+                    name, role=_styleFor(thing))))
         return joinList(phrases)
+
+    def subject(self, observer):
+        """
+        (second person, gender) of the list as a subject: "they" for
+        several things, the thing itself for one.
+        """
+        if len(self.things) == 1:
+            thing = self.things[0]
+            return thing is observer, thing.gender
+        return False, PLURAL
 
 
 def joinList(phrases, conjunction="and"):
@@ -249,16 +268,25 @@ class Sentence:
         return _capitalise(styled(*parts))
 
     def _field(self, value, form, observer, definite):
-        if isinstance(value, str):
-            return value
-        if isinstance(value, Span):
-            return value
-        if isinstance(value, ItemList):
-            if form == "definite":
-                definite = True
-            elif form == "indefinite":
-                definite = False
-            return value.render(observer, definite)
+        if isinstance(value, (str, Span, ItemList)):
+            if form in (None, "definite", "indefinite", "name"):
+                if isinstance(value, ItemList):
+                    if form == "definite":
+                        definite = True
+                    elif form == "indefinite":
+                        definite = False
+                    return value.render(observer, definite)
+                return value
+            # A pronoun or a verb for a list or a text: "{things:be}"
+            # agrees with the list ("are" for several); a text is "it".
+            isObserver, gender = (value.subject(observer)
+                                  if isinstance(value, ItemList)
+                                  else (False, NEUTER))
+            if form in _PRONOUN_FORMS:
+                if isObserver:
+                    return SECOND[form]
+                return _PRONOUN_FORMS[form][gender]
+            return conjugate(form, isObserver, gender)
         isObserver = value is observer
         if form is None:
             return nounPhrase(value, observer, definite)
@@ -282,7 +310,11 @@ def sentence(template, **roles):
 
 
 def _capitalise(span):
-    """The span with its first letter in upper case."""
+    """
+    The span with its first letter in upper case.  Leading punctuation is
+    skipped ('"A lamp," ...'); a sentence that starts with a digit is left
+    alone ("3 coins").
+    """
     done = [False]
 
     def visit(node):
@@ -294,10 +326,12 @@ def _capitalise(span):
                 children.append(visit(child))
             elif child:
                 index = next((i for i, c in enumerate(child)
-                              if not c.isspace()), None)
+                              if c.isalnum()), None)
                 if index is not None:
-                    child = (child[:index] + child[index].upper() +
-                             child[index + 1:])
+                    first = child[index]
+                    if first.isalpha() and len(first.upper()) == 1:
+                        first = first.upper()
+                    child = child[:index] + first + child[index + 1:]
                     done[0] = True
                 children.append(child)
             else:

@@ -46,6 +46,8 @@ _RGB = {
 def _checkColour(instance, attribute, value):
     if value is None:
         return
+    if not isinstance(value, str):
+        raise ValueError(f"a colour is a name, not {value!r}")
     name = value[len("bright "):] if value.startswith("bright ") else value
     if name not in COLOURS:
         raise ValueError(f"unknown colour {value!r}; use one of {COLOURS} "
@@ -114,10 +116,13 @@ def error(*children):
 
 
 _ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"        # CSI sequences
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC sequences
-    r"|\x1b[@-_]"                      # other two-byte escapes
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI sequences (7- and 8-bit)
+    # OSC, DCS, SOS, PM and APC strings, up to their terminator.
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])"
+    r"[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -~]"                      # other escapes (ESC c resets)
     r"|[\x00-\x08\x0a-\x1f\x7f-\x9f]"  # C0 (but tab) and C1 controls
+    r"|[\u2028\u2029]"                 # line and paragraph separators
     r"|[\u202a-\u202e\u2066-\u2069]")  # bidi overrides and isolates
 
 

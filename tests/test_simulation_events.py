@@ -1,0 +1,67 @@
+"""Tests for imaginary.simulation.events: delivery after commit, rollback."""
+
+import pytest
+
+from imaginary.language import styled
+from imaginary.simulation.events import Event, runEventTransaction
+from imaginary.simulation.failure import ActionFailure
+from imaginary.simulation.thing import Thing
+from imaginary.verbs.base import Verb
+from transcript import Transcript
+
+
+def dump(store):
+    tables = [r[0] for r in store._conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    return {t: store._conn.execute(f'SELECT * FROM "{t}" ORDER BY 1')
+            .fetchall() for t in tables}
+
+
+def test_events_wait_for_the_commit():
+    t = Transcript()
+    seen = []
+
+    def verb():
+        Event(location=t.room, actor=t.actor.thing,
+              otherMessage=styled("something happened")).broadcast()
+        seen.append(list(t.observer.collector.lines))
+    runEventTransaction(t.store, verb)
+    assert seen == [[]]
+    assert t.observer.output() == ["something happened"]
+
+
+def test_failure_after_partial_changes_leaves_the_store_as_it_was():
+    t = Transcript()
+    lamp = t.store.transact(lambda: Thing(store=t.store, name="lamp",
+                                          location=t.room))
+    before = dump(t.store)
+
+    class Meddle(Verb):
+        def run(self, context):
+            lamp.name = "changed"
+            lamp.moveTo(context.actor)
+            Thing(store=t.store, name="new thing", location=t.room)
+            Event(location=t.room, actor=context.actor,
+                  otherMessage=styled("you should not see this")
+                  ).broadcast()
+            raise ActionFailure("It fell apart.")
+    with pytest.raises(ActionFailure):
+        runEventTransaction(t.store, Meddle().run, t.actor.context)
+    assert dump(t.store) == before
+    assert lamp.name == "lamp" and lamp.location is t.room
+    assert t.observer.output() == []
+
+
+def test_failure_with_an_event_tells_bystanders_only_that():
+    t = Transcript()
+    failing = Event(location=t.room, actor=t.actor.thing,
+                    actorMessage=styled("You fumble."),
+                    otherMessage=styled("Alice fumbles."))
+
+    def verb():
+        Event(location=t.room, actor=t.actor.thing,
+              otherMessage=styled("never")).broadcast()
+        raise ActionFailure("fumble", event=failing)
+    runEventTransaction(t.store, verb)
+    assert t.actor.output() == ["You fumble."]
+    assert t.observer.output() == ["Alice fumbles."]
