@@ -118,9 +118,8 @@ def error(*children):
 _ESCAPES = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI sequences (7- and 8-bit)
     # OSC, DCS, SOS, PM and APC strings, up to their terminator.
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])"
-    r"[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[ -~]"                      # other escapes (ESC c resets)
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]"                # other escapes ("ESC c" resets)
     r"|[\x00-\x08\x0a-\x1f\x7f-\x9f]"  # C0 (but tab) and C1 controls
     r"|[\u2028\u2029]"                 # line and paragraph separators
     r"|[\u202a-\u202e\u2066-\u2069]")  # bidi overrides and isolates
@@ -269,36 +268,49 @@ _MIRC_BRIGHT = {"red": 4, "green": 9, "yellow": 8, "blue": 12,
 
 
 def renderIRC(span, colours=True):
-    """mIRC formatting codes (bold, underline, italic, colours) or plain."""
+    """
+    mIRC formatting codes (bold, underline, italic, colours) or plain.
+    Every styled run ends with a reset (\x0f) and each line carries its own
+    codes, so a front end may send the lines as separate messages.
+    """
     if not colours:
         return renderPlain(span)
     if isinstance(span, str):
         span = Span((span,))
     out = []
-    styledRun = False
     for text, style in _leaves(span):
         text = _keepNewlines(text)
-        if not text:
-            continue
-        codes = ""
-        if style.bold:
-            codes += "\x02"
-        if style.underline:
-            codes += "\x1f"
-        if style.italic:
-            codes += "\x1d"
-        if style.fg:
-            bright = style.fg.startswith("bright ")
-            name = style.fg[7:] if bright else style.fg
-            codes += "\x03%02d" % (_MIRC_BRIGHT if bright else _MIRC)[name]
-        if styledRun:
-            out.append("\x0f")
-        out.append(codes)
-        styledRun = bool(codes)
-        out.append(text)
-    if styledRun:
-        out.append("\x0f")
+        codes = _ircCodes(style)
+        for i, line in enumerate(text.split("\n")):
+            if i:
+                out.append("\n")
+            if not line:
+                continue
+            if not codes:
+                out.append(line)
+                continue
+            out.append(codes)
+            if style.fg and line.startswith(","):
+                # "\x0304,5" would read as a background colour: an empty
+                # bold toggle ends the colour code first.
+                out.append("\x02\x02")
+            out.append(line + "\x0f")
     return "".join(out)
+
+
+def _ircCodes(style):
+    codes = ""
+    if style.bold:
+        codes += "\x02"
+    if style.underline:
+        codes += "\x1f"
+    if style.italic:
+        codes += "\x1d"
+    if style.fg:
+        bright = style.fg.startswith("bright ")
+        name = style.fg[7:] if bright else style.fg
+        codes += "\x03%02d" % (_MIRC_BRIGHT if bright else _MIRC)[name]
+    return codes
 
 
 def wrap(text, width):
@@ -320,7 +332,9 @@ def wrapANSI(text, width):
         current, visible = [], 0
         for word in line.split(" "):
             size = len(_ANSI.sub("", word))
-            if current and visible + 1 + size > width:
+            # (A line that so far holds only the empty words of leading
+            # spaces is not worth a line of its own.)
+            if visible and visible + 1 + size > width:
                 out.append(" ".join(current))
                 current, visible = [], 0
             visible += size + (1 if current else 0)
