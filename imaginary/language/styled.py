@@ -329,15 +329,16 @@ def wrapANSI(text, width):
     """Word-wrap text holding ANSI colour escapes, measuring only what shows."""
     out = []
     for line in text.split("\n"):
-        current, visible = [], 0
+        current, visible, shown = [], 0, False
         for word in line.split(" "):
             size = len(_ANSI.sub("", word))
-            # (A line that so far holds only the empty words of leading
-            # spaces is not worth a line of its own.)
-            if visible and visible + 1 + size > width:
+            # Break only after a visible word: the empty words of leading
+            # spaces are not worth a line of their own.
+            if shown and visible + 1 + size > width:
                 out.append(" ".join(current))
-                current, visible = [], 0
+                current, visible, shown = [], 0, False
             visible += size + (1 if current else 0)
+            shown = shown or size > 0
             current.append(word)
         out.append(" ".join(current))
     return "\n".join(out)

@@ -77,8 +77,8 @@ class LocationLighting(Enhancement, Item):
                     if source is not None and source.lit:
                         total += source.candelas
                     container = IContainer(thing, None)
-                    if container is not None and (
-                            not container.closed or container.transparent):
+                    if container is None or not container.closed or \
+                            container.transparent:
                         nextLevel.append(thing)
             level = nextLevel
         return total
