@@ -1,0 +1,314 @@
+"""
+Load benchmark: N telnet clients saying things, against Imaginary and
+against a bare Twisted floor server, in the same run.
+
+    .venv/bin/python bench/load_bench.py --scenario all [--json out.json]
+    .venv/bin/python bench/load_bench.py --clients 10 --think 0 --duration 10
+    .venv/bin/python bench/load_bench.py --smoke          # a few seconds, CI
+
+Each client logs in to its own character (accounts are made beforehand in
+the store, bcrypt cost 4, characters spread over ROOMS rooms), then loops:
+``say <unique token>``, time until its own "You say, '<token>'" comes back,
+think, repeat; it also counts the other clients' tokens it hears (room
+fan-out).  The same generator then runs against bench/floor_server.py,
+which only echoes and broadcasts, so every figure is also printed as a
+ratio to what Python and Twisted manage on this machine at that moment.
+
+Scenarios (issue 6 targets on a 2-core machine):
+  1. 10 clients, one room, no think time: throughput >= 30% of the floor's.
+  2. 100 clients, one room, ~1 say/s each: all offered load served, p99 <=
+     60 ms.
+  3. 1,000 clients over 50 rooms, one say every 5 s: p99 <= 100 ms; server
+     memory per connected client (target < 150 KB).
+  4. Process start to the telnet port answering, default world: < 1.5 s.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+PYTHON = sys.executable
+PASSWORD = "benchpass"
+ENV = dict(os.environ, IMAGINARY_BCRYPT_ROUNDS="4",
+           IMAGINARY_MAX_LINES_PER_SECOND="100000")
+
+SCENARIOS = {
+    "1": dict(clients=10, rooms=1, think=0.0, duration=10.0),
+    "2": dict(clients=100, rooms=1, think=1.0, duration=15.0),
+    "3": dict(clients=1000, rooms=50, think=5.0, duration=30.0),
+}
+
+
+def nameFor(i):
+    letters = ""
+    n = i
+    for _ in range(4):
+        letters = chr(ord("a") + n % 26) + letters
+        n //= 26
+    return "Bench" + letters
+
+
+def freePort():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def prepareStore(path, clients, rooms):
+    """A store with ROOMS rooms and CLIENTS accounts+characters."""
+    os.environ["IMAGINARY_BCRYPT_ROUNDS"] = "4"
+    from imaginary.accounts import (
+        AccountCharacter, createAccount, hashPassword)
+    from imaginary.language.grammar import FEMALE
+    from imaginary.simulation.world import ImaginaryWorld, createRoom
+    from imaginary.store import Store
+    store = Store(path)
+    digest = hashPassword(PASSWORD, rounds=4)
+
+    def build():
+        places = [createRoom(store, f"Bench Room {i}") for i in range(rooms)]
+        world = ImaginaryWorld(store=store, origin=places[0],
+                               recovery=places[0])
+        for i in range(clients):
+            name = nameFor(i)
+            account = createAccount(store, name, digest)
+            body = world.createCharacter(name, FEMALE)
+            body.moveTo(places[i % rooms], force=True)
+            AccountCharacter(store=store, account=account, character=body)
+    store.transact(build)
+    store.close()
+
+
+def startServer(kind, store, port):
+    if kind == "floor":
+        args = [PYTHON, os.path.join(ROOT, "bench", "floor_server.py"),
+                str(port)]
+    else:
+        args = [PYTHON, "-m", "imaginary.cli", "serve", "--store", store,
+                "--telnet", f"tcp:{port}:interface=127.0.0.1:backlog=2048"]
+    started = time.perf_counter()
+    process = subprocess.Popen(args, env=ENV, cwd=ROOT,
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = started + 30
+    while time.perf_counter() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process, time.perf_counter() - started
+        except OSError:
+            time.sleep(0.01)
+    process.kill()
+    raise RuntimeError(f"{kind} server did not start")
+
+
+def rss(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class Client:
+    """One simulated player."""
+
+    def __init__(self, index, rooms, kind):
+        self.index = index
+        self.name = nameFor(index)
+        self.room = index % rooms
+        self.kind = kind
+        self.buffer = b""
+        self.rtts = []
+        self.heard = 0
+        self.sent = 0
+
+    async def expect(self, marker, timeout=30):
+        deadline = time.perf_counter() + timeout
+        while marker not in self.buffer:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError(f"{self.name} waited for {marker!r}")
+            data = await asyncio.wait_for(self.reader.read(65536), remaining)
+            if not data:
+                raise ConnectionError(f"{self.name}: connection closed")
+            self.buffer += data
+        head, _, self.buffer = self.buffer.partition(marker)
+        self.heard += head.count(b" says, 'tok-")
+
+    async def login(self, port):
+        self.reader, self.writer = await asyncio.open_connection(
+            "127.0.0.1", port)
+        sock = self.writer.get_extra_info("socket")
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        await self.expect(b"Account name")
+        self.writer.write(self.name.encode() + b"\r\n")
+        await self.expect(b"Password:")
+        self.writer.write(PASSWORD.encode() + b"\r\n")
+        await self.expect(b"Character:")
+        answer = self.name if self.kind == "imaginary" else \
+            f"{self.name} {self.room}"
+        self.writer.write(answer.encode() + b"\r\n")
+        await self.expect(b"> ")
+
+    async def run(self, until, think, rng):
+        seq = 0
+        while time.perf_counter() < until:
+            seq += 1
+            token = f"tok-{self.index}-{seq}".encode()
+            start = time.perf_counter()
+            self.writer.write(b"say " + token + b"\r\n")
+            self.sent += 1
+            await self.expect(b"You say, '" + token + b"'")
+            self.rtts.append(time.perf_counter() - start)
+            if think:
+                await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+
+    async def drain(self):
+        try:
+            while True:
+                data = await asyncio.wait_for(self.reader.read(65536), 0.2)
+                if not data:
+                    break
+                self.buffer += data
+        except (asyncio.TimeoutError, ConnectionError):
+            pass
+        self.heard += self.buffer.count(b" says, 'tok-")
+        self.writer.close()
+
+
+async def drive(kind, port, clients, rooms, think, duration, pid):
+    rng = random.Random(7)
+    population = [Client(i, rooms, kind) for i in range(clients)]
+    before = rss(pid)
+    for start in range(0, clients, 50):
+        await asyncio.gather(*[c.login(port) for c in
+                               population[start:start + 50]])
+    after = rss(pid)
+    t0 = time.perf_counter()
+    until = t0 + duration
+    await asyncio.gather(*[c.run(until, think, rng) for c in population])
+    elapsed = time.perf_counter() - t0
+    await asyncio.gather(*[c.drain() for c in population])
+    rtts = sorted(r for c in population for r in c.rtts)
+    said = sum(len(c.rtts) for c in population)
+    offered = clients * duration / think if think else None
+    return {
+        "target": kind, "clients": clients, "rooms": rooms,
+        "think_s": think, "duration_s": round(elapsed, 2),
+        "says_per_s": round(said / elapsed, 1),
+        "offered_per_s": round(offered / duration, 1) if offered else None,
+        "heard_per_s": round(sum(c.heard for c in population) / elapsed, 1),
+        "rtt_p50_ms": round(_pct(rtts, 50) * 1000, 2),
+        "rtt_p99_ms": round(_pct(rtts, 99) * 1000, 2),
+        "memory_per_client_kb": round((after - before) / clients / 1024, 1),
+    }
+
+
+def _pct(values, p):
+    if not values:
+        return float("nan")
+    index = min(len(values) - 1, int(len(values) * p / 100))
+    return values[index]
+
+
+def runOne(kind, clients, rooms, think, duration):
+    tmp = tempfile.mkdtemp(prefix="loadbench-")
+    store = os.path.join(tmp, "store")
+    if kind == "imaginary":
+        prepareStore(store, clients, rooms)
+    port = freePort()
+    process, _ = startServer(kind, store, port)
+    try:
+        return asyncio.run(drive(kind, port, clients, rooms, think, duration,
+                                 process.pid))
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def startupTime(repeat=3):
+    """Seconds from process start to the port answering (default world)."""
+    times = []
+    for _ in range(repeat):
+        tmp = tempfile.mkdtemp(prefix="loadbench-start-")
+        port = freePort()
+        process, seconds = startServer("imaginary",
+                                       os.path.join(tmp, "store"), port)
+        process.terminate()
+        process.wait(10)
+        times.append(seconds)
+    return statistics.median(times)
+
+
+def compare(settings):
+    ours = runOne("imaginary", **settings)
+    floor = runOne("floor", **settings)
+    ours["throughput_ratio_to_floor"] = round(
+        ours["says_per_s"] / floor["says_per_s"], 3) if floor[
+        "says_per_s"] else None
+    ours["p99_ratio_to_floor"] = round(
+        ours["rtt_p99_ms"] / floor["rtt_p99_ms"], 2) if floor[
+        "rtt_p99_ms"] else None
+    return ours, floor
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    parser.add_argument("--scenario", choices=["1", "2", "3", "4", "all"])
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--rooms", type=int, default=1)
+    parser.add_argument("--think", type=float, default=0.0)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds, for CI (no targets judged)")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    results = []
+    if args.smoke:
+        plans = [dict(clients=5, rooms=2, think=0.0, duration=1.5)]
+    elif args.scenario == "all":
+        plans = [SCENARIOS[k] for k in ("1", "2", "3")]
+    elif args.scenario in SCENARIOS:
+        plans = [SCENARIOS[args.scenario]]
+    elif args.scenario == "4":
+        plans = []
+    else:
+        plans = [dict(clients=args.clients, rooms=args.rooms,
+                      think=args.think, duration=args.duration)]
+    for plan in plans:
+        ours, floor = compare(plan)
+        results.extend([ours, floor])
+    keys = ["target", "clients", "rooms", "think_s", "says_per_s",
+            "offered_per_s", "heard_per_s", "rtt_p50_ms", "rtt_p99_ms",
+            "memory_per_client_kb", "throughput_ratio_to_floor"]
+    if results:
+        print("  ".join(f"{k:>12}" for k in keys))
+        for r in results:
+            print("  ".join(f"{str(r.get(k, '')):>12}" for k in keys))
+    if args.scenario in ("4", "all") or args.smoke:
+        start = startupTime(1 if args.smoke else 3)
+        print(f"start to telnet port answering (default world): "
+              f"{start:.2f} s (target < 1.5 s)")
+        results.append({"startup_seconds": round(start, 3)})
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
