@@ -211,13 +211,13 @@ class ItemList:
 
     def subject(self, observer):
         """
-        (second person, gender) of the list as a subject: "they" for
-        several things, the thing itself for one.
+        (second person, gender, proper) of the list as a subject: "they"
+        for several things, the thing itself for one.
         """
         if len(self.things) == 1:
             thing = self.things[0]
-            return thing is observer, thing.gender
-        return False, PLURAL
+            return thing is observer, thing.gender, thing.proper
+        return False, PLURAL, False
 
 
 def joinList(phrases, conjunction="and"):
@@ -256,18 +256,25 @@ class Sentence:
         definite = actor is observer
         parts = []
         position = 0
+        # Whether each role was last mentioned by name or by pronoun: a
+        # "they" takes "they take" but "Sam takes".
+        byName = {}
         for match in _FIELD.finditer(self.template):
             if match.start() > position:
                 parts.append(self.template[position:match.start()])
             name, form = match.group(1), match.group(2)
             parts.append(self._field(self.roles[name], form, observer,
-                                     definite))
+                                     definite, byName.get(name, True)))
+            if form in (None, "definite", "indefinite", "name"):
+                byName[name] = True
+            elif form == "pronoun":
+                byName[name] = False
             position = match.end()
         if position < len(self.template):
             parts.append(self.template[position:])
         return _capitalise(styled(*parts))
 
-    def _field(self, value, form, observer, definite):
+    def _field(self, value, form, observer, definite, byName=True):
         if isinstance(value, (str, Span, ItemList)):
             if form in (None, "definite", "indefinite", "name"):
                 if isinstance(value, ItemList):
@@ -279,15 +286,19 @@ class Sentence:
                 return value
             # A pronoun or a verb for a list or a text: "{things:be}"
             # agrees with the list ("are" for several); a text is "it".
-            isObserver, gender = (value.subject(observer)
-                                  if isinstance(value, ItemList)
-                                  else (False, NEUTER))
-            if form in _PRONOUN_FORMS:
-                if isObserver:
-                    return SECOND[form]
-                return _PRONOUN_FORMS[form][gender]
-            return conjugate(form, isObserver, gender)
-        isObserver = value is observer
+            isObserver, gender, proper = (value.subject(observer)
+                                          if isinstance(value, ItemList)
+                                          else (False, NEUTER, False))
+        else:
+            isObserver = value is observer
+            gender, proper = value.gender, value.proper
+        if form in _PRONOUN_FORMS:
+            if isObserver:
+                return SECOND[form]
+            return _PRONOUN_FORMS[form][gender]
+        if isinstance(value, (str, Span, ItemList)):
+            return conjugate(form, isObserver, _agreement(gender, proper,
+                                                          byName))
         if form is None:
             return nounPhrase(value, observer, definite)
         if form == "definite":
@@ -296,12 +307,19 @@ class Sentence:
             return nounPhrase(value, observer, False)
         if form == "name":
             return styled(value.name, role=_styleFor(value))
-        if form in _PRONOUN_FORMS:
-            if isObserver:
-                return SECOND[form]
-            return _PRONOUN_FORMS[form][value.gender]
         # Anything else is a verb agreeing with this role as subject.
-        return conjugate(form, isObserver, value.gender)
+        return conjugate(form, isObserver, _agreement(gender, proper, byName))
+
+
+def _agreement(gender, proper, byName):
+    """
+    The gender a verb agrees with.  A proper name is grammatically singular
+    even for someone who goes by "they" ("Sam takes", "they take"); a thing
+    named in the plural ("the boots") is plural either way.
+    """
+    if gender == PLURAL and proper and byName:
+        return NEUTER
+    return gender
 
 
 def sentence(template, **roles):

@@ -326,15 +326,17 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def wrapANSI(text, width):
-    """Word-wrap text holding ANSI colour escapes, measuring only what shows."""
+    """Word-wrap text holding ANSI colour escapes, measuring what shows."""
     out = []
     for line in text.split("\n"):
         current, visible, shown = [], 0, False
         for word in line.split(" "):
             size = len(_ANSI.sub("", word))
-            # Break only after a visible word: the empty words of leading
-            # spaces are not worth a line of their own.
-            if shown and visible + 1 + size > width:
+            # Break after a visible word, or inside a run of spaces; the
+            # empty words of leading spaces before a long word are not
+            # worth a line of their own.
+            if current and visible + 1 + size > width and (
+                    shown or not size):
                 out.append(" ".join(current))
                 current, visible, shown = [], 0, False
             visible += size + (1 if current else 0)
