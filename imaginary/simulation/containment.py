@@ -167,7 +167,8 @@ class Container(Enhancement, _OpenableMixin, Item):
     """
     Lets a thing hold others, up to C{capacity} total weight.  Rooms,
     characters and boxes all have one.  C{contentsTemplate} phrases the
-    description line, with C{{contents}} for the list (empty: no line).
+    description line, a sentence with the roles C{{box}} (the holder) and
+    C{{things}} (the list), e.g. "{box:pronoun} {box:be} carrying {things}."
     """
 
     typeName = "imaginary_container"

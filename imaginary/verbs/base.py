@@ -155,7 +155,8 @@ def parsePhrase(phrase):
     """
     Split a noun phrase into (name, index, everything):
     "second coin" -> ("coin", 2, False); "coin 2" -> ("coin", 2, False);
-    "all coins" -> ("coins", None, True); "all" -> ("", None, True).
+    "the second coin" too; "all coins" -> ("coins", None, True);
+    "all" -> ("", None, True).
     """
     words = phrase.strip().split()
     everything = False
@@ -165,11 +166,13 @@ def parsePhrase(phrase):
         words = words[1:]
         if words and words[0].lower() == "of":
             words = words[1:]
+    if len(words) > 1 and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
     if len(words) > 1 and words[0].lower() in ORDINALS:
         # "second coin"; a lone "second" is a name, not an ordinal.
         index = ORDINALS[words[0].lower()]
         words = words[1:]
-    elif len(words) > 1 and words[-1].isdigit():
+    elif len(words) > 1 and re.fullmatch(r"[0-9]{1,6}", words[-1]):
         index = int(words[-1])
         words = words[:-1]
     name = " ".join(words)
@@ -392,7 +395,10 @@ def defaultRegistry():
 
 
 def _printable(word):
-    word = re.sub(r"[\x00-\x1f\x7f-\x9f]", "", word)
+    from imaginary.language import sanitize
+    word = sanitize(word)
+    if not word:
+        return "that"
     return word[:30] + ("..." if len(word) > 30 else "")
 
 

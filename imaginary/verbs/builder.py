@@ -19,6 +19,7 @@ from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.lighting import LocationLighting
 from imaginary.simulation.thing import GENDERS, Thing
 from imaginary.simulation.world import createRoom
+from imaginary.language import sanitize
 from imaginary.store import AND
 
 from .base import Find, NEARBY, Verb, report, resolve
@@ -56,7 +57,8 @@ def thingTypes():
 
 def _cleanName(name):
     name = " ".join(name.split())
-    if not name or len(name) > 80 or any(ord(c) < 32 for c in name):
+    if not name or len(name) > 80 or not name.isprintable() or \
+            sanitize(name) != name:
         raise ActionFailure.simple("A name must be 1 to 80 printable "
                                    "characters.")
     return name
@@ -173,7 +175,11 @@ class Describe(Verb):
 
     def run(self, context, target, text):
         [thing] = resolve(context, self.finds["target"], target)
-        thing.description = " ".join(text.split())
+        text = " ".join(sanitize(text).split())
+        if len(text) > 2000:
+            raise ActionFailure.simple(
+                "A description may be at most 2000 characters long.")
+        thing.description = text
         report(context, f"You describe {the(thing)}.")
 
 

@@ -106,12 +106,14 @@ class Go(Verb):
         destination = exit.toLocation
         back = exit.sibling.name if exit.sibling is not None else None
         Event(location=origin, actor=actor,
-              otherMessage=say(_leaving(exit.name), actor=actor)).broadcast()
+              otherMessage=say(_leaving(exit.name), actor=actor,
+                               way=exit.name)).broadcast()
         actor.moveTo(destination)
         Event(location=destination, actor=actor,
               otherMessage=say("{actor} {actor:arrive}" +
-                               (" from " + _fromWay(back) if back else "") +
-                               ".", actor=actor),
+                               (" from {way}" if back else "") + ".",
+                               actor=actor, way=_fromWay(back) if back
+                               else ""),
               data={"arrived": actor}).broadcast()
         lines = describePlace(actor, destination)
         Event(location=None, actor=actor, actorMessage=_lines(lines),
@@ -119,12 +121,12 @@ class Go(Verb):
 
 
 def _leaving(name):
-    """How bystanders see someone leave by exit C{name}."""
+    """How bystanders see someone leave by exit C{name} (a {way} role)."""
     if name in ("up", "down", "in", "out"):
-        return "{actor} {actor:go} " + name + "."
+        return "{actor} {actor:go} {way}."
     if name in DIRECTIONS:
-        return "{actor} {actor:leave} to the " + name + "."
-    return "{actor} {actor:leave} through the " + name + "."
+        return "{actor} {actor:leave} to the {way}."
+    return "{actor} {actor:leave} through the {way}."
 
 
 def _fromWay(direction):
