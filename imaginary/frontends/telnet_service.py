@@ -37,8 +37,8 @@ class TelnetFrontEnd:
     # IFrontEnd
 
     def sendSpan(self, span):
-        text = renderANSI(span, self.protocol.colours)
-        self.protocol.sendText(wrapANSI(text, self.protocol.width))
+        self.protocol.sendText(_rendered(span, self.protocol.colours,
+                                         self.protocol.width))
 
     def sendData(self, kind, data):
         protocol = self.protocol
@@ -61,6 +61,21 @@ class TelnetFrontEnd:
 
     def disconnect(self):
         self.protocol.disconnect()
+
+
+_last = [None, None, None, None]
+
+
+def _rendered(span, colours, width):
+    """
+    ANSI text for a span, wrapped.  The bystanders of an event are sent
+    the very same Span one after another, so the last result is kept.
+    """
+    if _last[0] is span and _last[1] == colours and _last[2] == width:
+        return _last[3]
+    text = wrapANSI(renderANSI(span, colours), width)
+    _last[:] = [span, colours, width, text]
+    return text
 
 
 def roomInfo(room):

@@ -246,12 +246,36 @@ class Sentence:
     def __init__(self, template, roles):
         self.template = template
         self.roles = roles
+        self._bystander = None
         for name, form in _FIELD.findall(template):
             if name not in roles:
                 raise KeyError(f"sentence {template!r} names the role "
                                f"{name!r}, which was not given")
 
     def render(self, observer):
+        """
+        The sentence for C{observer}.  Everyone who plays no part in it (a
+        bystander) reads the same words, so that rendering is made once
+        and shared: an event in a crowded room costs one rendering, not
+        one per listener.
+        """
+        if not self._involves(observer):
+            cached = self._bystander
+            if cached is None:
+                cached = self._bystander = self._render(observer)
+            return cached
+        return self._render(observer)
+
+    def _involves(self, observer):
+        for value in self.roles.values():
+            if value is observer:
+                return True
+            if isinstance(value, ItemList) and any(
+                    t is observer for t in value.things):
+                return True
+        return False
+
+    def _render(self, observer):
         actor = self.roles.get("actor")
         definite = actor is observer
         parts = []

@@ -140,13 +140,25 @@ def _walk(span, style, out):
     return out
 
 
+_merged = {}
+
+
 def _merge(outer, inner):
-    inner = inner.resolved()
-    return Style(fg=inner.fg or outer.fg, bg=inner.bg or outer.bg,
-                 bold=outer.bold or inner.bold,
-                 underline=outer.underline or inner.underline,
-                 italic=outer.italic or inner.italic,
-                 role=inner.role or outer.role)
+    # Styles are few and immutable, while every message of every observer
+    # merges them: remember each combination once.
+    key = (outer, inner)
+    merged = _merged.get(key)
+    if merged is None:
+        resolved = inner.resolved()
+        merged = Style(fg=resolved.fg or outer.fg,
+                       bg=resolved.bg or outer.bg,
+                       bold=outer.bold or resolved.bold,
+                       underline=outer.underline or resolved.underline,
+                       italic=outer.italic or resolved.italic,
+                       role=resolved.role or outer.role)
+        if len(_merged) < 4096:
+            _merged[key] = merged
+    return merged
 
 
 def _leaves(span):
