@@ -163,14 +163,22 @@ def main(argv=None):
     serve.set_defaults(func=_serve)
 
     account = sub.add_parser("account", help="manage accounts")
-    account.add_argument("action", choices=["create", "list", "add-key"])
-    account.add_argument("name", nargs="?")
-    account.add_argument("--store", default=DEFAULT_STORE)
-    account.add_argument("--admin", action="store_true")
-    account.add_argument("--builder", action="store_true")
-    account.add_argument("--password-file", default=None)
-    account.add_argument("--key-file", default=None)
-    account.set_defaults(func=_account)
+    actions = account.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create an account")
+    create.add_argument("name")
+    create.add_argument("--admin", action="store_true")
+    create.add_argument("--builder", action="store_true")
+    create.add_argument("--password-file", default=None,
+                        help="read the password from this file's first "
+                        "line (otherwise a prompt asks for it)")
+    listing = actions.add_parser("list", help="list accounts")
+    addKey = actions.add_parser("add-key", help="authorize an SSH key")
+    addKey.add_argument("name")
+    addKey.add_argument("--key-file", required=True,
+                        help="an OpenSSH public key file")
+    for p in (create, listing, addKey):
+        p.add_argument("--store", default=DEFAULT_STORE)
+        p.set_defaults(func=_account)
 
     world = sub.add_parser("world", help="export or import a world file")
     world.add_argument("action", choices=["export", "import"])
@@ -188,8 +196,6 @@ def main(argv=None):
             parser.error(f"--plugins {folder}: not a directory")
         import imaginary.plugins
         imaginary.plugins.__path__.append(os.path.abspath(folder))
-    if args.command == "account" and args.action != "list" and not args.name:
-        parser.error("account create/add-key needs a NAME")
     return args.func(args)
 
 

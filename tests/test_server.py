@@ -1,0 +1,249 @@
+"""
+End-to-end tests of imaginary.server: the real server in its own process,
+driven over real loopback sockets by the real `telnet` client (under
+pexpect) and by raw sockets where the bytes themselves are the point.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pexpect
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENV = dict(os.environ, IMAGINARY_BCRYPT_ROUNDS="4")
+TELNET = "/usr/bin/telnet"
+
+
+def freePort():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    """The real server on a free loopback port, on a store in tmp."""
+
+    def __init__(self, store):
+        self.store = store
+        self.process = None
+
+    def start(self):
+        self.port = freePort()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "imaginary.cli", "serve", "--store",
+             self.store, "--telnet",
+             f"tcp:{self.port}:interface=127.0.0.1"],
+            cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 1).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(self.process.stdout.read())
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(15)
+        out = self.process.stdout.read() if self.process else ""
+        self.process = None
+        return out
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Server(str(tmp_path / "store")).start()
+    yield s
+    s.stop()
+
+
+def telnet(server):
+    # TERM=dumb: the client announces a terminal without colours (TTYPE),
+    # so the server sends plain text these tests can match.
+    child = pexpect.spawn(TELNET, ["127.0.0.1", str(server.port)],
+                          encoding="utf-8", timeout=10,
+                          env=dict(ENV, TERM="dumb"))
+    child.expect("Account name")
+    return child
+
+
+def newPlayer(server, account, character, gender="female"):
+    child = telnet(server)
+    child.sendline("new")
+    child.expect("Choose an account name")
+    child.sendline(account)
+    child.expect("Choose a password")
+    child.sendline("secret99")
+    child.expect("Type it again")
+    child.sendline("secret99")
+    child.expect("Character: ")
+    child.sendline(f"create {character} {gender}")
+    child.expect(r"\[ Town Square \]")
+    child.expect("> ")
+    return child
+
+
+def login(server, account, character, password="secret99"):
+    child = telnet(server)
+    child.sendline(account)
+    child.expect("Password: ")
+    child.sendline(password)
+    child.expect("Character: ")
+    child.sendline(character)
+    child.expect("> ")
+    return child
+
+
+def test_two_players_see_each_other(server):
+    alice = newPlayer(server, "alice", "Alice")
+    bob = newPlayer(server, "bobby", "Bob", "male")
+    alice.sendline("say hello bob")
+    alice.expect("You say, 'hello bob'")
+    bob.expect("Alice says, 'hello bob'")
+    bob.sendline("take coin")
+    bob.expect("You take the coin.")
+    alice.expect("Bob takes a coin.")
+    bob.sendline("north")
+    alice.expect("Bob leaves to the north.")
+    alice.sendline("quit")
+    alice.expect(pexpect.EOF)
+    bob.sendline("quit")
+    bob.expect(pexpect.EOF)
+
+
+def test_password_is_not_echoed(server):
+    """The server offers WILL ECHO before asking for the password and
+    withdraws it after; raw bytes show it."""
+    s = socket.create_connection(("127.0.0.1", server.port), 5)
+    s.settimeout(5)
+    data = b""
+    while b"Account name" not in data:
+        data += s.recv(4096)
+    s.sendall(b"new\r\n")
+    while b"Choose an account name" not in data:
+        data += s.recv(4096)
+    data = b""
+    s.sendall(b"echotest\r\n")
+    while b"Choose a password" not in data:
+        data += s.recv(4096)
+    assert b"\xff\xfb\x01" in data           # IAC WILL ECHO
+    s.sendall(b"\xff\xfd\x01")               # IAC DO ECHO
+    s.sendall(b"secret99\r\n")
+    data = b""
+    while b"Type it again" not in data:
+        data += s.recv(4096)
+    assert b"secret99" not in data
+    s.sendall(b"secret99\r\n")
+    data = b""
+    while b"Character:" not in data:
+        data += s.recv(4096)
+    assert b"\xff\xfc\x01" in data           # IAC WONT ECHO
+    s.close()
+
+
+def test_player_refused_builder_verb(server):
+    child = newPlayer(server, "carol", "Carol")
+    child.sendline("dig north Hall")
+    child.expect("You need builder permission to use 'dig'.")
+
+
+def test_second_login_takes_over(server):
+    first = newPlayer(server, "dave", "Dave", "male")
+    second = login(server, "dave", "Dave")
+    first.expect("You have logged in from elsewhere; closing this "
+                 "connection.")
+    first.expect(pexpect.EOF)
+    second.sendline("who")
+    second.expect("1 player online.")
+
+
+def test_wrong_passwords_are_throttled_per_address(server):
+    newPlayer(server, "erin", "Erin").sendline("quit")
+    s = socket.create_connection(("127.0.0.1", server.port), 5)
+    s.settimeout(5)
+
+    def until(marker):
+        data = b""
+        while marker not in data:
+            chunk = s.recv(4096)
+            assert chunk, data
+            data += chunk
+        return data
+    until(b"Account name")
+    for _ in range(5):
+        s.sendall(b"erin\r\nwrong-password\r\n")
+        until(b"don't match")
+    s.sendall(b"erin\r\nsecret99\r\n")
+    answer = until(b"Account name")
+    assert re.search(rb"Too many failed logins; wait \d+ seconds", answer)
+    s.close()
+    # A correct login from another loopback address still gets through.
+    other = socket.create_connection(("127.0.0.1", server.port), 5,
+                                     source_address=("127.0.0.2", 0))
+    other.settimeout(5)
+    data = b""
+    while b"Account name" not in data:
+        data += other.recv(4096)
+    other.sendall(b"erin\r\nsecret99\r\n")
+    data = b""
+    while b"Character:" not in data:
+        data += other.recv(4096)
+    other.close()
+
+
+def test_restart_keeps_characters_positions_and_inventories(server):
+    child = newPlayer(server, "frank", "Frank", "male")
+    child.sendline("take coin")
+    child.expect("You take the coin.")
+    child.sendline("north")
+    child.expect(r"\[ The Wayside Inn \]")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    log = server.stop()
+    assert "store closed" in log
+    server.start()
+    child = login(server, "frank", "Frank")
+    child.sendline("look")
+    child.expect(r"\[ The Wayside Inn \]")
+    child.sendline("inventory")
+    child.expect("You are carrying a coin.")
+
+
+def test_admin_from_the_command_line(server, tmp_path):
+    server.stop()
+    secret = tmp_path / "pw"
+    secret.write_text("adminpass1\n")
+    made = subprocess.run(
+        [sys.executable, "-m", "imaginary.cli", "account", "create",
+         "--admin", "root", "--password-file", str(secret), "--store",
+         server.store], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    assert made.stdout.strip() == "created admin account root"
+    server.start()
+    admin = telnet(server)
+    admin.sendline("root")
+    admin.expect("Password: ")
+    admin.sendline("adminpass1")
+    admin.expect("Character: ")
+    admin.sendline("create Boss female")
+    admin.expect("> ")
+    player = newPlayer(server, "gina", "Gina")
+    admin.sendline("wall server restarts soon")
+    player.expect(r"\[announcement\] server restarts soon")
+    admin.sendline("promote gina")
+    admin.expect("gina is now builder.")
+    admin.sendline("boot Gina")
+    player.expect("You have been disconnected by an admin.")
+    player.expect(pexpect.EOF)
