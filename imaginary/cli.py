@@ -21,12 +21,18 @@ DEFAULT_TELNET = "tcp:4023:interface=127.0.0.1"
 def _serve(args):
     from twisted.internet import reactor
     from twisted.logger import (
+        FilteringLogObserver, LogLevel, LogLevelFilterPredicate,
         globalLogBeginner, jsonFileLogObserver, textFileLogObserver)
     from imaginary.server import ImaginaryServer
     if args.log_json:
         observer = jsonFileLogObserver(open(args.log_json, "a"))
     else:
         observer = textFileLogObserver(sys.stdout)
+    # Conch and the reactor log every packet at debug level; operators
+    # ask for that with --log-level debug.
+    level = LogLevel.levelWithName(args.log_level)
+    observer = FilteringLogObserver(observer, [LogLevelFilterPredicate(
+        defaultLogLevel=level)])
     globalLogBeginner.beginLoggingTo([observer], redirectStandardIO=False)
     server = ImaginaryServer(args.store, telnet=args.telnet, ssh=args.ssh,
                              reactor=reactor)
@@ -157,6 +163,10 @@ def main(argv=None):
                        help="SSH endpoint, e.g. tcp:4022:interface=127.0.0.1")
     serve.add_argument("--log-json", default=None, metavar="FILE",
                        help="write twisted.logger JSON lines to FILE")
+    serve.add_argument("--log-level", default="info",
+                       choices=["debug", "info", "warn", "error"],
+                       help="the least important events logged "
+                       "(default: %(default)s)")
     serve.add_argument("--plugins", action="append", default=[],
                        metavar="DIR", help="a world's own plugin folder "
                        "(may be repeated)")

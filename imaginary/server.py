@@ -112,8 +112,10 @@ class ImaginaryServer(service.MultiService):
 
     # -- sessions --------------------------------------------------------------
 
-    def banner(self):
+    def banner(self, authenticated=False):
         """What a new connection sees first."""
+        if authenticated:
+            return f"Welcome to {NAME}, a text adventure."
         return (f"Welcome to {NAME}, a text adventure. Type 'new' to create "
                 f"an account.")
 

@@ -91,6 +91,22 @@ class Session:
         self.tell(self.server.banner())
         self.prompt("Account name (or 'new'): ")
 
+    def startAuthenticated(self, account):
+        """
+        Greet a connection whose front end already knows the account (SSH
+        checked a password or key): go straight to the character menu.
+        """
+        self.tell(self.server.banner(authenticated=True))
+        if account is None or account.banned:
+            self.tell("This account is banned." if account is not None
+                      else "That account no longer exists.")
+            self.close()
+            return
+        self.account = account
+        log.info("{name} logged in from {address}", name=account.username,
+                 address=self.frontEnd.address)
+        self._menu()
+
     # -- input -----------------------------------------------------------
 
     def lineReceived(self, line):

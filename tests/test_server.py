@@ -4,63 +4,17 @@ driven over real loopback sockets by the real `telnet` client (under
 pexpect) and by raw sockets where the bytes themselves are the point.
 """
 
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-import time
 
 import pexpect
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ENV = dict(os.environ, IMAGINARY_BCRYPT_ROUNDS="4")
+from liveserver import ENV, ROOT, Server
+
 TELNET = "/usr/bin/telnet"
-
-
-def freePort():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    """The real server on a free loopback port, on a store in tmp."""
-
-    def __init__(self, store):
-        self.store = store
-        self.process = None
-
-    def start(self):
-        self.port = freePort()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "imaginary.cli", "serve", "--store",
-             self.store, "--telnet",
-             f"tcp:{self.port}:interface=127.0.0.1"],
-            cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 1).close()
-                return self
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError(self.process.stdout.read())
-                time.sleep(0.05)
-        raise RuntimeError("server did not start")
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(15)
-        out = self.process.stdout.read() if self.process else ""
-        self.process = None
-        return out
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ stream and compresses output with MCCP2 once the client agrees.
 
 A client that answers none of these still gets a plain, working session:
 nothing waits for an answer.  Input is bounded: a line over
-``MAX_LINE_BYTES``, more than ``MAX_LINES_PER_SECOND`` lines in a burst,
+``MAX_LINE_BYTES``, a burst over the flood limit (limits.py),
 invalid UTF-8, and endless subnegotiations each get a clear message (or are
 cleaned) rather than growing memory or reaching the game.  Output to a
 client that stops reading is bounded too: past ``MAX_OUTPUT_BYTES`` queued,
@@ -24,14 +24,16 @@ The protocol knows nothing about the game.  It hands decoded lines to its
 """
 
 import json
-import os
 import socket
-import time
 import zlib
 
 from twisted.conch.telnet import (
     ECHO, GA, IAC, NAWS, SGA, TelnetProtocol, TelnetTransport)
 from twisted.logger import Logger
+
+from .limits import (
+    MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_FAST, TOO_LONG, FloodGate,
+    decodeLine)
 
 log = Logger()
 
@@ -47,13 +49,7 @@ TTYPE_IS, TTYPE_SEND = b"\x00", b"\x01"
 CHARSET_REQUEST, CHARSET_ACCEPTED, CHARSET_REJECTED = b"\x01", b"\x02", b"\x03"
 MSSP_VAR, MSSP_VAL = b"\x01", b"\x02"
 
-MAX_LINE_BYTES = 4096
 MAX_SUBNEGOTIATION_BYTES = 8192
-# Operators (and the load benchmark) may raise the flood limit.
-MAX_LINES_PER_SECOND = float(os.environ.get("IMAGINARY_MAX_LINES_PER_SECOND",
-                                            "20"))
-BURST_LINES = max(40, MAX_LINES_PER_SECOND * 2)
-MAX_OUTPUT_BYTES = 1024 * 1024
 DEFAULT_WIDTH = 80
 
 # MTTS bit flags (the third TTYPE answer is "MTTS <n>").
@@ -126,8 +122,7 @@ class MudTelnetProtocol(TelnetProtocol):
         self.passwordMode = False
         self._buffer = b""
         self._discarding = False
-        self._tokens = float(BURST_LINES)
-        self._lastRefill = time.monotonic()
+        self._flood = FloodGate()
 
     # -- connection ------------------------------------------------------------
 
@@ -317,33 +312,20 @@ class MudTelnetProtocol(TelnetProtocol):
             self._buffer = b""
             if not self._discarding:
                 self._discarding = True
-                self.sendText(f"That line is too long (over "
-                              f"{MAX_LINE_BYTES} bytes); it was ignored.")
+                self.sendText(TOO_LONG)
 
     def _line(self, raw):
         if len(raw) > MAX_LINE_BYTES:
-            self.sendText(f"That line is too long (over {MAX_LINE_BYTES} "
-                          f"bytes); it was ignored.")
+            self.sendText(TOO_LONG)
             return
-        now = time.monotonic()
-        self._tokens = min(BURST_LINES, self._tokens +
-                           (now - self._lastRefill) * MAX_LINES_PER_SECOND)
-        self._lastRefill = now
-        if self._tokens < 1:
-            if self._tokens > -1:
-                self.sendText("You are typing too fast; some commands were "
-                              "dropped.")
-            self._tokens = max(self._tokens - 1, -2)
+        admitted, warn = self._flood.admit()
+        if not admitted:
+            if warn:
+                self.sendText(TOO_FAST)
             return
-        self._tokens -= 1
-        raw = raw.replace(b"\x00", b"")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("utf-8", "replace")
-            self.sendText("Your client sent text that is not valid UTF-8; "
-                          "the bad bytes were replaced.")
-        text = "".join(c for c in text if c >= " " or c == "\t")
+        text, warning = decodeLine(raw)
+        if warning:
+            self.sendText(warning)
         if self.handler is not None:
             self.handler.lineReceived(text)
 

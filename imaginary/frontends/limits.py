@@ -1,0 +1,69 @@
+"""
+Input and output limits shared by every front end.
+
+A player's client is not trusted: a line may be huge, a burst may hold
+thousands of lines, bytes may not be UTF-8, and a client may stop reading
+while the room keeps talking.  Each front end applies these limits the same
+way, so the rules (and the messages) do not depend on how one connects.
+"""
+
+import os
+import time
+
+MAX_LINE_BYTES = 4096
+# Operators (and the load benchmark) may raise the flood limit.
+MAX_LINES_PER_SECOND = float(os.environ.get("IMAGINARY_MAX_LINES_PER_SECOND",
+                                            "20"))
+BURST_LINES = max(40, MAX_LINES_PER_SECOND * 2)
+MAX_OUTPUT_BYTES = 1024 * 1024
+
+TOO_LONG = (f"That line is too long (over {MAX_LINE_BYTES} bytes); it was "
+            f"ignored.")
+TOO_FAST = "You are typing too fast; some commands were dropped."
+NOT_UTF8 = ("Your client sent text that is not valid UTF-8; the bad bytes "
+            "were replaced.")
+
+
+class FloodGate:
+    """
+    A token bucket: a burst of ``BURST_LINES`` lines, refilled at
+    ``MAX_LINES_PER_SECOND``.  ``admit()`` says whether a line may go on,
+    and whether the sender should be told that lines were dropped (once
+    per flood, not once per dropped line).
+    """
+
+    def __init__(self, rate=None, burst=None, clock=time.monotonic):
+        self.rate = MAX_LINES_PER_SECOND if rate is None else rate
+        self.burst = BURST_LINES if burst is None else burst
+        self.clock = clock
+        self._tokens = self.burst
+        self._last = clock()
+
+    def admit(self):
+        """(admitted, warn) for one more line now."""
+        now = self.clock()
+        self._tokens = min(self.burst,
+                           self._tokens + (now - self._last) * self.rate)
+        self._last = now
+        if self._tokens < 1:
+            warn = self._tokens > -1
+            self._tokens = max(self._tokens - 1, -2)
+            return False, warn
+        self._tokens -= 1
+        return True, False
+
+
+def decodeLine(raw):
+    """
+    Text for a line of bytes from a client: NULs and control characters
+    removed, invalid UTF-8 replaced.  Returns (text, warning or None).
+    """
+    raw = raw.replace(b"\x00", b"")
+    warning = None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", "replace")
+        warning = NOT_UTF8
+    text = "".join(c for c in text if c >= " " or c == "\t")
+    return text, warning

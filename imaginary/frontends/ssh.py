@@ -1,0 +1,314 @@
+"""
+The SSH front end: Twisted conch in front of the same Session as telnet.
+
+Players log in with their account name as the SSH user name, by password
+or by a public key the account holds (see keys.py).  After login the
+Session starts at the character menu: SSH already proved who they are.
+
+With a PTY (``ssh`` from a terminal) the game runs inside conch's insults
+terminal emulation with line editing and history (terminal.py); without
+one (``ssh -T``) it reads and writes plain lines.  A command given on the
+ssh command line is refused with a message: the game is interactive.
+
+The server's host key is generated on first start and kept in the store's
+directory (``ssh_host_ed25519_key``), so clients see the same key on every
+restart.  Failed password logins count against the same per-address and
+per-account throttle as telnet logins; a throttled client is told how long
+to wait in an SSH banner.
+"""
+
+import os
+import struct
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from twisted.conch.avatar import ConchUser
+from twisted.conch.checkers import SSHPublicKeyChecker
+from twisted.conch.insults.insults import ServerProtocol
+from twisted.conch.interfaces import IConchUser, ISession
+from twisted.conch.ssh import factory, keys, session, userauth
+from twisted.conch.ssh.common import NS, getNS
+from twisted.conch.ssh.connection import SSHConnection
+from twisted.cred import credentials, error as cred_error
+from twisted.cred.checkers import ICredentialsChecker
+from twisted.cred.portal import IRealm, Portal
+from twisted.internet import defer
+from twisted.internet.protocol import connectionDone
+from twisted.logger import Logger
+from twisted.python import components
+from zope.interface import implementer
+
+from imaginary.accounts import findAccount, verifyPasswordLater
+
+from .keys import AccountKeys
+from .terminal import PlainLineGame, TerminalGame
+
+log = Logger()
+
+HOST_KEY_FILE = "ssh_host_ed25519_key"
+MSG_USERAUTH_BANNER = 53
+
+
+def hostKey(storePath):
+    """
+    The server's private host key, made on first use and kept in the
+    store's directory (mode 0600).  Without a path, a key for this run.
+    """
+    if storePath is None:
+        return keys.Key(ed25519.Ed25519PrivateKey.generate())
+    path = os.path.join(storePath, HOST_KEY_FILE)
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            return keys.Key.fromString(f.read())
+    key = keys.Key(ed25519.Ed25519PrivateKey.generate())
+    fd = os.open(path + ".new", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key.toString("openssh"))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(path + ".new", path)
+    with open(path + ".pub", "wb") as f:
+        f.write(key.public().toString("openssh") + b" imaginary host key\n")
+    log.info("generated the SSH host key {path}", path=path)
+    return key
+
+
+@implementer(ICredentialsChecker)
+class AccountPasswordChecker:
+    """Checks an account's password (bcrypt, in a thread)."""
+
+    credentialInterfaces = (credentials.IUsernamePassword,)
+
+    def __init__(self, store):
+        self.store = store
+
+    def requestAvatarId(self, creds):
+        name = creds.username.decode("utf-8", "replace")
+        account = findAccount(self.store, name)
+        if account is None:
+            return defer.fail(cred_error.UnauthorizedLogin())
+        password = creds.password.decode("utf-8", "replace")
+
+        def checked(ok):
+            if not ok:
+                raise cred_error.UnauthorizedLogin()
+            return creds.username
+        return verifyPasswordLater(account, password).addCallback(checked)
+
+
+class GameUserAuth(userauth.SSHUserAuthServer):
+    """
+    Password logins go through the login throttle first: a throttled
+    address or account is refused with a banner saying how long to wait.
+    """
+
+    def _throttle(self):
+        return self.transport.factory.server.throttle
+
+    def _address(self):
+        peer = self.transport.transport.getPeer()
+        return getattr(peer, "host", str(peer))
+
+    def auth_password(self, packet):
+        password = getNS(packet[1:])[0]
+        address = self._address()
+        name = self.user.decode("utf-8", "replace").lower()
+        throttle = self._throttle()
+        wait = throttle.waitFor(address, name)
+        if wait > 0:
+            self.transport.sendPacket(MSG_USERAUTH_BANNER, NS(
+                f"Too many failed logins; wait {int(wait) + 1} seconds "
+                f"before trying again.\r\n".encode()) + NS(b"en"))
+            return defer.fail(cred_error.UnauthorizedLogin()).addErrback(
+                self._ebPassword)
+        creds = credentials.UsernamePassword(self.user, password)
+
+        def succeeded(result):
+            throttle.succeeded(address, name)
+            return result
+
+        def failed(failure):
+            if failure.check(cred_error.UnauthorizedLogin):
+                throttle.failed(address, name)
+                log.info("failed SSH login for {name} from {address}",
+                         name=name, address=address)
+            return failure
+        d = self.portal.login(creds, None, IConchUser)
+        return d.addCallbacks(succeeded, failed).addErrback(self._ebPassword)
+
+
+class PlayerAvatar(ConchUser):
+    """A logged-in SSH user: one account of the game."""
+
+    def __init__(self, server, username):
+        ConchUser.__init__(self)
+        self.server = server
+        self.username = username
+        self.channelLookup[b"session"] = session.SSHSession
+
+    def account(self):
+        """The account, looked up fresh (it may have been renamed or banned)."""
+        return findAccount(self.server.store,
+                           self.username.decode("utf-8", "replace"))
+
+
+@implementer(IRealm)
+class GameRealm:
+    """Makes a PlayerAvatar for each authenticated account name."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def requestAvatar(self, avatarId, mind, *interfaces):
+        if IConchUser not in interfaces:
+            raise NotImplementedError("only SSH users log in here")
+        avatar = PlayerAvatar(self.server, avatarId)
+        return IConchUser, avatar, lambda: None
+
+
+class _Pipe:
+    """A minimal transport: what one side writes, the other receives."""
+
+    disconnecting = False
+
+    def __init__(self, write, loseConnection, peer):
+        self.write = write
+        self._lose = loseConnection
+        self._peer = peer
+
+    def loseConnection(self):
+        self.disconnecting = True
+        self._lose()
+
+    def writeSequence(self, data):
+        for chunk in data:
+            self.write(chunk)
+
+    def getPeer(self):
+        return self._peer
+
+    def getHost(self):
+        return self._peer
+
+
+@implementer(ISession)
+class GameSSHSession:
+    """
+    One SSH session channel of a PlayerAvatar: a PTY shell, a plain shell,
+    or a refused command.
+
+    Two pipes join the channel and the game: what the client sends goes to
+    the game protocol's dataReceived, what the game writes goes to the
+    channel.  Closing is guarded so that either side may start it once.
+    """
+
+    def __init__(self, avatar):
+        self.avatar = avatar
+        self.term = None
+        self.size = (24, 80)
+        self.protocol = None
+        self.proto = None
+        self.exitStatus = 0
+        self._closing = False
+
+    def getPty(self, term, windowSize, modes):
+        self.term = term.decode("ascii", "replace")
+        rows, cols = windowSize[:2]
+        self.size = (rows or 24, cols or 80)
+
+    def openShell(self, proto):
+        server = self.avatar.server
+        channel = proto.session
+        peer = channel.conn.transport.transport.getPeer()
+        account = self.avatar.account()
+        self.proto = proto
+
+        def queued():
+            return len(channel.buf)
+        if self.term is None:
+            self.protocol = PlainLineGame(server, account, peer, queued)
+        else:
+            self.protocol = ServerProtocol(
+                TerminalGame, server, account, peer,
+                colours=colourDepth(self.term), size=self.size,
+                queued=queued)
+        self.protocol.makeConnection(_Pipe(proto.write, self._close, peer))
+        proto.makeConnection(_Pipe(self.protocol.dataReceived, self._ended,
+                                   peer))
+
+    def _close(self):
+        """The game ends the session: report the exit, close the channel."""
+        if self._closing or self.proto is None:
+            return
+        self._closing = True
+        channel = self.proto.session
+        channel.conn.sendRequest(channel, b"exit-status",
+                                 struct.pack(">L", self.exitStatus))
+        self.proto.loseConnection()
+
+    def _ended(self):
+        """The channel went away: the game's connection is lost."""
+        protocol, self.protocol = self.protocol, None
+        if protocol is not None:
+            protocol.connectionLost(connectionDone)
+
+    def execCommand(self, proto, command):
+        proto.write(b"Imaginary is an interactive game: connect without a "
+                    b"command (ssh -p PORT NAME@HOST).\r\n")
+        self.proto = proto
+        self.exitStatus = 1
+        # After the reply to the exec request, not before it.
+        self.avatar.server.reactor.callLater(0, self._close)
+
+    def windowChanged(self, windowSize):
+        rows, cols = windowSize[:2]
+        self.size = (rows or 24, cols or 80)
+        game = getattr(self.protocol, "terminalProtocol", None)
+        if game is not None:
+            game.terminalSize(self.size[1], self.size[0])
+
+    def eofReceived(self):
+        # The client will send nothing more (ssh -T with its input ended).
+        self._close()
+
+    def closed(self):
+        self._ended()
+
+
+components.registerAdapter(GameSSHSession, PlayerAvatar, ISession)
+
+
+def colourDepth(term):
+    """The colour depth to assume for a TERM name."""
+    term = (term or "").lower()
+    if term in ("", "dumb", "unknown"):
+        return None
+    if "truecolor" in term or "24bit" in term or "direct" in term:
+        return "truecolour"
+    if "256" in term:
+        return "256"
+    return "16"
+
+
+class GameSSHFactory(factory.SSHFactory):
+    """The SSH server factory for one ImaginaryServer."""
+
+    def __init__(self, server):
+        self.server = server
+        key = hostKey(server.storePath)
+        self.privateKeys = {key.sshType(): key}
+        self.publicKeys = {key.sshType(): key.public()}
+        self.portal = Portal(GameRealm(server), [
+            AccountPasswordChecker(server.store),
+            SSHPublicKeyChecker(AccountKeys(server.store))])
+        self.services = dict(self.services)
+        self.services[b"ssh-userauth"] = GameUserAuth
+        self.services[b"ssh-connection"] = SSHConnection
+
+    def getPrimes(self):
+        # No moduli file: clients use curve25519/ECDH key exchange instead.
+        return None
+
+
+def sshFactory(server):
+    """The factory ImaginaryServer listens with on its SSH endpoint."""
+    return GameSSHFactory(server)

@@ -1,0 +1,281 @@
+"""
+Terminal front ends for SSH: a full-screen-aware line editor, or plain lines.
+
+``TerminalGame`` runs inside conch's insults ``ServerProtocol`` (which
+turns the PTY's bytes into keystrokes) and builds on ``HistoricRecvLine``:
+left/right, home/end, backspace/delete and insert editing, up/down history.
+On top of that it adds what a game needs and a shell does not:
+
+- output can arrive at any moment (someone speaks while you type), so the
+  input line is erased, the output written, and the prompt and what you had
+  typed drawn again where they were;
+- UTF-8 input: each character is one editing unit, whatever its length in
+  bytes;
+- password mode: nothing is echoed and the line is kept out of history;
+- ^C or ^U clear the line, ^D on an empty line quits;
+- output is wrapped to the terminal's width and coloured to the depth its
+  TERM suggests.
+
+``PlainLineGame`` serves ``ssh -T`` (no PTY): lines in, plain text out.
+
+Both adapt the connection to IFrontEnd and feed a Session, which starts at
+the character menu because SSH already authenticated the account.
+"""
+
+import codecs
+
+from twisted.conch.recvline import HistoricRecvLine
+from twisted.logger import Logger
+from twisted.protocols.basic import LineReceiver
+from zope.interface import implementer
+
+from imaginary.language import renderANSI, renderPlain, wrapANSI
+from imaginary.session import IFrontEnd, Session
+
+from .limits import (
+    MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_FAST, TOO_LONG, FloodGate,
+    decodeLine)
+
+log = Logger()
+
+MAX_HISTORY = 500
+CTRL_C, CTRL_D, CTRL_H, CTRL_U = b"\x03", b"\x04", b"\x08", b"\x15"
+
+
+@implementer(IFrontEnd)
+class TerminalGame(HistoricRecvLine):
+    """IFrontEnd over an SSH PTY, with line editing and history."""
+
+    def __init__(self, server, account, peer, colours=None, size=(24, 80),
+                 queued=lambda: 0):
+        self.server = server
+        self.account = account
+        self.address = getattr(peer, "host", str(peer))
+        self.colours = colours
+        self.height, self.width = size
+        self.queued = queued
+        self.passwordMode = False
+        self.session = None
+        self._prompt = b""
+        self._promptActive = False   # the session is waiting for a line
+        self._shown = False          # the input line is drawn on screen
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._flood = FloodGate()
+
+    # -- connection ----------------------------------------------------------
+
+    def connectionMade(self):
+        HistoricRecvLine.connectionMade(self)
+        self.keyHandlers.update({
+            CTRL_C: self.handle_CLEAR, CTRL_U: self.handle_CLEAR,
+            CTRL_D: self.handle_EOF, CTRL_H: self.handle_BACKSPACE})
+        self.session = Session(self.server, self)
+        self.session.startAuthenticated(self.account)
+
+    def connectionLost(self, reason):
+        if self.session is not None:
+            self.session.connectionLost()
+
+    def initializeScreen(self):
+        # Unlike a shell, don't reset the terminal: keep the scrollback.
+        self.setInsertMode()
+
+    def terminalSize(self, width, height):
+        self.width, self.height = max(width, 10), height
+
+    # -- keys ----------------------------------------------------------------
+
+    def keystrokeReceived(self, keyID, modifier):
+        if self.passwordMode:
+            self._passwordKey(keyID)
+            return
+        handler = self.keyHandlers.get(keyID)
+        if handler is not None:
+            handler()
+        elif isinstance(keyID, bytes) and keyID >= b" ":
+            text = self._decoder.decode(keyID)
+            if text:
+                self.characterReceived(text.encode("utf-8"), False)
+        # Other control keys and unknown sequences are ignored.
+
+    def characterReceived(self, ch, moreCharactersComing):
+        if sum(map(len, self.lineBuffer)) + len(ch) > MAX_LINE_BYTES:
+            self.terminal.write(b"\x07")
+            return
+        HistoricRecvLine.characterReceived(self, ch, moreCharactersComing)
+        self._shown = True
+
+    def _deliverBuffer(self, buf):
+        # History holds whole lines of UTF-8: one editing unit per character.
+        for c in buf.decode("utf-8", "replace"):
+            self.characterReceived(c.encode("utf-8"), True)
+
+    def handle_RETURN(self):
+        line = b"".join(self.lineBuffer)
+        if line and not self.passwordMode:
+            self.historyLines.append(line)
+            del self.historyLines[:-MAX_HISTORY]
+        self.historyPosition = len(self.historyLines)
+        self.lineBuffer = []
+        self.lineBufferIndex = 0
+        self.terminal.nextLine()
+        self._shown = self._promptActive = False
+        self._submit(line)
+
+    def handle_CLEAR(self):
+        """^C or ^U: forget the line typed so far."""
+        self._eraseInput()
+        self.lineBuffer = []
+        self.lineBufferIndex = 0
+        self._drawInput()
+
+    def handle_EOF(self):
+        """^D on an empty line quits, as in a shell."""
+        if not self.lineBuffer:
+            self.terminal.nextLine()
+            self._shown = self._promptActive = False
+            self._submit(b"quit")
+
+    def _passwordKey(self, keyID):
+        if keyID in (b"\r", b"\n"):
+            self.handle_RETURN()
+        elif keyID in (self.terminal.BACKSPACE, CTRL_H):
+            self.lineBuffer[-1:] = []
+        elif keyID in (CTRL_C, CTRL_U):
+            self.lineBuffer = []
+        elif isinstance(keyID, bytes) and keyID >= b" ":
+            text = self._decoder.decode(keyID)
+            if text and sum(map(len, self.lineBuffer)) < MAX_LINE_BYTES:
+                self.lineBuffer.append(text.encode("utf-8"))
+        self.lineBufferIndex = len(self.lineBuffer)
+
+    def _submit(self, raw):
+        admitted, warn = self._flood.admit()
+        if not admitted:
+            if warn:
+                self.sendText(TOO_FAST)
+            return
+        text, warning = decodeLine(raw)
+        if warning:
+            self.sendText(warning)
+        self.session.lineReceived(text)
+
+    # -- drawing -------------------------------------------------------------
+
+    def _write(self, data):
+        if self.queued() > MAX_OUTPUT_BYTES:
+            log.info("closing an SSH client that stopped reading")
+            self.disconnect()
+            return
+        self.terminal.write(data)
+
+    def _eraseInput(self):
+        if self._shown:
+            self._write(b"\r")
+            self.terminal.eraseLine()
+            self._shown = False
+
+    def _drawInput(self):
+        if not (self._promptActive or self.lineBuffer):
+            return
+        typed = b"" if self.passwordMode else b"".join(self.lineBuffer)
+        self._write(self._prompt + typed)
+        back = len(self.lineBuffer) - self.lineBufferIndex
+        if back and not self.passwordMode:
+            self.terminal.cursorBackward(back)
+        self._shown = True
+
+    def sendText(self, text):
+        """Write already-rendered text as whole lines above the input."""
+        self._eraseInput()
+        self._write(text.encode("utf-8") + b"\n")
+        self._drawInput()
+
+    # -- IFrontEnd -----------------------------------------------------------
+
+    def sendSpan(self, span):
+        self.sendText(wrapANSI(renderANSI(span, self.colours), self.width))
+
+    def sendData(self, kind, data):
+        """SSH has no out-of-band channel for game data; the text says it."""
+
+    def sendPrompt(self, text):
+        self._eraseInput()
+        self._prompt = text.encode("utf-8")
+        self._promptActive = True
+        self._drawInput()
+
+    def setPasswordMode(self, hidden):
+        self.passwordMode = hidden
+        self.lineBuffer = []
+        self.lineBufferIndex = 0
+
+    def disconnect(self):
+        # Not self.terminal.loseConnection(): that resets the terminal,
+        # which would wipe the player's screen, goodbye included.
+        self.terminal.transport.loseConnection()
+
+
+@implementer(IFrontEnd)
+class PlainLineGame(LineReceiver):
+    """IFrontEnd for an SSH session without a PTY: plain lines both ways."""
+
+    delimiter = b"\n"
+    MAX_LENGTH = MAX_LINE_BYTES
+
+    def __init__(self, server, account, peer, queued=lambda: 0):
+        self.server = server
+        self.account = account
+        self.address = getattr(peer, "host", str(peer))
+        self.queued = queued
+        self.session = None
+        self._flood = FloodGate()
+
+    def connectionMade(self):
+        self.session = Session(self.server, self)
+        self.session.startAuthenticated(self.account)
+
+    def connectionLost(self, reason=None):
+        if self.session is not None:
+            self.session.connectionLost()
+            self.session = None
+
+    def lineReceived(self, line):
+        admitted, warn = self._flood.admit()
+        if not admitted:
+            if warn:
+                self._write(TOO_FAST + "\n")
+            return
+        text, warning = decodeLine(line.rstrip(b"\r"))
+        if warning:
+            self._write(warning + "\n")
+        if self.session is not None:
+            self.session.lineReceived(text)
+
+    def lineLengthExceeded(self, line):
+        self._write(TOO_LONG + "\n")
+
+    def _write(self, text):
+        if self.transport is None:
+            return
+        if self.queued() > MAX_OUTPUT_BYTES:
+            log.info("closing an SSH client that stopped reading")
+            self.disconnect()
+            return
+        self.transport.write(text.encode("utf-8"))
+
+    def sendSpan(self, span):
+        self._write(renderPlain(span) + "\n")
+
+    def sendData(self, kind, data):
+        """No out-of-band channel without a terminal either."""
+
+    def sendPrompt(self, text):
+        self._write(text)
+
+    def setPasswordMode(self, hidden):
+        """Nothing to hide: without a PTY the client echoes locally."""
+
+    def disconnect(self):
+        if self.transport is not None:
+            self.transport.loseConnection()

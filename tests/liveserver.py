@@ -1,0 +1,78 @@
+"""
+The real server in its own process, for end-to-end tests.
+
+``Server`` starts ``imaginary serve`` on free loopback ports (telnet, and
+SSH when asked), waits until every port answers, and on stop sends SIGTERM
+and returns the log.  The log goes to a file, not a pipe, so a chatty
+server can never block on a reader that isn't reading.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENV = dict(os.environ, IMAGINARY_BCRYPT_ROUNDS="4")
+
+
+def freePort():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    """The real server on free loopback ports, on a store in tmp."""
+
+    def __init__(self, store, ssh=False, env=None):
+        self.store = store
+        self.ssh = ssh
+        self.env = dict(ENV, **(env or {}))
+        self.process = None
+        self.logPath = store.rstrip("/") + ".log"
+        self.port = self.sshPort = None
+
+    def start(self):
+        self.port = freePort()
+        args = [sys.executable, "-m", "imaginary.cli", "serve", "--store",
+                self.store, "--telnet", f"tcp:{self.port}:interface=127.0.0.1"]
+        if self.ssh:
+            self.sshPort = freePort()
+            args += ["--ssh", f"tcp:{self.sshPort}:interface=127.0.0.1"]
+        self._log = open(self.logPath, "a")
+        self.process = subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=self._log,
+            stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 20
+        for port in [p for p in (self.port, self.sshPort) if p]:
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), 1).close()
+                    break
+                except OSError:
+                    if self.process.poll() is not None or \
+                            time.time() > deadline:
+                        self.stop()
+                        raise RuntimeError(self.log())
+                    time.sleep(0.05)
+        return self
+
+    def log(self):
+        with open(self.logPath, errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        """Stop with SIGTERM (a clean shutdown); returns the log so far."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(15)
+        if self.process is not None:
+            self._log.close()
+        self.process = None
+        return self.log()
