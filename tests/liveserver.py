@@ -14,8 +14,11 @@ import subprocess
 import sys
 import time
 
+import pexpect
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, IMAGINARY_BCRYPT_ROUNDS="4")
+TELNET = "/usr/bin/telnet"
 
 
 def freePort():
@@ -76,3 +79,43 @@ class Server:
             self._log.close()
         self.process = None
         return self.log()
+
+
+def telnet(server):
+    """The real telnet client under pexpect, at the account prompt."""
+    # TERM=dumb: the client announces a terminal without colours (TTYPE),
+    # so the server sends plain text these tests can match.
+    child = pexpect.spawn(TELNET, ["127.0.0.1", str(server.port)],
+                          encoding="utf-8", timeout=10,
+                          env=dict(ENV, TERM="dumb"))
+    child.expect("Account name")
+    return child
+
+
+def newPlayer(server, account, character, gender="female"):
+    """A new account and character over telnet, at the game prompt."""
+    child = telnet(server)
+    child.sendline("new")
+    child.expect("Choose an account name")
+    child.sendline(account)
+    child.expect("Choose a password")
+    child.sendline("secret99")
+    child.expect("Type it again")
+    child.sendline("secret99")
+    child.expect("Character: ")
+    child.sendline(f"create {character} {gender}")
+    child.expect(r"\[ Town Square \]")
+    child.expect("> ")
+    return child
+
+
+def login(server, account, character, password="secret99"):
+    """Log in to an existing character over telnet."""
+    child = telnet(server)
+    child.sendline(account)
+    child.expect("Password: ")
+    child.sendline(password)
+    child.expect("Character: ")
+    child.sendline(character)
+    child.expect("> ")
+    return child

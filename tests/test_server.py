@@ -12,53 +12,13 @@ import sys
 import pexpect
 import pytest
 
-from liveserver import ENV, ROOT, Server
-
-TELNET = "/usr/bin/telnet"
-
+from liveserver import ENV, ROOT, Server, login, newPlayer, telnet
 
 @pytest.fixture
 def server(tmp_path):
     s = Server(str(tmp_path / "store")).start()
     yield s
     s.stop()
-
-
-def telnet(server):
-    # TERM=dumb: the client announces a terminal without colours (TTYPE),
-    # so the server sends plain text these tests can match.
-    child = pexpect.spawn(TELNET, ["127.0.0.1", str(server.port)],
-                          encoding="utf-8", timeout=10,
-                          env=dict(ENV, TERM="dumb"))
-    child.expect("Account name")
-    return child
-
-
-def newPlayer(server, account, character, gender="female"):
-    child = telnet(server)
-    child.sendline("new")
-    child.expect("Choose an account name")
-    child.sendline(account)
-    child.expect("Choose a password")
-    child.sendline("secret99")
-    child.expect("Type it again")
-    child.sendline("secret99")
-    child.expect("Character: ")
-    child.sendline(f"create {character} {gender}")
-    child.expect(r"\[ Town Square \]")
-    child.expect("> ")
-    return child
-
-
-def login(server, account, character, password="secret99"):
-    child = telnet(server)
-    child.sendline(account)
-    child.expect("Password: ")
-    child.sendline(password)
-    child.expect("Character: ")
-    child.sendline(character)
-    child.expect("> ")
-    return child
 
 
 def test_two_players_see_each_other(server):
