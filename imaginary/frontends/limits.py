@@ -15,7 +15,10 @@ MAX_LINE_BYTES = 4096
 MAX_LINES_PER_SECOND = float(os.environ.get("IMAGINARY_MAX_LINES_PER_SECOND",
                                             "20"))
 BURST_LINES = max(40, MAX_LINES_PER_SECOND * 2)
-MAX_OUTPUT_BYTES = 1024 * 1024
+# Output queued for one client before it is taken to have stopped reading
+# (on top of what the kernel's socket buffer holds).
+MAX_OUTPUT_BYTES = int(os.environ.get("IMAGINARY_MAX_OUTPUT_BYTES",
+                                      1024 * 1024))
 
 TOO_LONG = (f"That line is too long (over {MAX_LINE_BYTES} bytes); it was "
             f"ignored.")
@@ -38,6 +41,7 @@ class FloodGate:
         self.clock = clock
         self._tokens = self.burst
         self._last = clock()
+        self._warned = False
 
     def admit(self):
         """(admitted, warn) for one more line now."""
@@ -46,10 +50,10 @@ class FloodGate:
                            self._tokens + (now - self._last) * self.rate)
         self._last = now
         if self._tokens < 1:
-            warn = self._tokens > -1
-            self._tokens = max(self._tokens - 1, -2)
+            warn, self._warned = not self._warned, True
             return False, warn
         self._tokens -= 1
+        self._warned = False
         return True, False
 
 

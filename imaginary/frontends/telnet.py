@@ -150,6 +150,8 @@ class MudTelnetProtocol(TelnetProtocol):
     def enableLocal(self, option):
         if option == MCCP2:
             self.transport.startCompression()
+            log.info("MCCP2 compression started for {address}",
+                     address=getattr(self.transport.getPeer(), "host", "?"))
             return True
         if option == EOR:
             self.eorEnabled = True
@@ -253,11 +255,13 @@ class MudTelnetProtocol(TelnetProtocol):
             if package.endswith("set"):
                 self.gmcpSupports = set()
             for entry in data[:64]:
-                if isinstance(entry, str):
-                    self.gmcpSupports.add(entry.split()[0].lower())
+                if isinstance(entry, str) and entry.split():
+                    # "Room.Info 1" asks for part of the Room package.
+                    name = entry.split()[0].lower()
+                    self.gmcpSupports.update((name, name.split(".")[0]))
         elif package == "core.supports.remove" and isinstance(data, list):
-            for entry in data:
-                if isinstance(entry, str):
+            for entry in data[:64]:
+                if isinstance(entry, str) and entry.split():
                     self.gmcpSupports.discard(entry.split()[0].lower())
         elif package == "core.ping":
             self.sendGMCP("Core.Ping", None)

@@ -1,0 +1,60 @@
+"""
+Tests for imaginary.frontends.limits: the flood gate and line decoding
+that every front end shares.
+"""
+
+from hypothesis import given, strategies as st
+
+from imaginary.frontends.limits import NOT_UTF8, FloodGate, decodeLine
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_burst_then_the_rate_with_one_warning_per_flood():
+    clock = Clock()
+    gate = FloodGate(rate=2, burst=5, clock=clock)
+    results = [gate.admit() for _ in range(8)]
+    assert results == [(True, False)] * 5 + [(False, True)] + \
+        [(False, False)] * 2
+    clock.now += 1.0            # two more lines' worth
+    assert [gate.admit()[0] for _ in range(3)] == [True, True, False]
+    clock.now += 10.0           # refilled, but never past the burst
+    assert [gate.admit()[0] for _ in range(6)] == [True] * 5 + [False]
+
+
+def test_a_new_flood_is_told_again():
+    clock = Clock()
+    gate = FloodGate(rate=1, burst=1, clock=clock)
+    assert gate.admit() == (True, False)
+    assert gate.admit() == (False, True)
+    clock.now += 1.0
+    assert gate.admit() == (True, False)
+    assert gate.admit() == (False, True)
+
+
+def test_decode_cleans_and_warns():
+    assert decodeLine(b"look\x00 at\x07 me") == ("look at me", None)
+    assert decodeLine("caf\u00e9".encode()) == ("caf\u00e9", None)
+    assert decodeLine(b"caf\xe9") == ("caf\ufffd", NOT_UTF8)
+    assert decodeLine(b"a\tb\x1b[31m") == ("a\tb[31m", None)
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_decode_to_text_without_control_characters(raw):
+    text, warning = decodeLine(raw)
+    assert all(c >= " " or c == "\t" for c in text)
+    assert (warning is None) == _valid(raw.replace(b"\x00", b""))
+
+
+def _valid(raw):
+    try:
+        raw.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False

@@ -1,0 +1,265 @@
+"""
+Tests of the telnet front end (imaginary.frontends.telnet and
+telnet_service) against the real server: the real `telnet` and tintin++
+clients under a PTY, and a raw-socket client where the bytes on the wire
+are what is being checked (MCCP2, GMCP, MTTS, EOR, input limits).
+"""
+
+import re
+import time
+
+import pexpect
+import pytest
+
+from liveserver import ENV, TELNET, Server, newPlayer
+from rawtelnet import (
+    CHARSET, ECHO, EOR, GMCP, MCCP2, NAWS, SGA, TTYPE, RawTelnet)
+
+TINTIN = "/usr/games/tt++"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Server(str(tmp_path_factory.mktemp("telnet") / "store")).start()
+    yield s
+    s.stop()
+
+
+_names = iter(range(1000))
+
+
+def play(client, gender="female"):
+    """Create an account and a character on a RawTelnet; returns the name."""
+    n = next(_names)
+    name = "Raw" + "abcdefghij"[n % 10] + "abcdefghij"[n // 10 % 10]
+    client.expect("Account name")
+    client.line("new")
+    client.expect("Choose an account name")
+    client.line(name.lower())
+    client.expect("Choose a password")
+    client.line("secret99")
+    client.expect("Type it again")
+    client.line("secret99")
+    client.expect("Character: ")
+    client.line(f"create {name} {gender}")
+    client.expect("Exits:")
+    client.expect("> ")
+    return name
+
+
+def test_a_client_that_answers_nothing_still_plays(server):
+    client = RawTelnet(server.port)
+    play(client)
+    client.take()
+    client.line("say quiet client")
+    assert "You say, 'quiet client'" in client.expect("quiet client'")
+    assert client.zlib is None and client.gmcp == []
+    assert "\x1b[" not in client.shown()
+    client.close()
+
+
+def test_mccp2_stream_and_gmcp_room_vitals_channel(server):
+    client = RawTelnet(server.port, accept={MCCP2, GMCP, SGA, EOR})
+    client.pump(0.5)
+    client.sendGMCP("Core.Hello", {"client": "rawtest", "version": "1"})
+    client.sendGMCP("Core.Supports.Set", ["Room.Info 1", "Char 1",
+                                          "Comm 1"])
+    name = play(client)
+    client.expect("> ")
+    assert client.zlib is not None, "the server never started MCCP2"
+    rooms = [d for p, d in client.gmcp if p == "Room.Info"]
+    assert rooms and rooms[-1]["name"] == "Town Square"
+    assert set(rooms[-1]["exits"]) == {"north", "east", "west"}
+    client.line("north")
+    client.expect("> ")
+    deadline = time.monotonic() + 5
+    while [d for p, d in client.gmcp if p == "Room.Info"][-1]["num"] == \
+            rooms[-1]["num"] and time.monotonic() < deadline:
+        client.pump(0.1)
+    moved = [d for p, d in client.gmcp if p == "Room.Info"][-1]
+    assert moved["num"] == rooms[-1]["exits"]["north"]
+    client.line("say over gmcp")
+    client.expect("over gmcp'")
+    client.pump(0.3)
+    channels = [d for p, d in client.gmcp if p == "Comm.Channel.Text"]
+    assert channels[-1] == {"channel": "say", "talker": name,
+                            "text": "over gmcp"}
+    client.line("score")
+    client.expect("> ")
+    client.pump(0.3)
+    vitals = [d for p, d in client.gmcp if p == "Char.Vitals"]
+    assert vitals and set(vitals[-1]) == {"hp", "maxhp", "sp", "maxsp"}
+    # GMCP Core.Ping is answered; malformed JSON changes nothing.
+    client.sendGMCP("Core.Ping")
+    client.send(b"\xff\xfa\xc9Core.Supports.Set [not json\xff\xf0")
+    client.line("look")
+    client.expect("> ")
+    client.pump(0.3)
+    assert ("Core.Ping", None) in client.gmcp
+    # Compression happened: fewer bytes on the wire than text shown.
+    assert client.compressedBytes < len(client.text)
+    client.close()
+
+
+@pytest.mark.parametrize("ttypes, escape", [
+    (["TINTIN++", "xterm-256color", "MTTS 13"], "\x1b[1;38;5;6m"),
+    (["MUDLET", "ANSI-TRUECOLOR", "MTTS 269"], "\x1b[1;38;2;"),
+    (["SOMECLIENT", "ansi", "MTTS 5"], "\x1b[1;36m"),
+])
+def test_mtts_colour_depth_and_eor_after_prompts(server, ttypes, escape):
+    client = RawTelnet(server.port, accept={EOR, SGA}, offer={TTYPE},
+                       ttypes=ttypes)
+    client.expect("Account name (or 'new'): <MARK>")
+    play(client)
+    shown = client.shown()
+    assert escape in shown
+    assert "Character: <MARK>" in shown
+    assert shown.rstrip().endswith("> <MARK>")
+    client.close()
+
+
+def test_naws_width_wraps_output(server):
+    # The banner goes out before the client's NAWS can arrive: look at
+    # what the game says once playing.
+    narrow = RawTelnet(server.port, offer={NAWS}, size=(30, 20))
+    play(narrow)
+    shown = narrow.shown().split("You are ")[1]
+    lines = ANSI.sub("", shown).replace("<MARK>", "").split("\r\n")
+    assert max(map(len, lines)) <= 30
+    assert len(lines) > 8
+    wide = RawTelnet(server.port, offer={NAWS}, size=(200, 20))
+    play(wide)
+    lines = ANSI.sub("", wide.shown()).split("\r\n")
+    assert max(map(len, lines)) > 100
+    narrow.close()
+    wide.close()
+
+
+def test_input_limits_each_get_a_clear_message(server):
+    client = RawTelnet(server.port)
+    play(client)
+    client.take()
+    client.send(b"say " + b"x" * 5000 + b"\r\n")
+    client.expect("That line is too long (over 4096 bytes); it was ignored.")
+    client.take()
+    client.send(b"say caf\xe9 au lait\r\n")
+    shown = client.expect("au lait'")
+    assert "not valid UTF-8; the bad bytes were replaced." in shown
+    # A 10 MB line without an end: discarded with one message.
+    client.take()
+    client.send(b"y" * (10 * 1024 * 1024))
+    client.send(b"\r\nsay still here\r\n")
+    shown = client.expect("You say, 'still here'", timeout=30)
+    assert shown.count("That line is too long") == 1
+    # A flood: 300 lines in one packet.  Told once; the rest dropped.
+    time.sleep(2.5)     # let the flood allowance refill
+    client.take()
+    client.send(b"".join(b"say flood %d\r\n" % i for i in range(300)))
+    time.sleep(1.0)
+    client.pump(0.5)
+    while client.pump(0.3):
+        pass
+    shown = client.shown()
+    assert shown.count("You are typing too fast; some commands were "
+                       "dropped.") == 1
+    said = shown.count("You say, 'flood")
+    assert 10 <= said < 300
+    # Control characters and escapes in speech never reach others live.
+    other = RawTelnet(server.port)
+    play(other)
+    other.take()
+    client.send(b"say \x1b[31mred\x1b[0m \x07bell\r\n")
+    shown = other.expect("bell'")
+    assert "\x1b[31m" not in shown and "\x07" not in shown
+    client.close()
+    other.close()
+
+
+def test_plain_telnet_wraps_to_its_window(server):
+    child = pexpect.spawn(TELNET, ["127.0.0.1", str(server.port)],
+                          encoding="utf-8", timeout=10, dimensions=(24, 36),
+                          env=dict(ENV, TERM="dumb"))
+    child.expect("Account name")
+    child.sendline("new")
+    child.expect("Choose an account name")
+    child.sendline("narrowone")
+    child.expect("Choose a password")
+    child.sendline("secret99")
+    child.expect("Type it again")
+    child.sendline("secret99")
+    child.expect("Character: ")
+    child.sendline("create Narrow male")
+    child.expect("Exits:")
+    child.expect("> ")
+    lines = child.before.split("\r\n")
+    assert max(len(line) for line in lines) <= 36
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+
+
+def test_tintin_hides_the_password_decompresses_and_reads_gmcp(
+        server, tmp_path):
+    newPlayer(server, "tinuser", "Tina").sendline("quit")
+    script = tmp_path / "gmcp.tin"
+    # TinTin++ leaves GMCP off unless a script turns it on.
+    script.write_text(
+        "#event {IAC WILL GMCP} {#send {\\xFF\\xFD\\xC9}; "
+        "#send {\\xFF\\xFA\\xC9Core.Supports.Set [\"Room 1\"]\\xFF\\xF0}}\n"
+        "#event {IAC SB GMCP Room.Info IAC SE} {#showme GMCPROOM %1}\n"
+        f"#session mud 127.0.0.1 {server.port}\n")
+    child = pexpect.spawn(TINTIN, ["-G", str(script)], encoding="utf-8",
+                          timeout=10, dimensions=(30, 120),
+                          env=dict(ENV, TERM="xterm"))
+    child.expect("Account name")
+    child.sendline("tinuser")
+    child.expect("Password: ")
+    child.sendline("secret99")
+    child.expect("Character: ")
+    # tintin++ honoured WILL ECHO: the password was not shown.
+    assert "secret99" not in child.before
+    child.sendline("Tina")
+    child.expect("GMCPROOM .*Town Square")
+    child.expect("> ")
+    child.sendline("say through tintin")
+    child.expect("You say, '.*through tintin")
+    child.sendline("quit")
+    child.expect("Goodbye")
+    child.sendline("#end")
+    child.expect(pexpect.EOF)
+    log = server.log()
+    assert re.search(r"MCCP2 compression started for 127\.0\.0\.1", log)
+
+
+def test_a_client_that_stops_reading_is_cut_off_and_others_go_on(tmp_path):
+    server = Server(str(tmp_path / "store"), env={
+        "IMAGINARY_MAX_LINES_PER_SECOND": "100000",
+        "IMAGINARY_MAX_OUTPUT_BYTES": "262144"}).start()
+    try:
+        slow = RawTelnet(server.port, recvBuffer=4096)
+        play(slow)
+        talker = RawTelnet(server.port)
+        play(talker)
+        # The slow client reads no more.  The talker floods the room with
+        # about 5 MB of speech (the kernel's send buffer holds up to 4 MB),
+        # reading its own echo as it goes.
+        speech = "words " * 164
+        for burst in range(200):
+            talker.send(b"".join(f"say {burst} {speech}\r\n".encode()
+                                 for _ in range(25)))
+            while talker.pump(0.01):
+                pass
+        talker.take()
+        talker.line("say after the flood")
+        talker.expect("You say, 'after the flood'")
+        log = server.log()
+        assert "closing a telnet client that stopped reading" in log, log[-3000:]
+        # The slow client's connection was closed by the server: draining
+        # what the kernel held ends in EOF.
+        deadline = time.monotonic() + 10
+        while not slow.closed and time.monotonic() < deadline:
+            slow.pump(0.2)
+        assert slow.closed
+        talker.close()
+    finally:
+        server.stop()
