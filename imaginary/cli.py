@@ -2,6 +2,7 @@
 The `imaginary` command: serve, play, account, world, check.
 
     imaginary serve [--store PATH] [--telnet ENDPOINT] [--ssh ENDPOINT]
+    imaginary play [--store PATH] [--account NAME]
     imaginary account create [--admin|--builder] NAME [--password-file F]
     imaginary check [--store PATH]
 
@@ -43,6 +44,33 @@ def _serve(args):
               file=sys.stderr)
         reactor.stop()
     d.addErrback(failed)
+    reactor.addSystemEventTrigger("before", "shutdown", server.stopService)
+    reactor.run()
+    return 0
+
+
+def _play(args):
+    from twisted.internet import reactor
+    from twisted.logger import globalLogBeginner, jsonFileLogObserver
+    from imaginary.accounts import NameRefused
+    from imaginary.frontends.local import play
+    from imaginary.server import ImaginaryServer
+    from imaginary.store import StoreError
+    # The terminal is the game: log events go to a file beside the store.
+    logFile = os.path.abspath(args.store).rstrip(os.sep) + ".play.log"
+    globalLogBeginner.beginLoggingTo([jsonFileLogObserver(
+        open(logFile, "a"))], redirectStandardIO=False)
+    server = ImaginaryServer(args.store, reactor=reactor)
+    try:
+        server.open()
+    except StoreError as e:
+        raise SystemExit(f"imaginary: {e}")
+    server.startService()
+    try:
+        play(server, args.account, reactor)
+    except NameRefused as e:
+        server.stopService()
+        raise SystemExit(f"imaginary: {e}")
     reactor.addSystemEventTrigger("before", "shutdown", server.stopService)
     reactor.run()
     return 0
@@ -171,6 +199,16 @@ def main(argv=None):
                        metavar="DIR", help="a world's own plugin folder "
                        "(may be repeated)")
     serve.set_defaults(func=_serve)
+
+    play = sub.add_parser("play", help="play alone in this terminal, on a "
+                          "saved store")
+    play.add_argument("--store", default=DEFAULT_STORE)
+    play.add_argument("--account", default="player",
+                      help="the local account to play as (made on first "
+                      "use; default: %(default)s)")
+    play.add_argument("--plugins", action="append", default=[],
+                      metavar="DIR", help="a world's own plugin folder")
+    play.set_defaults(func=_play)
 
     account = sub.add_parser("account", help="manage accounts")
     actions = account.add_subparsers(dest="action", required=True)

@@ -16,7 +16,8 @@ On top of that it adds what a game needs and a shell does not:
 - output is wrapped to the terminal's width and coloured to the depth its
   TERM suggests.
 
-``PlainLineGame`` serves ``ssh -T`` (no PTY): lines in, plain text out.
+``PlainLineGame`` serves ``ssh -T`` (no PTY) and ``imaginary play``: lines
+in, text out (plain, unless told a colour depth and a width).
 
 Both adapt the connection to IFrontEnd and feed a Session, which starts at
 the character menu because SSH already authenticated the account.
@@ -29,7 +30,7 @@ from twisted.logger import Logger
 from twisted.protocols.basic import LineReceiver
 from zope.interface import implementer
 
-from imaginary.language import renderANSI, renderPlain, wrapANSI
+from imaginary.language import renderANSI, wrapANSI
 from imaginary.session import IFrontEnd, Session
 
 from .limits import (
@@ -223,11 +224,14 @@ class PlainLineGame(LineReceiver):
     delimiter = b"\n"
     MAX_LENGTH = MAX_LINE_BYTES
 
-    def __init__(self, server, account, peer, queued=lambda: 0):
+    def __init__(self, server, account, peer, queued=lambda: 0,
+                 colours=None, width=None):
         self.server = server
         self.account = account
         self.address = getattr(peer, "host", str(peer))
         self.queued = queued
+        self.colours = colours
+        self.width = width
         self.session = None
         self._flood = FloodGate()
 
@@ -265,7 +269,10 @@ class PlainLineGame(LineReceiver):
         self.transport.write(text.encode("utf-8"))
 
     def sendSpan(self, span):
-        self._write(renderPlain(span) + "\n")
+        text = renderANSI(span, self.colours)
+        if self.width:
+            text = wrapANSI(text, self.width)
+        self._write(text + "\n")
 
     def sendData(self, kind, data):
         """No out-of-band channel without a terminal either."""
