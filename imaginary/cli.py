@@ -78,8 +78,12 @@ def _play(args):
 
 def _readPassword(args):
     if args.password_file:
-        with open(args.password_file, encoding="utf-8") as f:
-            return f.readline().rstrip("\r\n")
+        try:
+            with open(args.password_file, encoding="utf-8") as f:
+                return f.readline().rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as e:
+            raise SystemExit(f"imaginary: cannot read the password file: "
+                             f"{e}")
     first = getpass.getpass("Password: ")
     if getpass.getpass("Again: ") != first:
         raise SystemExit("imaginary: the passwords differ")
@@ -120,11 +124,11 @@ def _account(args):
             account = findAccount(store, args.name)
             if account is None:
                 raise SystemExit(f"imaginary: no account '{args.name}'")
-            with open(args.key_file, "rb") as f:
-                try:
-                    addKey(account, f.read())
-                except ValueError as e:
-                    raise SystemExit(f"imaginary: {e}")
+            try:
+                with open(args.key_file, "rb") as f:
+                    addKey(account, f.read(1 << 20))
+            except (OSError, ValueError) as e:
+                raise SystemExit(f"imaginary: {args.key_file}: {e}")
             print(f"added a key to {account.username}")
     finally:
         store.close()
@@ -212,7 +216,9 @@ def main(argv=None):
 
     account = sub.add_parser("account", help="manage accounts")
     actions = account.add_subparsers(dest="action", required=True)
-    create = actions.add_parser("create", help="create an account")
+    # No abbreviations: '--password X' must not pass for '--password-file'.
+    create = actions.add_parser("create", help="create an account",
+                                allow_abbrev=False)
     create.add_argument("name")
     create.add_argument("--admin", action="store_true")
     create.add_argument("--builder", action="store_true")

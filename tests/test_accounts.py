@@ -1,0 +1,111 @@
+"""
+Tests for imaginary.accounts: the naming rule, look-alike names, password
+hashing bounds, account creation, and the login throttle.
+"""
+
+import bcrypt
+import pytest
+from hypothesis import given, strategies as st
+
+from imaginary.accounts import (
+    MAX_PASSWORD, Account, LoginThrottle, NameRefused, checkName,
+    checkPassword, createAccount, findAccount, hashPassword, nameKey)
+from imaginary.store import Store
+
+
+@pytest.mark.parametrize("name, why", [
+    ("a", "2 to 20 characters"),
+    ("x" * 21, "2 to 20 characters"),
+    ("Robert'); DROP TABLE", "right parenthesis is not allowed"),
+    ("ali\u200bce", "zero width space is not allowed"),
+    ("\u202eecila", "right-to-left override is not allowed"),
+    ("bob  ", None),                      # trailing space collapsed: fine
+    ("-bob", "hyphen-minus is not allowed"),
+    ("bob--smith", "hyphen-minus is not allowed"),
+    ("bob3", "digit three is not allowed"),
+    ("Zoë O'Neil", None),
+    ("Ægir", None),
+    ("\u0410\u043b\u0438\u0441\u0430", None),   # Cyrillic letters
+])
+def test_the_naming_rule(name, why):
+    if why is None:
+        assert checkName(name) == " ".join(name.split())
+    else:
+        with pytest.raises(NameRefused, match=why):
+            checkName(name)
+
+
+def test_look_alike_names_share_a_key():
+    latin = "alice"
+    cyrillic = "\u0430lice"           # Cyrillic a
+    assert nameKey(latin) == nameKey(cyrillic) == nameKey("ALICE")
+    assert nameKey("Zoë") == nameKey("zoe")
+    assert nameKey("ﬀion") == nameKey("ffion")   # NFKC ligature
+    assert nameKey("bob") != nameKey("rob")
+
+
+@given(st.text(max_size=30))
+def test_a_name_is_accepted_only_in_a_clean_form(name):
+    try:
+        clean = checkName(name)
+    except NameRefused as e:
+        assert str(e)
+        return
+    assert clean == checkName(clean)
+    assert all(c.isalpha() or c in " -'" for c in clean)
+    assert 2 <= len(clean) <= 20
+
+
+def test_one_account_per_look_alike_name():
+    store = Store()
+    digest = hashPassword("secret99", 4)
+    alice = createAccount(store, "alice", digest)
+    with pytest.raises(NameRefused, match="is taken"):
+        createAccount(store, "\u0430lice", digest)
+    with pytest.raises(NameRefused, match="is taken"):
+        createAccount(store, "ALICE", digest)
+    assert findAccount(store, "\u0430LICE") is alice
+    assert store.count(Account) == 1
+    with pytest.raises(ValueError, match="unknown level"):
+        createAccount(store, "bob", digest, level="emperor")
+
+
+def test_passwords_are_bcrypt_and_bounded():
+    digest = hashPassword("secret99", 4)
+    assert digest.startswith(b"$2b$04$")
+    assert bcrypt.checkpw(b"secret99", digest)
+    with pytest.raises(ValueError, match="at least 6"):
+        checkPassword("short")
+    with pytest.raises(ValueError, match=f"at most {MAX_PASSWORD} bytes"):
+        checkPassword("\u00e9" * 40)        # 80 bytes
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_throttle_per_address_and_per_account():
+    clock = Clock()
+    throttle = LoginThrottle(limit=5, window=300, accountLimit=10,
+                             clock=clock)
+    for _ in range(5):
+        assert throttle.waitFor("10.0.0.1", "alice") == 0
+        throttle.failed("10.0.0.1", "alice")
+    assert throttle.waitFor("10.0.0.1", "alice") == pytest.approx(300)
+    assert throttle.waitFor("10.0.0.1", "bob") == pytest.approx(300)
+    assert throttle.waitFor("10.0.0.2", "alice") == 0
+    # Ten failures on one account from many addresses: those addresses
+    # wait, a new address does not.
+    for n in range(5):
+        throttle.failed(f"10.0.1.{n}", "alice")
+    assert throttle.waitFor("10.0.1.0", "alice") > 0
+    assert throttle.waitFor("10.0.9.9", "alice") == 0
+    clock.now += 301
+    assert throttle.waitFor("10.0.0.1", "alice") == 0
+    throttle.failed("10.0.0.3", "carol")
+    throttle.succeeded("10.0.0.3", "carol")
+    assert throttle.waitFor("10.0.0.3", "carol") == 0
