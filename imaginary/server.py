@@ -11,7 +11,7 @@ the store, so everything acknowledged is on disk.
 import time
 
 from twisted.application import service
-from twisted.internet import endpoints
+from twisted.internet import defer, endpoints, task
 from twisted.logger import Logger
 
 from imaginary.accounts import LoginThrottle, nameKey
@@ -22,6 +22,7 @@ from imaginary.verbs.base import VerbRegistry
 
 log = Logger()
 
+DRAIN_SECONDS = 3.0     # how long shutdown waits for goodbyes to be sent
 NAME = "Imaginary"
 VERSION = "0.1.0"
 
@@ -42,6 +43,7 @@ class ImaginaryServer(service.MultiService):
         self.world = None
         self.registry = None
         self.sessions = {}       # character storeID -> Session
+        self.connections = set()  # every open Session, logged in or not
         self.throttle = LoginThrottle()
         self.started = time.time()
         self.ports = {}
@@ -94,17 +96,34 @@ class ImaginaryServer(service.MultiService):
         return port
 
     def stopService(self):
-        for session in list(self.sessions.values()):
+        """
+        Tell everyone, close every connection, wait (a few seconds at
+        most) for what they were told to be sent, then close the store.
+        """
+        for session in list(self.connections):
             session.tell("The server is shutting down. Goodbye!")
             session.close()
         for port in self.ports.values():
             port.stopListening()
         self.ports = {}
-        d = service.MultiService.stopService(self)
-        if self.store is not None:
-            self.store.close()
-            log.info("store closed")
-        return d
+        d = defer.maybeDeferred(service.MultiService.stopService, self)
+        d.addBoth(lambda _: self._drained(DRAIN_SECONDS))
+
+        def closeStore(_):
+            if self.store is not None:
+                self.store.close()
+                log.info("store closed")
+        return d.addCallback(closeStore)
+
+    def _drained(self, limit):
+        """A Deferred that fires once every connection is gone (or later)."""
+        deadline = self.reactor.seconds() + limit
+
+        def check():
+            if not self.connections or self.reactor.seconds() >= deadline:
+                return None
+            return task.deferLater(self.reactor, 0.02, check)
+        return defer.maybeDeferred(check)
 
     def shutdown(self):
         """Save and stop the whole process."""
@@ -118,6 +137,14 @@ class ImaginaryServer(service.MultiService):
             return f"Welcome to {NAME}, a text adventure."
         return (f"Welcome to {NAME}, a text adventure. Type 'new' to create "
                 f"an account.")
+
+    def sessionOpened(self, session):
+        """A connection's session began (called by Session)."""
+        self.connections.add(session)
+
+    def sessionClosed(self, session):
+        """A connection's session is over (its connection is gone)."""
+        self.connections.discard(session)
 
     def sessionFor(self, character):
         """The session playing C{character}, or None."""

@@ -66,6 +66,7 @@ class Session:
         self._pendingName = None
         self._pendingPassword = None
         self._busy = False
+        server.sessionOpened(self)
 
     # -- output --------------------------------------------------------------
 
@@ -396,6 +397,7 @@ class Session:
         """The connection went away."""
         self.state = "closed"
         self._leave()
+        self.server.sessionClosed(self)
 
     def _leave(self):
         if self.character is not None:

@@ -4,10 +4,13 @@ driven over real loopback sockets by the real `telnet` client (under
 pexpect) and by raw sockets where the bytes themselves are the point.
 """
 
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pexpect
 import pytest
@@ -161,3 +164,65 @@ def test_admin_from_the_command_line(server, tmp_path):
     admin.sendline("boot Gina")
     player.expect("You have been disconnected by an admin.")
     player.expect(pexpect.EOF)
+    # Ban: the player is thrown out and can't come back until unbanned.
+    player = login(server, "gina", "Gina")
+    admin.sendline("ban gina")
+    admin.expect("You ban gina.")
+    player.expect("This account is banned.")
+    player.expect(pexpect.EOF)
+    refused = telnet(server)
+    refused.sendline("gina")
+    refused.expect("Password: ")
+    refused.sendline("secret99")
+    refused.expect("This account is banned.")
+    refused.expect(pexpect.EOF)
+    admin.sendline("ban root")
+    admin.expect("Admins can't be banned; demote them first.")
+    admin.sendline("unban gina")
+    admin.expect("You unban gina.")
+    login(server, "gina", "Gina").sendline("quit")
+    # Shutdown saves and stops the whole process.
+    admin.sendline("shutdown")
+    admin.expect("Shutting down.")
+    admin.expect(pexpect.EOF)
+    assert server.process.wait(15) == 0
+    assert "store closed" in server.stop()
+    check = subprocess.run(
+        [sys.executable, "-m", "imaginary.cli", "check", "--store",
+         server.store], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_the_twistd_plugin_serves_and_stops_cleanly(tmp_path):
+    from liveserver import freePort
+    port, sshPort = freePort(), freePort()
+    store = str(tmp_path / "store")
+    twistd = os.path.join(os.path.dirname(sys.executable), "twistd")
+    process = subprocess.Popen(
+        [twistd, "-n", "--pidfile=", "imaginary", "--store", store,
+         "--telnet", f"tcp:{port}:interface=127.0.0.1",
+         "--ssh", f"tcp:{sshPort}:interface=127.0.0.1"],
+        cwd=str(tmp_path), env=ENV, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    try:
+        server = type("S", (), {"port": port})()
+        deadline = time.time() + 20
+        while True:
+            try:
+                child = telnet(server)
+                break
+            except pexpect.EOF:
+                assert time.time() < deadline, process.stdout.read()
+                time.sleep(0.1)
+        child.sendline("new")
+        child.expect("Choose an account name")
+        socket.create_connection(("127.0.0.1", sshPort), 5).close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out = process.communicate(timeout=20)[0]
+    # twistd ends by re-raising the SIGTERM it handled, after a clean stop.
+    assert process.returncode in (0, -signal.SIGTERM), out
+    assert "Server Shut Down." in out
+    assert f"listening for telnet on 127.0.0.1 port {port}" in out
+    assert f"listening for ssh on 127.0.0.1 port {sshPort}" in out
+    assert "store closed" in out
