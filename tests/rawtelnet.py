@@ -42,6 +42,7 @@ class RawTelnet:
         self.pending = b""
         self.text = bytearray()
         self.gmcp = []          # (package, data)
+        self.subnegotiations = []   # (option, payload), every one seen
         self.marks = 0          # EOR or GA seen
         self.echoHidden = False
         self.closed = False
@@ -144,6 +145,10 @@ class RawTelnet:
                                  h & 255, IAC, SE]))
 
     def _subnegotiation(self, option, payload):
+        self.subnegotiations.append((option, payload))
+        if option == CHARSET and payload[:1] == b"\x01":
+            self.send(bytes([IAC, SB, CHARSET, 2]) + b"UTF-8" +
+                      bytes([IAC, SE]))
         if option == TTYPE and payload[:1] == b"\x01" and self.ttypes:
             name = self.ttypes[min(self.ttypeIndex, len(self.ttypes) - 1)]
             self.ttypeIndex += 1

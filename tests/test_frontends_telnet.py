@@ -13,7 +13,7 @@ import pytest
 
 from liveserver import ENV, TELNET, Server, newPlayer
 from rawtelnet import (
-    CHARSET, ECHO, EOR, GMCP, MCCP2, NAWS, SGA, TTYPE, RawTelnet)
+    CHARSET, EOR, GMCP, MCCP2, MSSP, NAWS, SGA, TTYPE, RawTelnet)
 
 TINTIN = "/usr/games/tt++"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -263,3 +263,23 @@ def test_a_client_that_stops_reading_is_cut_off_and_others_go_on(tmp_path):
         talker.close()
     finally:
         server.stop()
+
+
+def test_mssp_for_crawlers_and_charset_utf8(server):
+    client = RawTelnet(server.port, accept={MSSP, CHARSET})
+    client.expect("Account name")
+    deadline = time.monotonic() + 5
+    while not any(o == MSSP for o, _ in client.subnegotiations):
+        assert time.monotonic() < deadline, client.subnegotiations
+        client.pump(0.1)
+    payload = [p for o, p in client.subnegotiations if o == MSSP][0]
+    pairs = payload.split(b"\x01")[1:]
+    variables = dict(p.split(b"\x02", 1) for p in pairs)
+    assert variables[b"NAME"] == b"Imaginary"
+    assert variables[b"CODEBASE"].startswith(b"Imaginary ")
+    assert int(variables[b"PLAYERS"]) >= 0
+    assert abs(int(variables[b"UPTIME"]) - time.time()) < 3600
+    assert variables[b"PORT"] == str(server.port).encode()
+    charset = [p for o, p in client.subnegotiations if o == CHARSET]
+    assert charset == [b"\x01;UTF-8"]
+    client.close()

@@ -116,6 +116,7 @@ class MudTelnetProtocol(TelnetProtocol):
         self.terminalTypes = []
         self.mtts = 0
         self.charset = "utf-8"
+        self._charsetRequested = False
         self.gmcpSupports = set()
         self.gmcpEnabled = False
         self.eorEnabled = False
@@ -165,7 +166,10 @@ class MudTelnetProtocol(TelnetProtocol):
             return True
         if option == ECHO:
             return True
-        return option in (SGA, CHARSET)
+        if option == CHARSET:
+            self._requestCharset()
+            return True
+        return option == SGA
 
     def disableLocal(self, option):
         if option == MCCP2:
@@ -180,10 +184,16 @@ class MudTelnetProtocol(TelnetProtocol):
             self._askTerminalType()
             return True
         if option == CHARSET:
-            self.transport.requestNegotiation(CHARSET, CHARSET_REQUEST +
-                                              b";UTF-8")
+            self._requestCharset()
             return True
         return option in ACCEPTED_REMOTE
+
+    def _requestCharset(self):
+        # RFC 2066: once either side agreed to CHARSET, ask for UTF-8 (once).
+        if not self._charsetRequested:
+            self._charsetRequested = True
+            self.transport.requestNegotiation(CHARSET, CHARSET_REQUEST +
+                                              b";UTF-8")
 
     def disableRemote(self, option):
         pass
