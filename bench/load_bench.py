@@ -59,6 +59,9 @@ def nameFor(i):
     return "Bench" + letters
 
 
+PROFILE = None      # --profile FILE: run the server under cProfile
+
+
 def freePort():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -99,6 +102,9 @@ def startServer(kind, store, port):
     else:
         args = [PYTHON, "-m", "imaginary.cli", "serve", "--store", store,
                 "--telnet", f"tcp:{port}:interface=127.0.0.1:backlog=2048"]
+        if PROFILE:
+            # cProfile writes its file when the server exits on SIGTERM.
+            args[1:1] = ["-m", "cProfile", "-o", PROFILE]
     started = time.perf_counter()
     process = subprocess.Popen(args, env=ENV, cwd=ROOT,
                                stdout=subprocess.DEVNULL,
@@ -275,7 +281,12 @@ def main():
     parser.add_argument("--smoke", action="store_true",
                         help="a few seconds, for CI (no targets judged)")
     parser.add_argument("--json")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="run the Imaginary server under cProfile, "
+                        "writing FILE (figures then include its overhead)")
     args = parser.parse_args()
+    global PROFILE
+    PROFILE = args.profile
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     results = []

@@ -235,11 +235,13 @@ class MudTelnetProtocol(TelnetProtocol):
         if value in self.terminalTypes or len(self.terminalTypes) >= 4:
             return
         self.terminalTypes.append(value)
+        self._colours = False
         if len(self.terminalTypes) == 1:
             self.clientName = value
         if value.upper().startswith("MTTS "):
             try:
                 self.mtts = int(value[5:])
+                self._colours = False
             except ValueError:
                 pass
         else:
@@ -289,9 +291,16 @@ class MudTelnetProtocol(TelnetProtocol):
 
     # -- what the client can show ------------------------------------------
 
+    _colours = False    # not yet worked out
+
     @property
     def colours(self):
         """None, "16", "256" or "truecolour", from MTTS and TTYPE."""
+        if self._colours is False:
+            self._colours = self._colourDepth()
+        return self._colours
+
+    def _colourDepth(self):
         if self.mtts & MTTS_TRUECOLOR:
             return "truecolour"
         if self.mtts & MTTS_256:
@@ -346,12 +355,11 @@ class MudTelnetProtocol(TelnetProtocol):
     # -- output ------------------------------------------------------------
 
     def _queued(self):
-        consumer = getattr(self.transport, "transport", None)
-        size = 0
-        for name in ("_tempDataLen",):
-            size += getattr(consumer, name, 0) or 0
-        buffers = getattr(consumer, "dataBuffer", b"")
-        return size + len(buffers)
+        # What the TCP transport holds and the kernel has not yet taken
+        # (twisted.internet.abstract.FileDescriptor's two buffers).
+        tcp = self.transport.transport
+        return (getattr(tcp, "_tempDataLen", 0) +
+                len(getattr(tcp, "dataBuffer", b"")))
 
     def write(self, data):
         """Write bytes, closing a client that has stopped reading."""

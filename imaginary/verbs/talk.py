@@ -27,15 +27,24 @@ def _speech(text):
     return text
 
 
-def _quoted(template, text, **roles):
-    """A sentence followed by ', 'text'' with the text styled as speech."""
-    head = sentence(template, **roles)
+class _Quoted:
+    """A sentence followed by ", 'text'" with the text styled as speech."""
 
-    class _Said:
-        def render(self, observer):
-            return styled(head.render(observer), ", '",
-                          styled(text, role="speech"), "'")
-    return _Said()
+    def __init__(self, template, text, **roles):
+        self.head = sentence(template, **roles)
+        self.said = styled(text, role="speech")
+        self.last = (None, None)
+
+    def render(self, observer):
+        # Bystanders share one rendering of the head (see grammar); keep
+        # sharing it, so front ends can reuse one rendered string for all.
+        first = self.head.render(observer)
+        if self.last[0] is not first:
+            self.last = (first, styled(first, ", '", self.said, "'"))
+        return self.last[1]
+
+
+_quoted = _Quoted
 
 
 class Say(Verb):
@@ -64,14 +73,12 @@ class Emote(Verb):
         actor = context.actor
         text = _speech(text)
 
-        class _Pose:
-            def render(self, observer):
-                # Everyone, the actor included, sees the name: "Alice
-                # waves." / "The mouse squeaks."
-                name = actor.name if actor.proper else "The " + actor.name
-                return styled(styled(name, role="player"), " ", text)
-        Event(location=actor.location, actor=actor, actorMessage=_Pose(),
-              otherMessage=_Pose()).broadcast()
+        # Everyone, the actor included, sees the name: "Alice waves." /
+        # "The mouse squeaks."  One Span for all of them.
+        name = actor.name if actor.proper else "The " + actor.name
+        posed = styled(styled(name, role="player"), " ", text)
+        Event(location=actor.location, actor=actor, actorMessage=posed,
+              otherMessage=posed).broadcast()
 
 
 def _findPlayer(context, name):
