@@ -59,6 +59,12 @@ OFFERED_LOCAL = (SGA, EOR, MCCP2, MSSP, GMCP, CHARSET)
 ACCEPTED_REMOTE = (NAWS, TTYPE, CHARSET)
 
 
+def toWire(data):
+    """Application bytes as telnet sends them: IAC doubled, CRLF ends."""
+    return data.replace(b"\xff", b"\xff\xff").replace(
+        b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
 class MudTelnetTransport(TelnetTransport):
     """TelnetTransport with MCCP2 output and bounded subnegotiations."""
 
@@ -73,8 +79,7 @@ class MudTelnetTransport(TelnetTransport):
     def write(self, data):
         # Application data: double IAC, CRLF line ends, and through the
         # compressor like everything else once MCCP2 is on.
-        self._write(data.replace(b"\xff", b"\xff\xff").replace(
-            b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+        self._write(toWire(data))
 
     def startCompression(self):
         """Send the MCCP2 start marker; everything after is compressed."""
@@ -363,13 +368,20 @@ class MudTelnetProtocol(TelnetProtocol):
 
     def write(self, data):
         """Write bytes, closing a client that has stopped reading."""
-        if self.transport is None:
+        self._send(data, self.transport.write if self.transport else None)
+
+    def sendWire(self, data):
+        """Write bytes already in telnet form (see toWire)."""
+        self._send(data, self.transport._write if self.transport else None)
+
+    def _send(self, data, write):
+        if write is None:
             return
         if self._queued() > MAX_OUTPUT_BYTES:
             log.info("closing a telnet client that stopped reading")
             self.transport.loseConnection()
             return
-        self.transport.write(data)
+        write(data)
 
     def sendText(self, text):
         """Send text (already rendered for this client), then a newline."""

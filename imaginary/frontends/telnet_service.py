@@ -12,7 +12,7 @@ from zope.interface import implementer
 from imaginary.language import renderANSI, wrapANSI
 from imaginary.session import IFrontEnd, Session
 
-from .telnet import MudTelnetProtocol, MudTelnetTransport
+from .telnet import MudTelnetProtocol, MudTelnetTransport, toWire
 
 
 @implementer(IFrontEnd)
@@ -37,8 +37,8 @@ class TelnetFrontEnd:
     # IFrontEnd
 
     def sendSpan(self, span):
-        self.protocol.sendText(_rendered(span, self.protocol.colours,
-                                         self.protocol.width))
+        protocol = self.protocol
+        protocol.sendWire(_wire(span, protocol.colours, protocol.width))
 
     def sendData(self, kind, data):
         protocol = self.protocol
@@ -66,16 +66,18 @@ class TelnetFrontEnd:
 _last = [None, None, None, None]
 
 
-def _rendered(span, colours, width):
+def _wire(span, colours, width):
     """
-    ANSI text for a span, wrapped.  The bystanders of an event are sent
-    the very same Span one after another, so the last result is kept.
+    The telnet bytes for a span: ANSI at the client's colour depth,
+    wrapped, IAC doubled, CRLF line ends.  The bystanders of an event are
+    sent the very same Span one after another, so the last result is kept.
     """
     if _last[0] is span and _last[1] == colours and _last[2] == width:
         return _last[3]
-    text = wrapANSI(renderANSI(span, colours), width)
-    _last[:] = [span, colours, width, text]
-    return text
+    text = wrapANSI(renderANSI(span, colours), width) + "\n"
+    data = toWire(text.encode("utf-8"))
+    _last[:] = [span, colours, width, data]
+    return data
 
 
 def roomInfo(room):

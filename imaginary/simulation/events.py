@@ -14,6 +14,7 @@ describes the world as it was when the event happened.
 """
 
 import contextvars
+import weakref
 
 import attr
 
@@ -45,12 +46,31 @@ def render(message, observer):
     raise TypeError(f"cannot render {message!r}")
 
 
+# store -> {location storeID: (store generation, observers)}
+_observerCache = weakref.WeakKeyDictionary()
+
+
 def observersAt(location):
-    """Every IEventObserver in C{location} (the room and what is in it)."""
+    """
+    Every IEventObserver in C{location} (the room and what is in it).
+
+    Remembered per location until anything in the store changes (the
+    store's generation moves on every write and rollback): a room where
+    people only talk asks the graph once, not once per line said.
+    """
     if location is None:
         return ()
-    return location.idea.obtain(
-        Proximity(EVENT_RADIUS, ProviderOf(IEventObserver))).results
+    store = location.store
+    cache = _observerCache.get(store)
+    if cache is None:
+        cache = _observerCache[store] = {}
+    hit = cache.get(location.storeID)
+    if hit is not None and hit[0] == store.generation:
+        return hit[1]
+    observers = tuple(location.idea.obtain(
+        Proximity(EVENT_RADIUS, ProviderOf(IEventObserver))).results)
+    cache[location.storeID] = (store.generation, observers)
+    return observers
 
 
 @attr.s(frozen=True, eq=False)
