@@ -63,20 +63,25 @@ class TelnetFrontEnd:
         self.protocol.disconnect()
 
 
-_last = [None, None, None, None]
+_recent = {}      # (id(span), colours, width) -> (span, bytes)
 
 
 def _wire(span, colours, width):
     """
     The telnet bytes for a span: ANSI at the client's colour depth,
     wrapped, IAC doubled, CRLF line ends.  The bystanders of an event are
-    sent the very same Span one after another, so the last result is kept.
+    sent the very same Span one after another (the actor's own line in
+    between), so the last few results are kept.
     """
-    if _last[0] is span and _last[1] == colours and _last[2] == width:
-        return _last[3]
+    key = (id(span), colours, width)
+    hit = _recent.get(key)
+    if hit is not None and hit[0] is span:
+        return hit[1]
     text = wrapANSI(renderANSI(span, colours), width) + "\n"
     data = toWire(text.encode("utf-8"))
-    _last[:] = [span, colours, width, data]
+    if len(_recent) >= 16:
+        _recent.clear()
+    _recent[key] = (span, data)
     return data
 
 
