@@ -70,6 +70,13 @@ class Server:
         with open(self.logPath, errors="replace") as f:
             return f.read()
 
+    def kill(self):
+        """SIGKILL: the process dies at once, mid-whatever."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(15)
+        self._log.close()
+        self.process = None
+
     def stop(self):
         """Stop with SIGTERM (a clean shutdown); returns the log so far."""
         if self.process is not None and self.process.poll() is None:
