@@ -59,6 +59,11 @@ OFFERED_LOCAL = (SGA, EOR, MCCP2, MSSP, GMCP, CHARSET)
 ACCEPTED_REMOTE = (NAWS, TTYPE, CHARSET)
 
 
+# What may follow IAC in the data stream: EOR, NOP, DM, BRK, IP, AO, AYT,
+# EC, EL, GA, SB, WILL, WONT, DO, DONT and IAC itself.
+_AFTER_IAC = frozenset(range(0xf1, 0x100)) | {0xef}
+
+
 def toWire(data):
     """Application bytes as telnet sends them: IAC doubled, CRLF ends."""
     return data.replace(b"\xff", b"\xff\xff").replace(
@@ -93,12 +98,53 @@ class MudTelnetTransport(TelnetTransport):
             self.compressor = None
 
     def dataReceived(self, data):
+        data = self._dropUnknownCommands(data)
         # Twisted buffers a subnegotiation until IAC SE: bound it.
         TelnetTransport.dataReceived(self, data)
         if len(getattr(self, "commands", ())) > MAX_SUBNEGOTIATION_BYTES:
             log.info("dropping an endless telnet subnegotiation")
             self.commands = []
             self.state = "data"
+
+    def _dropUnknownCommands(self, data):
+        """
+        Remove "IAC <byte>" pairs that name no telnet command (an IAC SE
+        outside a subnegotiation, IAC followed by a plain byte).  RFC 854
+        says to ignore them; Twisted's parser raises instead, which would
+        drop the connection and lose the rest of the packet.
+        """
+        state = self.state
+        if state == "escaped" and data and data[0] not in _AFTER_IAC:
+            self.state, data = "data", data[1:]
+        if b"\xff" not in data:
+            return data
+        out = bytearray()
+        inSB = state.startswith("subnegotiation")
+        i = 1 if state == "command" else 0
+        out += data[:i]
+        n = len(data)
+        while i < n:
+            j = data.find(b"\xff", i)
+            if j < 0 or j + 1 >= n:
+                out += data[i:]
+                break
+            out += data[i:j]
+            command = data[j + 1]
+            if inSB:
+                inSB = command != 0xf0          # IAC SE ends it
+                size = 2
+            elif command == 0xfa:               # IAC SB
+                inSB, size = True, 2
+            elif 0xfb <= command <= 0xfe:       # WILL WONT DO DONT <opt>
+                size = 3
+            elif command in _AFTER_IAC:
+                size = 2
+            else:
+                i = j + 2                       # unknown: dropped
+                continue
+            out += data[j:j + size]
+            i = j + size
+        return bytes(out)
 
     def connectionLost(self, reason):
         self.compressor = None
