@@ -42,6 +42,8 @@ class TelnetFrontEnd:
 
     def sendData(self, kind, data):
         protocol = self.protocol
+        if not protocol.gmcpEnabled:
+            return          # the common case: nothing to send out of band
         if kind == "room" and protocol.wantsGMCP("room"):
             protocol.sendGMCP("Room.Info", roomInfo(data))
         elif kind == "vitals" and protocol.wantsGMCP("char"):

@@ -77,14 +77,16 @@ class Actor(Enhancement, Item):
 
     def prepare(self, event):
         session = self._intelligence
-        brain = self.enduringIntelligence
-        if session is None and brain is None:
-            return None
-        message = event.messageFor(self.thing)
         if session is not None:
+            # A player: (most events) one message, sent after the commit.
+            message = event.messageFor(self.thing)
             if message is None and event.data is None:
                 return None
             return lambda: session.send(message, event)
+        brain = self.enduringIntelligence
+        if brain is None:
+            return None
+        message = event.messageFor(self.thing)
         observe = getattr(brain, "observe", None)
         if observe is None:
             return None

@@ -97,7 +97,7 @@ class _TypeInfo:
 
 class _Transaction:
     __slots__ = ("touched", "created", "inserted", "newItems", "dirty",
-                 "newTypes")
+                 "newTypes", "begun")
 
     def __init__(self):
         # storeID -> (item, snapshot of its values): items that existed
@@ -113,6 +113,9 @@ class _Transaction:
         # storeID -> (item, set of changed value indexes) awaiting UPDATE
         self.dirty = {}
         self.newTypes = []   # (class, (typeName, version), type_id)
+        # Whether BEGIN was sent: a transaction that writes nothing (most
+        # commands only look and talk) never opens one in SQLite at all.
+        self.begun = False
 
 
 class Store(Empowered):
@@ -346,6 +349,7 @@ class Store(Empowered):
         records = schema.classRecord(cls)
 
         def create():
+            self._begin()
             conn = self._conn
             conn.execute(self._sql.ddl(cls.__table__))
             for index in cls.__table__.indexes:
@@ -377,7 +381,6 @@ class Store(Empowered):
             return f(*a, **kw)
         if self._conn is None:
             raise StoreClosed("the store is closed")
-        self._conn.execute("BEGIN IMMEDIATE")
         txn = self._txn = _Transaction()
         try:
             result = f(*a, **kw)
@@ -387,21 +390,34 @@ class Store(Empowered):
             self._rollback(txn)
             raise
         self._txn = None
-        try:
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as e:
-            self._rollback(txn)
-            raise StoreError(f"commit failed: {e}")
+        if txn.begun:
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._rollback(txn)
+                raise StoreError(f"commit failed: {e}")
         return result
+
+    def _begin(self):
+        """Open the SQLite transaction before the current one's first write.
+
+        Reads before it need none: one process owns the store (exclusive
+        lock), so nothing can change between them and the first write.
+        """
+        txn = self._txn
+        if txn is not None and not txn.begun:
+            self._conn.execute("BEGIN IMMEDIATE")
+            txn.begun = True
 
     def _rollback(self, txn):
         self.generation += 1
         if txn.newTypes:
             self.epoch += 1
-        try:
-            self._conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
+        if txn.begun:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
         # Versions move for what the transaction touched, before and after
         # the values are restored, so caches built on either go stale.
         for sid, (item, snapshot) in txn.touched.items():
@@ -443,6 +459,8 @@ class Store(Empowered):
         if txn is None:
             return
         conn = self._conn
+        if txn.newItems or txn.dirty:
+            self._begin()
         if txn.newItems:
             # Rows are fed to executemany from generators: each row dies
             # as soon as it is written, instead of a list of them all
@@ -478,8 +496,12 @@ class Store(Empowered):
         """Run SQL after a checkpoint; translate sqlite3 errors."""
         if self._conn is None:
             raise StoreClosed("the store is closed")
-        if self._txn is not None and (self._txn.newItems or self._txn.dirty):
-            self._checkpoint()
+        txn = self._txn
+        if txn is not None:
+            if txn.newItems or txn.dirty:
+                self._checkpoint()
+            if not txn.begun and not sql.startswith("SELECT"):
+                self._begin()
         try:
             return self._conn.execute(sql, params)
         except sqlite3.Error as e:
