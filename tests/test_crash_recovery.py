@@ -130,7 +130,7 @@ class Builder(threading.Thread):
                 self.pending = name
                 self.client.take()
                 self.client.line(f"create thing named {name}")
-                self.client.expect(f"You create", timeout=10)
+                self.client.expect("You create", timeout=10)
                 self.created.append(name)
                 self.pending = None
         except (AssertionError, OSError):

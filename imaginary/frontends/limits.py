@@ -71,3 +71,20 @@ def decodeLine(raw):
         warning = NOT_UTF8
     text = "".join(c for c in text if c >= " " or c == "\t")
     return text, warning
+
+
+def screenLine(gate, raw, tell):
+    """
+    One line from a client through the flood gate and decoding: the text
+    to hand the session, or None when the line was dropped.  C{tell(text)}
+    sends the client a message about what happened.
+    """
+    admitted, warn = gate.admit()
+    if not admitted:
+        if warn:
+            tell(TOO_FAST)
+        return None
+    text, warning = decodeLine(raw)
+    if warning:
+        tell(warning)
+    return text

@@ -32,8 +32,7 @@ from twisted.conch.telnet import (
 from twisted.logger import Logger
 
 from .limits import (
-    MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_FAST, TOO_LONG, FloodGate,
-    decodeLine)
+    MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_LONG, FloodGate, screenLine)
 
 log = Logger()
 
@@ -392,15 +391,8 @@ class MudTelnetProtocol(TelnetProtocol):
         if len(raw) > MAX_LINE_BYTES:
             self.sendText(TOO_LONG)
             return
-        admitted, warn = self._flood.admit()
-        if not admitted:
-            if warn:
-                self.sendText(TOO_FAST)
-            return
-        text, warning = decodeLine(raw)
-        if warning:
-            self.sendText(warning)
-        if self.handler is not None:
+        text = screenLine(self._flood, raw, self.sendText)
+        if text is not None and self.handler is not None:
             self.handler.lineReceived(text)
 
     # -- output ------------------------------------------------------------

@@ -34,8 +34,7 @@ from imaginary.language import renderANSI, wrapANSI
 from imaginary.session import IFrontEnd, Session
 
 from .limits import (
-    MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_FAST, TOO_LONG, FloodGate,
-    decodeLine)
+    MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_LONG, FloodGate, screenLine)
 
 log = Logger()
 
@@ -151,15 +150,9 @@ class TerminalGame(HistoricRecvLine):
         self.lineBufferIndex = len(self.lineBuffer)
 
     def _submit(self, raw):
-        admitted, warn = self._flood.admit()
-        if not admitted:
-            if warn:
-                self.sendText(TOO_FAST)
-            return
-        text, warning = decodeLine(raw)
-        if warning:
-            self.sendText(warning)
-        self.session.lineReceived(text)
+        text = screenLine(self._flood, raw, self.sendText)
+        if text is not None:
+            self.session.lineReceived(text)
 
     # -- drawing -------------------------------------------------------------
 
@@ -245,15 +238,9 @@ class PlainLineGame(LineReceiver):
             self.session = None
 
     def lineReceived(self, line):
-        admitted, warn = self._flood.admit()
-        if not admitted:
-            if warn:
-                self._write(TOO_FAST + "\n")
-            return
-        text, warning = decodeLine(line.rstrip(b"\r"))
-        if warning:
-            self._write(warning + "\n")
-        if self.session is not None:
+        text = screenLine(self._flood, line.rstrip(b"\r"),
+                          lambda message: self._write(message + "\n"))
+        if text is not None and self.session is not None:
             self.session.lineReceived(text)
 
     def lineLengthExceeded(self, line):
