@@ -28,12 +28,15 @@ def test_a_burst_then_the_rate_with_one_warning_per_flood():
     assert [gate.admit()[0] for _ in range(6)] == [True] * 5 + [False]
 
 
-def test_a_new_flood_is_told_again():
+def test_a_long_flood_is_told_again_only_after_a_while():
     clock = Clock()
     gate = FloodGate(rate=1, burst=1, clock=clock)
     assert gate.admit() == (True, False)
     assert gate.admit() == (False, True)
-    clock.now += 1.0
+    clock.now += 1.0            # one line gets through, the flood goes on
+    assert gate.admit() == (True, False)
+    assert gate.admit() == (False, False)
+    clock.now += 1.5            # WARN_EVERY after the first warning
     assert gate.admit() == (True, False)
     assert gate.admit() == (False, True)
 

@@ -146,7 +146,8 @@ def test_ten_thousand_lines_in_one_packet(server):
     while attacker.pump(0.2) and time.monotonic() < deadline:
         pass
     shown = attacker.shown()
-    assert shown.count("You are typing too fast") == 1
+    # Told once (again only if the flood lasts WARN_EVERY seconds).
+    assert 1 <= shown.count("You are typing too fast") <= 2
     assert shown.count("[ Town Square ]") < 200
     attacker.close()
     answered(server)

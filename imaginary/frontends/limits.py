@@ -31,9 +31,12 @@ class FloodGate:
     """
     A token bucket: a burst of ``BURST_LINES`` lines, refilled at
     ``MAX_LINES_PER_SECOND``.  ``admit()`` says whether a line may go on,
-    and whether the sender should be told that lines were dropped (once
-    per flood, not once per dropped line).
+    and whether the sender should be told that lines were dropped: once
+    per flood, and again only if the flood goes on for ``WARN_EVERY``
+    seconds, however many lines it drops.
     """
+
+    WARN_EVERY = 2.0
 
     def __init__(self, rate=None, burst=None, clock=time.monotonic):
         self.rate = MAX_LINES_PER_SECOND if rate is None else rate
@@ -41,7 +44,7 @@ class FloodGate:
         self.clock = clock
         self._tokens = self.burst
         self._last = clock()
-        self._warned = False
+        self._warnedAt = None
 
     def admit(self):
         """(admitted, warn) for one more line now."""
@@ -50,10 +53,12 @@ class FloodGate:
                            self._tokens + (now - self._last) * self.rate)
         self._last = now
         if self._tokens < 1:
-            warn, self._warned = not self._warned, True
+            warn = self._warnedAt is None or \
+                now - self._warnedAt >= self.WARN_EVERY
+            if warn:
+                self._warnedAt = now
             return False, warn
         self._tokens -= 1
-        self._warned = False
         return True, False
 
 
