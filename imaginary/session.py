@@ -36,6 +36,9 @@ class IFrontEnd(Interface):
     def sendSpan(span):
         """Render and send one message (a Span)."""
 
+    wantsData = Attribute("Optional: False when sendData would send nothing "
+                          "now (lets the session skip it).")
+
     def sendData(kind, data):
         """Send out-of-band data ("room", "vitals", "channel"), if supported."""
 
@@ -80,10 +83,11 @@ class Session:
 
     def send(self, span, event):
         """An event for our character (the Actor's ephemeral intelligence)."""
+        frontEnd = self.frontEnd
         if span is not None:
-            self.frontEnd.sendSpan(span)
+            frontEnd.sendSpan(span)
         data = getattr(event, "data", None)
-        if data:
+        if data and getattr(frontEnd, "wantsData", True):
             for kind, value in data.items():
                 self.frontEnd.sendData(kind, value)
 

@@ -410,7 +410,16 @@ class MudTelnetProtocol(TelnetProtocol):
 
     def sendWire(self, data):
         """Write bytes already in telnet form (see toWire)."""
-        self._send(data, self.transport._write if self.transport else None)
+        # The hot path of every broadcast: _send, inlined.
+        transport = self.transport
+        if transport is None:
+            return
+        tcp = transport.transport
+        if tcp._tempDataLen + len(tcp.dataBuffer) > MAX_OUTPUT_BYTES:
+            log.info("closing a telnet client that stopped reading")
+            transport.loseConnection()
+            return
+        transport._write(data)
 
     def _send(self, data, write):
         if write is None:

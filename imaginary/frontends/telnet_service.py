@@ -36,9 +36,19 @@ class TelnetFrontEnd:
 
     # IFrontEnd
 
+    @property
+    def wantsData(self):
+        """Out-of-band data goes out only as GMCP."""
+        return self.protocol.gmcpEnabled
+
     def sendSpan(self, span):
         protocol = self.protocol
-        protocol.sendWire(_wire(span, protocol.colours, protocol.width))
+        colours, width = protocol.colours, protocol.width
+        hit = _recent.get((id(span), colours, width))
+        if hit is not None and hit[0] is span:
+            protocol.sendWire(hit[1])
+        else:
+            protocol.sendWire(_wire(span, colours, width))
 
     def sendData(self, kind, data):
         protocol = self.protocol

@@ -179,10 +179,21 @@ def renderPlain(span):
     return "".join(_keepNewlines(text) for text, _ in _leaves(span))
 
 
+_cleaned = {}
+
+
 def _keepNewlines(text):
     # Newlines inside a message are structure (one line per description
-    # part); everything else that is a control character goes.
-    return "\n".join(sanitize(part) for part in text.split("\n"))
+    # part); everything else that is a control character goes.  Most
+    # leaves are the same few words ("You", " says", ", '") rendered for
+    # every listener of every event: remember them.
+    clean = _cleaned.get(text)
+    if clean is None:
+        clean = "\n".join(sanitize(part) for part in text.split("\n"))
+        if len(_cleaned) >= 8192:
+            _cleaned.clear()
+        _cleaned[text] = clean
+    return clean
 
 
 def _ansiColour(colour, depth, background):

@@ -50,9 +50,11 @@ class Actor(Enhancement, Item):
     enduringIntelligence = reference(whenDeleted=NULLIFY)
 
     _intelligence = inmemory()
+    _body = inmemory()      # self.thing, kept: every event asks for it
 
     def activate(self):
         self._intelligence = None
+        self._body = None
 
     @property
     def level(self):
@@ -79,7 +81,11 @@ class Actor(Enhancement, Item):
         session = self._intelligence
         if session is not None:
             # A player: (most events) one message, sent after the commit.
-            message = event.messageFor(self.thing)
+            # (An Actor's thing never changes; deleting it deletes us.)
+            body = self._body
+            if body is None:
+                body = self._body = self.thing
+            message = event.messageFor(body)
             if message is None and event.data is None:
                 return None
             return lambda: session.send(message, event)
