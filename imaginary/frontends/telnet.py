@@ -436,13 +436,9 @@ class MudTelnetProtocol(TelnetProtocol):
 
     def sendPrompt(self, text):
         """Send a prompt, marked with EOR (or GA) for the client."""
-        self.write(text.encode("utf-8"))
-        if self.transport is None:
-            return
-        if self.eorEnabled:
-            self.transport._write(IAC + EOR_MARK)
-        else:
-            self.transport._write(IAC + GA)
+        # One write: the prompt and its mark travel together.
+        self.sendWire(toWire(text.encode("utf-8")) +
+                      (IAC + EOR_MARK if self.eorEnabled else IAC + GA))
 
     def sendGMCP(self, package, data):
         """Send a GMCP message if the client enabled GMCP."""

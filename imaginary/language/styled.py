@@ -351,10 +351,14 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def wrapANSI(text, width):
     """Word-wrap text holding ANSI colour escapes, measuring what shows."""
     out = []
+    escaped = "\x1b" in text
     for line in text.split("\n"):
+        if not escaped and len(line) <= width:
+            out.append(line)        # the common case: nothing to do
+            continue
         current, visible, shown = [], 0, False
         for word in line.split(" "):
-            size = len(_ANSI.sub("", word))
+            size = len(_ANSI.sub("", word)) if escaped else len(word)
             # Break after a visible word, or inside a run of spaces; the
             # empty words of leading spaces before a long word are not
             # worth a line of their own.
