@@ -22,6 +22,7 @@ The rules:
 Things are duck-typed: anything with ``name``, ``proper`` and ``gender``.
 """
 
+import functools
 import re
 
 from .styled import Span, styled
@@ -240,6 +241,19 @@ _PRONOUN_FORMS = {"pronoun": SUBJECTIVE, "objective": OBJECTIVE,
                   "possessive": POSSESSIVE, "reflexive": REFLEXIVE}
 
 
+@functools.lru_cache(maxsize=1024)
+def _pieces(template):
+    """A template cut once into (text before, role name, form) pieces, the
+    last with no role: verbs use the same few templates all day."""
+    pieces, position = [], 0
+    for match in _FIELD.finditer(template):
+        pieces.append((template[position:match.start()], match.group(1),
+                       match.group(2)))
+        position = match.end()
+    pieces.append((template[position:], None, None))
+    return tuple(pieces)
+
+
 class Sentence:
     """A template with roles, rendered per observer into a Span."""
 
@@ -247,8 +261,8 @@ class Sentence:
         self.template = template
         self.roles = roles
         self._bystander = None
-        for name, form in _FIELD.findall(template):
-            if name not in roles:
+        for _, name, _ in _pieces(template):
+            if name is not None and name not in roles:
                 raise KeyError(f"sentence {template!r} names the role "
                                f"{name!r}, which was not given")
 
@@ -279,23 +293,20 @@ class Sentence:
         actor = self.roles.get("actor")
         definite = actor is observer
         parts = []
-        position = 0
         # Whether each role was last mentioned by name or by pronoun: a
         # "they" takes "they take" but "Sam takes".
         byName = {}
-        for match in _FIELD.finditer(self.template):
-            if match.start() > position:
-                parts.append(self.template[position:match.start()])
-            name, form = match.group(1), match.group(2)
+        for text, name, form in _pieces(self.template):
+            if text:
+                parts.append(text)
+            if name is None:
+                break
             parts.append(self._field(self.roles[name], form, observer,
                                      definite, byName.get(name, True)))
             if form in (None, "definite", "indefinite", "name"):
                 byName[name] = True
             elif form == "pronoun":
                 byName[name] = False
-            position = match.end()
-        if position < len(self.template):
-            parts.append(self.template[position:])
         return _capitalise(styled(*parts))
 
     def _field(self, value, form, observer, definite, byName=True):
