@@ -362,12 +362,29 @@ def sentence(template, **roles):
     return Sentence(template, roles)
 
 
+def _needsCapital(node):
+    """Whether the first letter or digit of a span is a lower-case letter."""
+    for child in node.children:
+        if isinstance(child, Span):
+            found = _needsCapital(child)
+            if found is not None:
+                return found
+        else:
+            for c in child:
+                if c.isalnum():
+                    return c.isalpha() and c.upper() != c and \
+                        len(c.upper()) == 1
+    return None
+
+
 def _capitalise(span):
     """
     The span with its first letter in upper case.  Leading punctuation is
     skipped ('"A lamp," ...'); a sentence that starts with a digit is left
     alone ("3 coins").
     """
+    if not _needsCapital(span):
+        return span     # "Alice says...": nothing to rebuild
     done = [False]
 
     def visit(node):
