@@ -349,3 +349,32 @@ def test_noun_phrase():
     assert renderPlain(nounPhrase(lamp, bob, definite=False)) == "a lamp"
     assert renderPlain(nounPhrase(bob, bob)) == "you"
     assert renderPlain(nounPhrase(orb, bob, definite=False)) == "the Orb"
+
+
+def test_remembered_sentences_follow_changes_in_the_store():
+    # Sentences about stored things are remembered between events; a
+    # change in the store (a rename, a new actor) must show at once.
+    from imaginary.language import plainText, sentence
+    from imaginary.language.grammar import PLURAL
+    from imaginary.simulation.thing import Thing
+    from imaginary.store import Store
+    store = Store()
+    alice = store.transact(lambda: Thing(store=store, name="Alice",
+                                         proper=True))
+    bob = store.transact(lambda: Thing(store=store, name="Bob",
+                                       proper=True))
+    eve = store.transact(lambda: Thing(store=store, name="Eve",
+                                       proper=True))
+
+    def heard(observer):
+        return plainText(sentence("{actor} {actor:say}", actor=alice)
+                         .render(observer))
+    assert heard(bob) == "Alice says"
+    assert heard(alice) == "You say"
+    assert heard(eve) == "Alice says"
+    store.transact(setattr, alice, "name", "Alicia")
+    assert heard(bob) == "Alicia says"
+    assert heard(alice) == "You say"
+    store.transact(setattr, alice, "gender", PLURAL)
+    assert plainText(sentence("{actor:pronoun} {actor:say}", actor=alice)
+                     .render(bob)) == "They say"

@@ -241,6 +241,9 @@ _PRONOUN_FORMS = {"pronoun": SUBJECTIVE, "objective": OBJECTIVE,
                   "possessive": POSSESSIVE, "reflexive": REFLEXIVE}
 
 
+_recentSentences = {}
+
+
 @functools.lru_cache(maxsize=1024)
 def _pieces(template):
     """A template cut once into (text before, role name, form) pieces, the
@@ -276,9 +279,43 @@ class Sentence:
         if not self._involves(observer):
             cached = self._bystander
             if cached is None:
-                cached = self._bystander = self._render(observer)
+                cached = self._bystander = self._remembered(None, observer)
             return cached
-        return self._render(observer)
+        return self._remembered(observer, observer)
+
+    def _remembered(self, involved, observer):
+        """
+        The rendering, from the cache of recent sentences when this
+        template with these same things was rendered for the same kind of
+        observer since the store last changed ("Alice says" for every line
+        Alice says).  Only sentences whose roles are all stored items are
+        remembered: their words depend on nothing else.
+        """
+        store = None
+        key = [self.template, id(involved)]
+        for name, value in self.roles.items():
+            valueStore = getattr(value, "store", None)
+            if valueStore is None:
+                return self._render(observer)
+            store = valueStore
+            key.append(name)
+            key.append(id(value))
+        if store is None:
+            return self._render(observer)
+        key = tuple(key)
+        hit = _recentSentences.get(key)
+        if hit is not None and hit[0] is store and \
+                hit[1] == store.generation and hit[2] == self.roles and \
+                hit[3] is involved:
+            return hit[4]
+        span = self._render(observer)
+        if len(_recentSentences) >= 4096:
+            _recentSentences.clear()
+        # The roles and the observer are kept with the entry, so an id()
+        # reused by another object can never match.
+        _recentSentences[key] = (store, store.generation, dict(self.roles),
+                                 involved, span)
+        return span
 
     def _involves(self, observer):
         for value in self.roles.values():
