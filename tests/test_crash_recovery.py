@@ -3,18 +3,17 @@ Crash and restart: the real server under load is killed with SIGKILL at a
 random moment, several times, and every action it had acknowledged must be
 in the store afterwards.
 
-Players walk between two rooms, take and drop their own token and talk; a
-builder creates uniquely named things.  Each client records what the server
+Players walk between two rooms, drop and take back their own token or give
+it to the builder, and talk; the builder creates uniquely named things.  Each client records what the server
 acknowledged (the message that follows a committed command).  After each
 kill the test opens the store itself: it passes the integrity check, each
-acknowledged creation exists, and each player's position and token are as
-last acknowledged (or as the one command sent after it, which may have
+acknowledged creation exists, and each player's position and token (held,
+dropped where, or given) are as last acknowledged (or as the one command sent after it, which may have
 committed without its answer getting out).  Then the server is restarted on
 the same store: it answers within 2 seconds and everyone logs back in.
 """
 
 import random
-import re
 import threading
 import time
 
@@ -23,6 +22,7 @@ from rawtelnet import RawTelnet
 
 PLAYERS = ["red", "blue", "green", "amber"]
 PASSWORD = "secret99"
+given = []      # acknowledged gives, over the whole test
 ROOMS = {"north": "The Wayside Inn", "south": "Town Square"}
 
 
@@ -70,15 +70,19 @@ def login(port, name):
 
 
 class Player(threading.Thread):
-    """Walks, takes and drops its token, talks; records acknowledgements."""
+    """
+    Walks, drops and takes back its token or gives it to the builder,
+    talks; records acknowledgements.
+    """
 
     def __init__(self, port, name, seed, state):
         threading.Thread.__init__(self, daemon=True)
         self.client = login(port, name)
         self.name = name
         self.rng = random.Random(seed)
-        # Where we are and whether we hold the token, as last acknowledged.
-        self.room, self.holding = state
+        # As last acknowledged: where we are, and where the token is
+        # ("held", "given", or the name of the room it was dropped in).
+        self.room, self.token = state
         self.pending = None             # the command sent, not yet answered
         self.acks = 0
 
@@ -91,20 +95,26 @@ class Player(threading.Thread):
         self.acks += 1
 
     def run(self):
+        token = f"{self.name} token"
         try:
             while True:
                 roll = self.rng.random()
-                if roll < 0.4:
+                if roll < 0.35:
                     way = "north" if self.room == "Town Square" else "south"
                     self.act(way, f"[ {ROOMS[way]} ]")
                     self.room = ROOMS[way]
-                elif roll < 0.8:
-                    token = f"{self.name} token"
-                    if self.holding:
-                        self.act(f"drop {token}", f"You drop the {token}.")
+                elif roll < 0.8 and self.token == "held":
+                    if roll < 0.45 and self.room == "Town Square":
+                        self.act(f"give {token} to Maker",
+                                 f"You give the {token} to Maker.")
+                        self.token = "given"
+                        given.append(self.name)
                     else:
-                        self.act(f"take {token}", f"You take the {token}.")
-                    self.holding = not self.holding
+                        self.act(f"drop {token}", f"You drop the {token}.")
+                        self.token = self.room
+                elif roll < 0.8 and self.token == self.room:
+                    self.act(f"take {token}", f"You take the {token}.")
+                    self.token = "held"
                 else:
                     self.act(f"say {self.rng.random()}", "You say, '")
         except (AssertionError, OSError):
@@ -148,7 +158,7 @@ def _letters(n):
 def verify(path, players, builder):
     """
     Open the killed server's store and check it against the acks; returns
-    each player's (room, holding) as found.
+    each player's (room, token) as found.
     """
     from imaginary.store import Store
     from imaginary.store.check import checkStore
@@ -166,16 +176,21 @@ def verify(path, players, builder):
             token = store.findUnique(Thing, Thing.name ==
                                      f"{player.name} token")
             room = body.location.name
-            holding = token.location is body
-            found[player.name] = (room, holding)
+            if token.location is body:
+                where = "held"
+            elif token.location.name == "Maker":
+                where = "given"
+            else:
+                where = token.location.name
+            found[player.name] = (room, where)
             pending = player.pending or ""
             if pending in ("north", "south"):
                 assert room in (player.room, ROOMS[pending])
             else:
                 assert room == player.room, (player.name, room, player.room)
-            if re.match(r"(take|drop) ", pending):
+            if pending.startswith(("take ", "drop ", "give ")):
                 continue        # either state is acceptable
-            assert holding == player.holding, (player.name, pending)
+            assert where == player.token, (player.name, where, player.token)
     finally:
         store.close()
     return found
@@ -188,7 +203,7 @@ def test_sigkill_under_load_loses_nothing_acknowledged(tmp_path):
     rng = random.Random(2026)
     server.start()
     actions = 0
-    state = {name: ("Town Square", True) for name in PLAYERS}
+    state = {name: ("Town Square", "held") for name in PLAYERS}
     for round in range(3):
         players = [Player(server.port, name, rng.random(), state[name])
                    for name in PLAYERS]
@@ -211,3 +226,4 @@ def test_sigkill_under_load_loses_nothing_acknowledged(tmp_path):
         login(server.port, name).close()
     server.stop()
     assert actions > 100
+    assert given, "no give was ever acknowledged"
