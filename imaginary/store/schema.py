@@ -15,6 +15,7 @@ import importlib
 import sqlalchemy as sa
 
 from . import attributes as A
+from .item import Item
 
 FORMAT = "imaginary-store-1"
 
@@ -119,3 +120,47 @@ def importTypeModule(typeName, module):
             # Unimportable: the type is served by a rebuilt class instead.
             return None
     return typeForName(typeName)
+
+
+class TypeInfo:
+    """Per-store facts about one Item class: its id and ready SQL."""
+
+    __slots__ = ("cls", "typeID", "insertSQL", "loadSQL", "deleteSQL",
+                 "activates", "storedHook", "table", "columns", "_updates",
+                 "_equalities")
+
+    def __init__(self, cls, typeID):
+        self.cls = cls
+        self.typeID = typeID
+        self.table = cls.__tableName__
+        names = cls.__attributeNames__
+        cols = ", ".join(['"oid"'] + [f'"{n}"' for n in names])
+        marks = ", ".join("?" * (len(names) + 1))
+        self.insertSQL = f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})'
+        self.loadSQL = f'SELECT {cols} FROM "{self.table}" WHERE oid = ?'
+        self.deleteSQL = f'DELETE FROM "{self.table}" WHERE oid = ?'
+        self.activates = cls.activate is not Item.activate
+        self.storedHook = cls.stored is not Item.stored
+        self.columns = cols
+        self._updates = {}
+        self._equalities = {}
+
+    def equalitySQL(self, column, limit):
+        """SELECT text for C{column} = ? (the hottest query shape)."""
+        key = (column, limit)
+        sql = self._equalities.get(key)
+        if sql is None:
+            sql = (f'SELECT {self.columns} FROM "{self.table}" WHERE '
+                   f'"{column}" = ? LIMIT {int(limit)}')
+            self._equalities[key] = sql
+        return sql
+
+    def updateSQLFor(self, indexes):
+        """UPDATE text setting only the columns at C{indexes} (sorted)."""
+        sql = self._updates.get(indexes)
+        if sql is None:
+            names = self.cls.__attributeNames__
+            sets = ", ".join(f'"{names[i]}" = ?' for i in indexes)
+            sql = f'UPDATE "{self.table}" SET {sets} WHERE oid = ?'
+            self._updates[indexes] = sql
+        return sql

@@ -35,15 +35,17 @@ import os
 import sqlite3
 
 from . import schema
-from .attributes import CASCADE, DISALLOW
+from .schema import TypeInfo as _TypeInfo
 from .errors import (
-    DeletionDisallowed, DuplicateUniqueItem, ItemNotFound, NotAStore,
+    DuplicateUniqueItem, ItemNotFound, NotAStore,
     QueryError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
 from .comparison import AttributeValueComparison
 from .identity import IdentityMap
 from .item import Empowered, Item, typeForName
 from .powerups import PowerupIndex, _PowerupConnector
 from .query import ItemQuery, MultipleItemQuery, SQLCache
+from .transaction import Transactions
+from .deletion import Deletion
 from . import upgrade
 
 _NOTHING = object()
@@ -51,74 +53,7 @@ _MAX_READY_SHAPES = 4096
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class _TypeInfo:
-    """Per-store facts about one Item class: its id and ready SQL."""
-
-    __slots__ = ("cls", "typeID", "insertSQL", "loadSQL", "deleteSQL",
-                 "activates", "storedHook", "table", "columns", "_updates",
-                 "_equalities")
-
-    def __init__(self, cls, typeID):
-        self.cls = cls
-        self.typeID = typeID
-        self.table = cls.__tableName__
-        names = cls.__attributeNames__
-        cols = ", ".join(['"oid"'] + [f'"{n}"' for n in names])
-        marks = ", ".join("?" * (len(names) + 1))
-        self.insertSQL = f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})'
-        self.loadSQL = f'SELECT {cols} FROM "{self.table}" WHERE oid = ?'
-        self.deleteSQL = f'DELETE FROM "{self.table}" WHERE oid = ?'
-        self.activates = cls.activate is not Item.activate
-        self.storedHook = cls.stored is not Item.stored
-        self.columns = cols
-        self._updates = {}
-        self._equalities = {}
-
-    def equalitySQL(self, column, limit):
-        """SELECT text for C{column} = ? (the hottest query shape)."""
-        key = (column, limit)
-        sql = self._equalities.get(key)
-        if sql is None:
-            sql = (f'SELECT {self.columns} FROM "{self.table}" WHERE '
-                   f'"{column}" = ? LIMIT {int(limit)}')
-            self._equalities[key] = sql
-        return sql
-
-    def updateSQLFor(self, indexes):
-        """UPDATE text setting only the columns at C{indexes} (sorted)."""
-        sql = self._updates.get(indexes)
-        if sql is None:
-            names = self.cls.__attributeNames__
-            sets = ", ".join(f'"{names[i]}" = ?' for i in indexes)
-            sql = f'UPDATE "{self.table}" SET {sets} WHERE oid = ?'
-            self._updates[indexes] = sql
-        return sql
-
-
-class _Transaction:
-    __slots__ = ("touched", "created", "inserted", "newItems", "dirty",
-                 "newTypes", "begun")
-
-    def __init__(self):
-        # storeID -> (item, snapshot of its values): items that existed
-        # before this transaction and that it changed or deleted.
-        self.touched = {}
-        # storeID -> item: items created in this transaction.  (Kept apart
-        # from touched so a bulk creation allocates no tuple per item.)
-        self.created = {}
-        # storeIDs of created items already INSERTed by a checkpoint: later
-        # changes to them must be written as UPDATEs.
-        self.inserted = set()
-        self.newItems = {}   # _TypeInfo -> [items] awaiting INSERT
-        # storeID -> (item, set of changed value indexes) awaiting UPDATE
-        self.dirty = {}
-        self.newTypes = []   # (class, (typeName, version), type_id)
-        # Whether BEGIN was sent: a transaction that writes nothing (most
-        # commands only look and talk) never opens one in SQLite at all.
-        self.begun = False
-
-
-class Store(Empowered):
+class Store(Transactions, Deletion, Empowered):
     """
     An object database of Items on SQLite.
 
@@ -369,129 +304,6 @@ class Store(Empowered):
             self._txn.newTypes.append((cls, key, typeID))
         return self._registerInfo(cls, typeID)
 
-    # -- transactions ------------------------------------------------------
-
-    def transact(self, f, *a, **kw):
-        """
-        Run C{f(*a, **kw)} in a transaction and return its result.  On an
-        exception the database and the touched items roll back and the
-        exception propagates.  A call inside a transaction joins it.
-        """
-        if self._txn is not None:
-            return f(*a, **kw)
-        if self._conn is None:
-            raise StoreClosed("the store is closed")
-        txn = self._txn = _Transaction()
-        try:
-            result = f(*a, **kw)
-            self._checkpoint()
-        except BaseException:
-            self._txn = None
-            self._rollback(txn)
-            raise
-        self._txn = None
-        if txn.begun:
-            try:
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as e:
-                self._rollback(txn)
-                raise StoreError(f"commit failed: {e}")
-        return result
-
-    def _begin(self):
-        """Open the SQLite transaction before the current one's first write.
-
-        Reads before it need none: one process owns the store (exclusive
-        lock), so nothing can change between them and the first write.
-        """
-        txn = self._txn
-        if txn is not None and not txn.begun:
-            self._conn.execute("BEGIN IMMEDIATE")
-            txn.begun = True
-
-    def _rollback(self, txn):
-        self.generation += 1
-        if txn.newTypes:
-            self.epoch += 1
-        if txn.begun:
-            try:
-                self._conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-        # Versions move for what the transaction touched, before and after
-        # the values are restored, so caches built on either go stale.
-        for sid, (item, snapshot) in txn.touched.items():
-            self._changed(item)
-            item._v[:] = snapshot
-            self._changed(item)
-            if item._deleted:
-                item._deleted = False
-                self._cache[sid] = item
-        for item in txn.created.values():
-            if item._storeID is not None:
-                self._changed(item)
-            if self._cache.get(item._storeID) is item:
-                del self._cache[item._storeID]
-            item._storeID = None
-            item._store = None
-            item._deleted = False
-        if txn.newTypes:
-            self._readyShapes.clear()
-        for cls, key, typeID in txn.newTypes:
-            self._infos.pop(cls, None)
-            self._infosByID.pop(typeID, None)
-            self._recorded.pop(key, None)
-        self._referrers.clear()
-        # Only targets whose connectors the transaction touched can differ.
-        for item in list(txn.created.values()) + [
-                t[0] for t in txn.touched.values()]:
-            if type(item) is _PowerupConnector:
-                self._powerups.forget(item.item)
-
-    def _touch(self, item):
-        txn = self._txn
-        sid = item._storeID
-        if sid not in txn.touched and sid not in txn.created:
-            txn.touched[sid] = (item, list(item._v))
-
-    def _checkpoint(self):
-        txn = self._txn
-        if txn is None:
-            return
-        conn = self._conn
-        if txn.newItems or txn.dirty:
-            self._begin()
-        if txn.newItems:
-            # Rows are fed to executemany from generators: each row dies
-            # as soon as it is written, instead of a list of them all
-            # living (and being scanned by the cyclic GC) until the end.
-            new, txn.newItems = txn.newItems, {}
-            for info, items in new.items():
-                typeID = info.typeID
-                conn.executemany("INSERT INTO imaginary_objects VALUES (?, ?)",
-                                 ((i._storeID, typeID) for i in items))
-            for info, items in new.items():
-                conn.executemany(info.insertSQL,
-                                 ([i._storeID] + i._v for i in items))
-                txn.inserted.update(i._storeID for i in items)
-        if txn.dirty:
-            # Only the columns that changed are written: rewriting every
-            # column makes SQLite update every index of the row too.
-            dirty, txn.dirty = txn.dirty, {}
-            groups = {}
-            for item, changed in dirty.values():
-                if not item._deleted:
-                    key = (type(item), tuple(sorted(changed)))
-                    group = groups.get(key)
-                    if group is None:
-                        groups[key] = [item]
-                    else:
-                        group.append(item)
-            for (cls, indexes), items in groups.items():
-                sql = self._infos[cls].updateSQLFor(indexes)
-                conn.executemany(sql, [[i._v[x] for x in indexes] +
-                                       [i._storeID] for i in items])
-
     def _execute(self, sql, params=()):
         """Run SQL after a checkpoint; translate sqlite3 errors."""
         if self._conn is None:
@@ -625,96 +437,6 @@ class Store(Empowered):
         if item is not None:
             return item
         return self.getItemByID(storeID, None)
-
-    # -- deletion ----------------------------------------------------------
-
-    def _referrersOf(self, typeName):
-        """[(referrer info, column, rule)] for references that may point
-        at items of typeName."""
-        found = self._referrers.get(typeName)
-        if found is None:
-            found = []
-            for (tn, version), (typeID, recs) in self._recorded.items():
-                info = self._infosByID.get(typeID)
-                if info is None:
-                    continue
-                for rec in recs:
-                    name, kind, reftype, rule = rec[0], rec[1], rec[5], rec[6]
-                    if kind == "reference" and reftype in (None, typeName):
-                        found.append((info, name, rule))
-            self._referrers[typeName] = found
-        return found
-
-    def _deleteItem(self, item):
-        if item._deleted:
-            raise StoreError(f"{item!r} was already deleted")
-        if item._store is not self:
-            raise StoreError(f"{item!r} belongs to another store")
-        if self._txn is None:
-            return self.transact(self._deleteItem, item)
-        closure = {}
-        self._collectCascade(item, closure)
-        for victim in closure.values():
-            for info, column, rule in self._referrersOf(type(victim).typeName):
-                if rule != DISALLOW:
-                    continue
-                for (rid,) in self._execute(
-                        f'SELECT oid FROM "{info.table}" WHERE "{column}" = ?',
-                        (victim._storeID,)):
-                    if rid not in closure:
-                        raise DeletionDisallowed(
-                            f"{victim!r} cannot be deleted: "
-                            f"{info.cls.__name__}({rid}).{column} refers to "
-                            f"it with whenDeleted=DISALLOW")
-        for victim in closure.values():
-            victim.deleted()
-        for victim in closure.values():
-            self._removeRow(victim, closure)
-            if type(victim) is _PowerupConnector:
-                self._powerups.forget(victim.item)
-
-    def _collectCascade(self, item, closure):
-        stack = [item]
-        while stack:
-            victim = stack.pop()
-            sid = victim._storeID
-            if sid in closure:
-                continue
-            closure[sid] = victim
-            for info, column, rule in self._referrersOf(type(victim).typeName):
-                if rule != CASCADE:
-                    continue
-                for row in self._execute(
-                        f'SELECT * FROM "{info.table}" WHERE "{column}" = ?',
-                        (sid,)).fetchall():
-                    stack.append(self._loadRow(info, row))
-            stack.extend(self._powerups.connectorsOf(sid))
-
-    def _removeRow(self, victim, closure):
-        self.generation += 1
-        self._changed(victim)
-        sid = victim._storeID
-        self._touch(victim)
-        info = self._infos[type(victim)]
-        self._execute(info.deleteSQL, (sid,))
-        self._execute("UPDATE imaginary_objects SET type_id = -1 WHERE oid = ?",
-                      (sid,))
-        for rinfo, column, rule in self._referrersOf(type(victim).typeName):
-            if rule == CASCADE or rule == DISALLOW:
-                continue
-            index = rinfo.cls.__attributeNames__.index(column)
-            for (rid,) in self._execute(
-                    f'SELECT oid FROM "{rinfo.table}" WHERE "{column}" = ?',
-                    (sid,)).fetchall():
-                referrer = self._cache.get(rid)
-                if referrer is not None:
-                    self._touch(referrer)
-                    referrer._v[index] = None
-            self._execute(f'UPDATE "{rinfo.table}" SET "{column}" = NULL '
-                          f'WHERE "{column}" = ?', (sid,))
-        victim._deleted = True
-        self._txn.dirty.pop(sid, None)
-        self._cache.pop(sid, None)
 
     # -- queries -----------------------------------------------------------
 

@@ -1,0 +1,163 @@
+"""
+Transactions of the Store: deferred writes, checkpoints, rollback.
+
+A mixin of imaginary.store.store.Store (its design notes explain the
+model).  Inside ``transact`` changes live in memory and in the
+``_Transaction`` record; a checkpoint (before any SQL read, and at commit)
+writes them in batches; an exception rolls back the database and restores
+every touched item's values.  SQLite's own transaction is opened only by
+the first write, so a command that only looks and talks costs no SQL at all.
+"""
+
+import sqlite3
+
+from .errors import StoreClosed, StoreError
+from .powerups import _PowerupConnector
+
+
+class _Transaction:
+    __slots__ = ("touched", "created", "inserted", "newItems", "dirty",
+                 "newTypes", "begun")
+
+    def __init__(self):
+        # storeID -> (item, snapshot of its values): items that existed
+        # before this transaction and that it changed or deleted.
+        self.touched = {}
+        # storeID -> item: items created in this transaction.  (Kept apart
+        # from touched so a bulk creation allocates no tuple per item.)
+        self.created = {}
+        # storeIDs of created items already INSERTed by a checkpoint: later
+        # changes to them must be written as UPDATEs.
+        self.inserted = set()
+        self.newItems = {}   # _TypeInfo -> [items] awaiting INSERT
+        # storeID -> (item, set of changed value indexes) awaiting UPDATE
+        self.dirty = {}
+        self.newTypes = []   # (class, (typeName, version), type_id)
+        # Whether BEGIN was sent: a transaction that writes nothing (most
+        # commands only look and talk) never opens one in SQLite at all.
+        self.begun = False
+
+
+class Transactions:
+    """Store methods: transact and what keeps memory and disk in step."""
+
+    def transact(self, f, *a, **kw):
+        """
+        Run C{f(*a, **kw)} in a transaction and return its result.  On an
+        exception the database and the touched items roll back and the
+        exception propagates.  A call inside a transaction joins it.
+        """
+        if self._txn is not None:
+            return f(*a, **kw)
+        if self._conn is None:
+            raise StoreClosed("the store is closed")
+        txn = self._txn = _Transaction()
+        try:
+            result = f(*a, **kw)
+            self._checkpoint()
+        except BaseException:
+            self._txn = None
+            self._rollback(txn)
+            raise
+        self._txn = None
+        if txn.begun:
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._rollback(txn)
+                raise StoreError(f"commit failed: {e}")
+        return result
+
+    def _begin(self):
+        """Open the SQLite transaction before the current one's first write.
+
+        Reads before it need none: one process owns the store (exclusive
+        lock), so nothing can change between them and the first write.
+        """
+        txn = self._txn
+        if txn is not None and not txn.begun:
+            self._conn.execute("BEGIN IMMEDIATE")
+            txn.begun = True
+
+    def _rollback(self, txn):
+        self.generation += 1
+        if txn.newTypes:
+            self.epoch += 1
+        if txn.begun:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        # Versions move for what the transaction touched, before and after
+        # the values are restored, so caches built on either go stale.
+        for sid, (item, snapshot) in txn.touched.items():
+            self._changed(item)
+            item._v[:] = snapshot
+            self._changed(item)
+            if item._deleted:
+                item._deleted = False
+                self._cache[sid] = item
+        for item in txn.created.values():
+            if item._storeID is not None:
+                self._changed(item)
+            if self._cache.get(item._storeID) is item:
+                del self._cache[item._storeID]
+            item._storeID = None
+            item._store = None
+            item._deleted = False
+        if txn.newTypes:
+            self._readyShapes.clear()
+        for cls, key, typeID in txn.newTypes:
+            self._infos.pop(cls, None)
+            self._infosByID.pop(typeID, None)
+            self._recorded.pop(key, None)
+        self._referrers.clear()
+        # Only targets whose connectors the transaction touched can differ.
+        for item in list(txn.created.values()) + [
+                t[0] for t in txn.touched.values()]:
+            if type(item) is _PowerupConnector:
+                self._powerups.forget(item.item)
+
+    def _touch(self, item):
+        txn = self._txn
+        sid = item._storeID
+        if sid not in txn.touched and sid not in txn.created:
+            txn.touched[sid] = (item, list(item._v))
+
+    def _checkpoint(self):
+        txn = self._txn
+        if txn is None:
+            return
+        conn = self._conn
+        if txn.newItems or txn.dirty:
+            self._begin()
+        if txn.newItems:
+            # Rows are fed to executemany from generators: each row dies
+            # as soon as it is written, instead of a list of them all
+            # living (and being scanned by the cyclic GC) until the end.
+            new, txn.newItems = txn.newItems, {}
+            for info, items in new.items():
+                typeID = info.typeID
+                conn.executemany("INSERT INTO imaginary_objects VALUES (?, ?)",
+                                 ((i._storeID, typeID) for i in items))
+            for info, items in new.items():
+                conn.executemany(info.insertSQL,
+                                 ([i._storeID] + i._v for i in items))
+                txn.inserted.update(i._storeID for i in items)
+        if txn.dirty:
+            # Only the columns that changed are written: rewriting every
+            # column makes SQLite update every index of the row too.
+            dirty, txn.dirty = txn.dirty, {}
+            groups = {}
+            for item, changed in dirty.values():
+                if not item._deleted:
+                    key = (type(item), tuple(sorted(changed)))
+                    group = groups.get(key)
+                    if group is None:
+                        groups[key] = [item]
+                    else:
+                        group.append(item)
+            for (cls, indexes), items in groups.items():
+                sql = self._infos[cls].updateSQLFor(indexes)
+                conn.executemany(sql, [[i._v[x] for x in indexes] +
+                                       [i._storeID] for i in items])
