@@ -3,40 +3,36 @@ Tests for imaginary.frontends.limits: the flood gate and line decoding
 that every front end shares.
 """
 
+from twisted.internet.task import Clock
 from hypothesis import given, strategies as st
 
 from imaginary.frontends.limits import NOT_UTF8, FloodGate, decodeLine
 
 
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
-
 
 def test_a_burst_then_the_rate_with_one_warning_per_flood():
     clock = Clock()
-    gate = FloodGate(rate=2, burst=5, clock=clock)
+    clock.advance(1000)
+    gate = FloodGate(rate=2, burst=5, clock=clock.seconds)
     results = [gate.admit() for _ in range(8)]
     assert results == [(True, False)] * 5 + [(False, True)] + \
         [(False, False)] * 2
-    clock.now += 1.0            # two more lines' worth
+    clock.advance(1.0)            # two more lines' worth
     assert [gate.admit()[0] for _ in range(3)] == [True, True, False]
-    clock.now += 10.0           # refilled, but never past the burst
+    clock.advance(10.0)           # refilled, but never past the burst
     assert [gate.admit()[0] for _ in range(6)] == [True] * 5 + [False]
 
 
 def test_a_long_flood_is_told_again_only_after_a_while():
     clock = Clock()
-    gate = FloodGate(rate=1, burst=1, clock=clock)
+    clock.advance(1000)
+    gate = FloodGate(rate=1, burst=1, clock=clock.seconds)
     assert gate.admit() == (True, False)
     assert gate.admit() == (False, True)
-    clock.now += 1.0            # one line gets through, the flood goes on
+    clock.advance(1.0)            # one line gets through, the flood goes on
     assert gate.admit() == (True, False)
     assert gate.admit() == (False, False)
-    clock.now += 1.5            # WARN_EVERY after the first warning
+    clock.advance(1.5)            # WARN_EVERY after the first warning
     assert gate.admit() == (True, False)
     assert gate.admit() == (False, True)
 

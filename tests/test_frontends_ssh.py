@@ -59,6 +59,16 @@ def spawnSSH(server, user, key=None, password=False, term="dumb",
         timeout=10)
 
 
+def passwordVisit(server, user, password, extra=()):
+    """Log in over SSH with a password, reach the menu, and quit."""
+    child = spawnSSH(server, user, password=True, extra=list(extra))
+    child.expect("password:")
+    child.send(password + "\r")
+    child.expect("Character: ")
+    child.send("quit\r")
+    child.expect(pexpect.EOF)
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """One server for the module; alice (a key and a password) exists."""
@@ -156,12 +166,7 @@ def test_password_login_and_hidden_password_change(world):
     child.expect("password")
     child.send("\x15quit\r")
     child.expect(pexpect.EOF)
-    again = spawnSSH(world, "alice", password=True)
-    again.expect("password:")
-    again.send("changed99\r")
-    again.expect("Character: ")
-    again.send("quit\r")
-    again.expect(pexpect.EOF)
+    passwordVisit(world, "alice", "changed99")
     # The key still works whatever the password is.
     back = spawnSSH(world, "alice", key=world.key)
     back.expect("Character: ")
@@ -284,13 +289,7 @@ def test_throttled_password_logins_and_the_host_key_kept(tmp_path):
         child.expect("Too many failed logins; wait \\d+ seconds")
         child.expect(pexpect.EOF)
         # ...but not from another address.
-        other = spawnSSH(server, "frank", password=True,
-                         extra=["-b", "127.0.0.2"])
-        other.expect("password:")
-        other.send("secret99\r")
-        other.expect("Character: ")
-        other.send("quit\r")
-        other.expect(pexpect.EOF)
+        passwordVisit(server, "frank", "secret99", ["-b", "127.0.0.2"])
         with open(os.path.join(store, "ssh_host_ed25519_key.pub")) as f:
             before = f.read()
     finally:
@@ -299,13 +298,8 @@ def test_throttled_password_logins_and_the_host_key_kept(tmp_path):
     # that pinned it connects with strict checking.
     server.start()
     try:
-        child = spawnSSH(server, "frank", password=True, extra=pin + [
+        passwordVisit(server, "frank", "secret99", pin + [
             "-o", "StrictHostKeyChecking=yes", "-b", "127.0.0.3"])
-        child.expect("password:")
-        child.send("secret99\r")
-        child.expect("Character: ")
-        child.send("quit\r")
-        child.expect(pexpect.EOF)
         with open(os.path.join(store, "ssh_host_ed25519_key.pub")) as f:
             assert f.read() == before
         assert oct(os.stat(os.path.join(
