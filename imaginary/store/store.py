@@ -41,7 +41,7 @@ from .errors import (
     QueryError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
 from .comparison import AttributeValueComparison
 from .identity import IdentityMap
-from .item import Empowered, Item, typeForName
+from .item import Empowered, Item
 from .powerups import PowerupIndex, _PowerupConnector
 from .query import ItemQuery, MultipleItemQuery, SQLCache
 from .transaction import Transactions
@@ -53,7 +53,7 @@ _MAX_READY_SHAPES = 4096
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class Store(Transactions, Deletion, Empowered):
+class Store(Transactions, Deletion, upgrade.Upgrading, Empowered):
     """
     An object database of Items on SQLite.
 
@@ -561,32 +561,6 @@ class Store(Transactions, Deletion, Empowered):
             if interface is IScheduler:
                 return self.transact(Scheduler.installOn, self)
         return None
-
-    # -- upgrades ----------------------------------------------------------
-
-    def _upgradeVersion(self, old, typeName, oldVersion, newVersion, attrs):
-        newClass = typeForName(typeName, newVersion)
-        if newClass is None:
-            raise StoreError(f"no class is declared for {typeName!r} "
-                             f"version {newVersion}; use declareLegacyItem")
-        if type(old).schemaVersion != oldVersion:
-            raise StoreError(f"{old!r} is not at version {oldVersion}")
-        info = self._typeInfo(newClass)
-        new = newClass(**attrs)
-        sid = old._storeID
-        self._touch(old)
-        self._execute(self._infos[type(old)].deleteSQL, (sid,))
-        self._execute("UPDATE imaginary_objects SET type_id = ? WHERE oid = ?",
-                      (info.typeID, sid))
-        self._execute(info.insertSQL, [sid] + new._v)
-        old._deleted = True
-        self._cache.pop(sid, None)
-        new._storeID = sid
-        new._store = self
-        # Keyed apart from the old item, which the same rollback restores.
-        self._txn.created[("upgraded", sid)] = new
-        self._cache[sid] = new
-        return new
 
     # -- closing -----------------------------------------------------------
 

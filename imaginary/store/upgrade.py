@@ -97,3 +97,34 @@ def upgradeItem(item, currentVersion):
                                      type(item).schemaVersion)]
         item = fn(item)
     return item
+
+
+class Upgrading:
+    """
+    The Store's half of an upgrade (a mixin of Store): swap an item's row
+    for its next version's, keeping its storeID, inside the transaction.
+    """
+
+    def _upgradeVersion(self, old, typeName, oldVersion, newVersion, attrs):
+        newClass = typeForName(typeName, newVersion)
+        if newClass is None:
+            raise StoreError(f"no class is declared for {typeName!r} "
+                             f"version {newVersion}; use declareLegacyItem")
+        if type(old).schemaVersion != oldVersion:
+            raise StoreError(f"{old!r} is not at version {oldVersion}")
+        info = self._typeInfo(newClass)
+        new = newClass(**attrs)
+        sid = old._storeID
+        self._touch(old)
+        self._execute(self._infos[type(old)].deleteSQL, (sid,))
+        self._execute("UPDATE imaginary_objects SET type_id = ? WHERE oid = ?",
+                      (info.typeID, sid))
+        self._execute(info.insertSQL, [sid] + new._v)
+        old._deleted = True
+        self._cache.pop(sid, None)
+        new._storeID = sid
+        new._store = self
+        # Keyed apart from the old item, which the same rollback restores.
+        self._txn.created[("upgraded", sid)] = new
+        self._cache[sid] = new
+        return new
