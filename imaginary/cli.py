@@ -45,8 +45,28 @@ def _serve(args):
         reactor.stop()
     d.addErrback(failed)
     reactor.addSystemEventTrigger("before", "shutdown", server.stopService)
+    reactor.callWhenRunning(_stopOnSignals, reactor)
     reactor.run()
     return 0
+
+
+def _stopOnSignals(reactor):
+    """
+    SIGTERM and SIGINT stop the server once.  (Twisted's own handlers call
+    reactor.stop() again for a second signal during the shutdown, which
+    logs a critical ReactorNotRunning error: an operator pressing Ctrl-C
+    twice, or a supervisor that signals the process group, sees a
+    traceback for a clean stop.)
+    """
+    import signal
+    stopping = []
+
+    def stop(signum, frame):
+        if not stopping:
+            stopping.append(signum)
+            reactor.callFromThread(reactor.stop)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def _play(args):

@@ -226,3 +226,16 @@ def test_the_twistd_plugin_serves_and_stops_cleanly(tmp_path):
     assert f"listening for telnet on 127.0.0.1 port {port}" in out
     assert f"listening for ssh on 127.0.0.1 port {sshPort}" in out
     assert "store closed" in out
+
+
+def test_a_second_sigterm_during_shutdown_is_harmless(server):
+    # A player is connected, so the shutdown takes a moment (goodbyes).
+    child = telnet(server)
+    server.process.send_signal(signal.SIGTERM)
+    time.sleep(0.02)
+    server.process.send_signal(signal.SIGTERM)
+    child.expect("shutting down")
+    assert server.process.wait(15) == 0
+    log = server.stop()
+    assert "store closed" in log
+    assert "Traceback" not in log and "critical" not in log
