@@ -96,6 +96,16 @@ def _play(args):
     return 0
 
 
+def _openStore(path):
+    """The store at C{path}, or exit 2 saying why it can't be opened."""
+    from imaginary.store import Store, StoreError
+    try:
+        return Store(path)
+    except StoreError as e:
+        print(f"imaginary: {e}", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _readPassword(args):
     if args.password_file:
         try:
@@ -113,11 +123,7 @@ def _readPassword(args):
 def _account(args):
     from imaginary.accounts import (
         NameRefused, checkPassword, createAccount, findAccount, hashPassword)
-    from imaginary.store import Store, StoreError
-    try:
-        store = Store(args.store)
-    except StoreError as e:
-        raise SystemExit(f"imaginary: {e}")
+    store = _openStore(args.store)
     try:
         if args.action == "create":
             level = "admin" if args.admin else (
@@ -156,13 +162,8 @@ def _account(args):
 
 
 def _check(args):
-    from imaginary.store import Store, StoreError
     from imaginary.store.check import checkStore
-    try:
-        store = Store(args.store)
-    except StoreError as e:
-        print(f"imaginary: {e}", file=sys.stderr)
-        return 2
+    store = _openStore(args.store)
     try:
         problems = checkStore(store)
     finally:
@@ -177,11 +178,7 @@ def _check(args):
 def _world(args):
     from imaginary import worldfile
     from imaginary.simulation.world import ImaginaryWorld
-    from imaginary.store import Store, StoreError
-    try:
-        store = Store(args.store)
-    except StoreError as e:
-        raise SystemExit(f"imaginary: {e}")
+    store = _openStore(args.store)
     try:
         if args.action == "export":
             if store.findFirst(ImaginaryWorld) is None:

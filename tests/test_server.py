@@ -164,6 +164,8 @@ def test_admin_from_the_command_line(server, tmp_path):
     admin.sendline("boot Gina")
     player.expect("You have been disconnected by an admin.")
     player.expect(pexpect.EOF)
+    admin.sendline("boot Gina")
+    admin.expect("There is nobody called 'Gina' playing right now.")
     # Ban: the player is thrown out and can't come back until unbanned.
     player = login(server, "gina", "Gina")
     admin.sendline("ban gina")

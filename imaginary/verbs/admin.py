@@ -11,6 +11,7 @@ from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.permissions import LEVELS
 
 from .base import Verb, report
+from .talk import findPlayer
 
 
 def _server(context):
@@ -62,17 +63,14 @@ class Boot(Verb):
 
     def run(self, context, text):
         server = _server(context)
-        wanted = text.strip().lower()
-        for session in list(server.sessions.values()):
-            if session.character is not None and \
-                    session.character.name.lower() == wanted:
-                name = session.character.name
-                session.tell("You have been disconnected by an admin.")
-                session.close()
-                report(context, f"You boot {name}.")
-                return
-        raise ActionFailure.simple(f"Nobody called '{text.strip()}' is "
-                                   f"playing.")
+        character = findPlayer(context, text)
+        session = server.sessionFor(character)
+        if session is None:
+            raise ActionFailure.simple(f"{character.name} has no connection "
+                                       f"to close.")
+        session.tell("You have been disconnected by an admin.")
+        session.close()
+        report(context, f"You boot {character.name}.")
 
 
 class Ban(Verb):

@@ -44,8 +44,6 @@ class _Quoted:
         return self.last[1]
 
 
-_quoted = _Quoted
-
 
 class Say(Verb):
     names = ("say", "'")
@@ -56,8 +54,8 @@ class Say(Verb):
         actor = context.actor
         text = _speech(text)
         Event(location=actor.location, actor=actor,
-              actorMessage=_quoted("{actor} {actor:say}", text, actor=actor),
-              otherMessage=_quoted("{actor} {actor:say}", text, actor=actor),
+              actorMessage=_Quoted("{actor} {actor:say}", text, actor=actor),
+              otherMessage=_Quoted("{actor} {actor:say}", text, actor=actor),
               data={"said": text,
                     "channel": {"channel": "say", "talker": actor.name,
                                 "text": text}}).broadcast()
@@ -81,8 +79,8 @@ class Emote(Verb):
               otherMessage=posed).broadcast()
 
 
-def _findPlayer(context, name):
-    """A connected character by name, anywhere in the world."""
+def findPlayer(context, name):
+    """A connected character by name, anywhere in the world (or refused)."""
     world = context.world
     wanted = name.strip().lower()
     for character in (world.connected if world is not None else ()):
@@ -100,14 +98,14 @@ class Tell(Verb):
     def run(self, context, text):
         actor = context.actor
         first, _, rest = text.partition(" ")
-        recipient = _findPlayer(context, first)
+        recipient = findPlayer(context, first)
         text = _speech(rest)
         if recipient is actor:
             raise ActionFailure.simple("You mutter to yourself.")
         Event(location=None, actor=actor, target=recipient,
-              actorMessage=_quoted("{actor} {actor:tell} {target}", text,
+              actorMessage=_Quoted("{actor} {actor:tell} {target}", text,
                                    actor=actor, target=recipient),
-              targetMessage=_quoted("{actor} {actor:tell} {target}", text,
+              targetMessage=_Quoted("{actor} {actor:tell} {target}", text,
                                     actor=actor, target=recipient)
               ).broadcast()
 
@@ -127,9 +125,9 @@ class Whisper(Verb):
         recipient = body.thing
         text = _speech(rest)
         Event(location=actor.location, actor=actor, target=recipient,
-              actorMessage=_quoted("{actor} {actor:whisper} to {target}",
+              actorMessage=_Quoted("{actor} {actor:whisper} to {target}",
                                    text, actor=actor, target=recipient),
-              targetMessage=_quoted("{actor} {actor:whisper} to {target}",
+              targetMessage=_Quoted("{actor} {actor:whisper} to {target}",
                                     text, actor=actor, target=recipient),
               otherMessage=sentence("{actor} {actor:whisper} something to "
                                     "{target}.", actor=actor,
@@ -146,9 +144,9 @@ class Shout(Verb):
         actor = context.actor
         text = _speech(text)
         Event(location=actor.location, actor=actor,
-              actorMessage=_quoted("{actor} {actor:shout}", text,
+              actorMessage=_Quoted("{actor} {actor:shout}", text,
                                    actor=actor),
-              otherMessage=_quoted("{actor} {actor:shout}", text,
+              otherMessage=_Quoted("{actor} {actor:shout}", text,
                                    actor=actor),
               distantMessage=lambda direction: styled(
                   f"You hear someone shout from the {direction}.")
