@@ -241,9 +241,6 @@ _PRONOUN_FORMS = {"pronoun": SUBJECTIVE, "objective": OBJECTIVE,
                   "possessive": POSSESSIVE, "reflexive": REFLEXIVE}
 
 
-_recentSentences = {}
-
-
 @functools.lru_cache(maxsize=1024)
 def _pieces(template):
     """A template cut once into (text before, role name, form) pieces, the
@@ -303,18 +300,19 @@ class Sentence:
         if store is None:
             return self._render(observer)
         key = tuple(key)
-        hit = _recentSentences.get(key)
-        if hit is not None and hit[0] is store and \
-                hit[1] == store.generation and hit[2] == self.roles and \
-                hit[3] is involved:
-            return hit[4]
+        recent = store.derivedCaches.get("sentences")
+        if recent is None:
+            recent = store.derivedCaches["sentences"] = {}
+        hit = recent.get(key)
+        if hit is not None and hit[0] == store.generation and \
+                hit[1] == self.roles and hit[2] is involved:
+            return hit[3]
         span = self._render(observer)
-        if len(_recentSentences) >= 4096:
-            _recentSentences.clear()
+        if len(recent) >= 4096:
+            recent.clear()
         # The roles and the observer are kept with the entry, so an id()
         # reused by another object can never match.
-        _recentSentences[key] = (store, store.generation, dict(self.roles),
-                                 involved, span)
+        recent[key] = (store.generation, dict(self.roles), involved, span)
         return span
 
     def _involves(self, observer):

@@ -14,7 +14,6 @@ describes the world as it was when the event happened.
 """
 
 import contextvars
-import weakref
 
 import attr
 
@@ -46,8 +45,6 @@ def render(message, observer):
     raise TypeError(f"cannot render {message!r}")
 
 
-# store -> {location storeID: (store generation, observers)}
-_observerCache = weakref.WeakKeyDictionary()
 
 
 def observersAt(location):
@@ -61,9 +58,10 @@ def observersAt(location):
     if location is None:
         return ()
     store = location.store
-    cache = _observerCache.get(store)
+    # {location storeID: (store generation, observers)}
+    cache = store.derivedCaches.get("observers")
     if cache is None:
-        cache = _observerCache[store] = {}
+        cache = store.derivedCaches["observers"] = {}
     hit = cache.get(location.storeID)
     if hit is not None and hit[0] == store.generation:
         return hit[1]

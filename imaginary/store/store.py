@@ -87,6 +87,10 @@ class Store(Transactions, Deletion, upgrade.Upgrading, Empowered):
         # Goes up on every change to any item (and on rollback): caches of
         # values derived from the store compare it to know they are fresh.
         self.generation = 0
+        # Caches of values derived from this store's items (a room's
+        # observers, rendered sentences), named by their owners; they die
+        # with the store and check self.generation for freshness.
+        self.derivedCaches = {}
         # Finer: per item, a version that goes up when the item changes,
         # when an item referring to it changes (so a room's version moves
         # when something enters or leaves it, or its container powerup
