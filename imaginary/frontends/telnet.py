@@ -100,6 +100,14 @@ class MudTelnetTransport(TelnetTransport):
         data = self._dropUnknownCommands(data)
         # Twisted buffers a subnegotiation until IAC SE: bound it.
         TelnetTransport.dataReceived(self, data)
+        if self.state == "newline":
+            # A CR ended the packet.  Twisted holds it until the next byte
+            # says whether it was CR LF or CR NUL, but a person in
+            # character mode pressed Enter and waits for an answer: pass
+            # the CR on now; the protocol ignores the LF or NUL that may
+            # follow (RFC 854: CR NUL, CR LF and a bare CR all end a line).
+            self.state = "data"
+            self.applicationDataReceived(b"\r")
         if len(getattr(self, "commands", ())) > MAX_SUBNEGOTIATION_BYTES:
             log.info("dropping an endless telnet subnegotiation")
             self.commands = []
@@ -173,6 +181,7 @@ class MudTelnetProtocol(TelnetProtocol):
         self.passwordMode = False
         self._buffer = b""
         self._discarding = False
+        self._afterCR = False
         self._flood = FloodGate()
 
     # -- connection ------------------------------------------------------------
@@ -368,6 +377,9 @@ class MudTelnetProtocol(TelnetProtocol):
     # -- input -------------------------------------------------------------
 
     def dataReceived(self, data):
+        if self._afterCR and data[:1] in (b"\n", b"\0"):
+            data = data[1:]     # the rest of a CR LF / CR NUL split in two
+        self._afterCR = False
         self._buffer += data
         while True:
             cut = _lineEnd(self._buffer)
@@ -375,6 +387,8 @@ class MudTelnetProtocol(TelnetProtocol):
                 break
             end, skip = cut
             raw, self._buffer = self._buffer[:end], self._buffer[end + skip:]
+            if skip == 1 and self._buffer == b"" and data.endswith(b"\r"):
+                self._afterCR = True
             if self._discarding:
                 self._discarding = False
                 continue
@@ -470,13 +484,15 @@ class MudTelnetProtocol(TelnetProtocol):
 
 
 def _lineEnd(buffer):
-    """(index, separator length) of the first line end, or None."""
-    found = [i for i in (buffer.find(b"\n"), buffer.find(b"\r")) if i >= 0]
-    if not found:
+    """
+    (index, separator length) of the first line end, or None.  CR LF,
+    CR NUL, a bare CR and a bare LF each end one line.  A CR at the very
+    end ends its line at once (the person is waiting); the caller then
+    drops an LF or NUL that starts the next piece of data.
+    """
+    cr, lf = buffer.find(b"\r"), buffer.find(b"\n")
+    if cr < 0 and lf < 0:
         return None
-    i = min(found)
-    if buffer[i] == 10:
-        return i, 1
-    if i + 1 >= len(buffer):
-        return None
-    return i, 2 if buffer[i + 1] in (10, 0) else 1
+    if cr < 0 or 0 <= lf < cr:
+        return lf, 1
+    return cr, 2 if buffer[cr + 1:cr + 2] in (b"\n", b"\0") else 1
