@@ -34,6 +34,7 @@ from imaginary.store import (
 BCRYPT_ROUNDS = int(os.environ.get("IMAGINARY_BCRYPT_ROUNDS", "12"))
 MIN_PASSWORD = 6
 MAX_PASSWORD = 72  # bcrypt reads at most 72 bytes
+MAX_KEYS = 20     # SSH public keys one account may hold
 
 # Look-alike letters folded together when comparing names for confusion.
 _CONFUSABLES = str.maketrans({
@@ -99,7 +100,7 @@ class Account(Item):
             sort=AccountCharacter.storeID.ascending)]
 
     def keys(self):
-        """This account's authorized SSH public keys (OpenSSH lines)."""
+        """This account's AuthorizedKeys, in no particular order."""
         return list(self.store.query(AuthorizedKey,
                                      AuthorizedKey.account == self))
 
@@ -135,6 +136,62 @@ class AuthorizedKey(Item):
                         allowNone=False)
     blob = bytesAttribute(allowNone=False)
     comment = text(default="")
+
+
+class KeyRefused(ValueError):
+    """A key that can't be added or removed, with the reason for the person."""
+
+
+def authorizeKey(account, blob, comment=""):
+    """
+    Authorize the SSH public key C{blob} (its wire-format bytes) with
+    C{comment} for C{account}, and return the new AuthorizedKey.
+
+    Raises KeyRefused when the account already holds that key or already
+    holds C{MAX_KEYS} keys.  The checks and the insertion run in one
+    transaction, so two connections adding keys at once can't pass the
+    bound together.  Reading an OpenSSH key line into a blob is the SSH
+    front end's business (imaginary.frontends.keys).
+    """
+    if not isinstance(blob, bytes) or not blob:
+        raise KeyRefused("A key is a non-empty blob of bytes.")
+
+    def authorize():
+        existing = account.keys()
+        if any(k.blob == blob for k in existing):
+            raise KeyRefused("That key is already authorized for this "
+                             "account.")
+        if len(existing) >= MAX_KEYS:
+            raise KeyRefused(f"An account holds at most {MAX_KEYS} keys; "
+                             f"remove one first.")
+        return AuthorizedKey(store=account.store, account=account,
+                             blob=blob, comment=comment)
+    return account.store.transact(authorize)
+
+
+def listKeys(account):
+    """
+    C{account}'s AuthorizedKeys, oldest first.  Key number N (as people
+    see and remove them) is the N-th of this list, counting from 1.
+    """
+    return sorted(account.keys(), key=lambda k: k.storeID)
+
+
+def removeKey(account, number):
+    """
+    Remove key number C{number} (as numbered by listKeys, from 1) from
+    C{account}; returns the removed key's blob.  Raises KeyRefused when
+    there is no such key.
+    """
+    def remove():
+        keys = listKeys(account)
+        if not 1 <= number <= len(keys):
+            raise KeyRefused(f"There is no key number {number}.")
+        doomed = keys[number - 1]
+        blob = doomed.blob
+        doomed.deleteFromStore()
+        return blob
+    return account.store.transact(remove)
 
 
 def hashPassword(password, rounds=None):
@@ -248,7 +305,8 @@ class LoginThrottle:
         self._byAddress.pop(address, None)
 
 
-__all__ = ["Account", "AccountCharacter", "AuthorizedKey", "LoginThrottle",
-           "NameRefused", "checkName", "createAccount", "findAccount",
-           "hashPassword", "hashPasswordLater", "nameKey",
+__all__ = ["Account", "AccountCharacter", "AuthorizedKey", "KeyRefused",
+           "LoginThrottle", "MAX_KEYS", "NameRefused", "authorizeKey",
+           "checkName", "createAccount", "findAccount", "hashPassword",
+           "hashPasswordLater", "listKeys", "nameKey", "removeKey",
            "verifyPasswordLater"]

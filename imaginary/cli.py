@@ -146,13 +146,15 @@ def _account(args):
                 flags = " (banned)" if account.banned else ""
                 print(f"{account.username}\t{account.level}{flags}")
         elif args.action == "add-key":
-            from imaginary.frontends.keys import addKey
+            from imaginary.accounts import authorizeKey
+            from imaginary.frontends.keys import parsePublicKey
             account = findAccount(store, args.name)
             if account is None:
                 raise SystemExit(f"imaginary: no account '{args.name}'")
             try:
                 with open(args.key_file, "rb") as f:
-                    addKey(account, f.read(1 << 20))
+                    key, comment = parsePublicKey(f.read(1 << 20))
+                authorizeKey(account, key.blob(), comment)
             except (OSError, ValueError) as e:
                 raise SystemExit(f"imaginary: {args.key_file}: {e}")
             print(f"added a key to {account.username}")

@@ -9,8 +9,9 @@ from twisted.internet.task import Clock
 from hypothesis import given, strategies as st
 
 from imaginary.accounts import (
-    MAX_PASSWORD, Account, LoginThrottle, NameRefused, checkName,
-    checkPassword, createAccount, findAccount, hashPassword, nameKey)
+    MAX_KEYS, MAX_PASSWORD, Account, KeyRefused, LoginThrottle, NameRefused,
+    authorizeKey, checkName, checkPassword, createAccount, findAccount,
+    hashPassword, listKeys, nameKey, removeKey)
 from imaginary.store import Store
 
 
@@ -104,3 +105,38 @@ def test_throttle_per_address_and_per_account():
     throttle.failed("10.0.0.3", "carol")
     throttle.succeeded("10.0.0.3", "carol")
     assert throttle.waitFor("10.0.0.3", "carol") == 0
+
+
+def keyAccount():
+    store = Store()
+    return createAccount(store, "alice", hashPassword("secret99", 4))
+
+
+def test_keys_are_stored_numbered_and_removed_by_number():
+    account = keyAccount()
+    first = authorizeKey(account, b"blob-one", "one@test")
+    authorizeKey(account, b"blob-two")
+    assert [(k.blob, k.comment) for k in listKeys(account)] == [
+        (b"blob-one", "one@test"), (b"blob-two", "")]
+    assert first.account is account
+    assert removeKey(account, 1) == b"blob-one"
+    with pytest.raises(KeyRefused, match="no key number 2"):
+        removeKey(account, 2)
+    with pytest.raises(KeyRefused, match="no key number 0"):
+        removeKey(account, 0)
+    assert [k.blob for k in listKeys(account)] == [b"blob-two"]
+
+
+def test_a_key_is_stored_once_and_an_account_holds_at_most_max_keys():
+    account = keyAccount()
+    authorizeKey(account, b"same")
+    with pytest.raises(KeyRefused, match="already authorized"):
+        authorizeKey(account, b"same")
+    for n in range(MAX_KEYS - 1):
+        authorizeKey(account, f"blob {n}".encode())
+    with pytest.raises(KeyRefused, match=f"at most {MAX_KEYS} keys"):
+        authorizeKey(account, b"one too many")
+    # A refusal leaves nothing behind.
+    assert len(account.keys()) == MAX_KEYS
+    with pytest.raises(KeyRefused):
+        authorizeKey(account, b"")

@@ -1,18 +1,31 @@
 """
-Tests for imaginary.frontends.keys: which public keys an account accepts,
-and the clear refusals for everything else.
+Tests for imaginary.frontends.keys: reading OpenSSH public key lines (and
+the clear refusals for everything else), fingerprints, the keys conch may
+log in with, and the ``keys`` verb.  Storing keys is imaginary.accounts'
+(tests/test_accounts.py).
 """
 
 import subprocess
 
 import pytest
+from twisted.conch.checkers import IAuthorizedKeysDB
+from zope.interface.verify import verifyObject
 
-from imaginary.accounts import createAccount, hashPassword
+from imaginary.accounts import (
+    MAX_KEYS, KeyRefused, authorizeKey, createAccount, hashPassword,
+    listKeys, removeKey)
 from imaginary.frontends.keys import (
-    MAX_KEYS, AccountKeys, KeyRefused, addKey, listKeys, parsePublicKey,
-    removeKey)
+    AccountKeys, Keys, keyLines, parsePublicKey)
 from imaginary.frontends.keys import fingerprint as ours
 from imaginary.store import Store
+
+from transcript import Transcript, registry
+
+
+def addKey(account, text):
+    """Authorize a public key line the way the verb and the CLI do."""
+    key, comment = parsePublicKey(text)
+    return authorizeKey(account, key.blob(), comment)
 
 
 def newKey(tmp_path, name, kind="ed25519"):
@@ -78,17 +91,18 @@ def test_add_list_remove_and_lookup(tmp_path, account):
     addKey(account, two.encode())
     with pytest.raises(KeyRefused, match="already authorized"):
         addKey(account, one)
-    listed = listKeys(account)
+    listed = keyLines(account)
     assert [(n, kind, comment) for n, kind, _, comment in listed] == [
         (1, "ssh-ed25519", "one@test"), (2, "ecdsa-sha2-nistp256", "two@test")]
     db = AccountKeys(account.store)
+    assert verifyObject(IAuthorizedKeysDB, db)
     assert len(db.getAuthorizedKeys(b"alice")) == 2
     assert len(db.getAuthorizedKeys(b"ALICE")) == 2   # names fold case
     assert db.getAuthorizedKeys(b"nobody") == []
-    assert removeKey(account, 1) == listed[0][2]
+    assert ours(removeKey(account, 1)) == listed[0][2]
     with pytest.raises(KeyRefused, match="There is no key number 2"):
         removeKey(account, 2)
-    assert [k[3] for k in listKeys(account)] == ["two@test"]
+    assert [k[3] for k in keyLines(account)] == ["two@test"]
 
 
 def test_an_account_holds_a_bounded_number_of_keys(tmp_path, account):
@@ -97,3 +111,46 @@ def test_an_account_holds_a_bounded_number_of_keys(tmp_path, account):
     with pytest.raises(KeyRefused, match=f"at most {MAX_KEYS} keys"):
         addKey(account, newKey(tmp_path, "extra")[1])
     assert len(listKeys(account)) == MAX_KEYS
+
+
+def test_the_keys_verb_comes_from_the_ssh_plugin():
+    # Registered by imaginary/plugins/imaginary_ssh.py, not by imaginary_core.
+    assert type(registry().find("keys")) is Keys
+
+
+class AccountSession:
+    """What the verb reads of a session: the account logged in."""
+
+    def __init__(self, collector, account):
+        self.collector = collector
+        self.account = account
+
+    def send(self, span, event):
+        self.collector.send(span, event)
+
+
+def test_the_keys_verb_adds_lists_and_removes(tmp_path):
+    t = Transcript()
+    account = createAccount(t.store, "carol", hashPassword("secret99", 4))
+    player = t.actor
+    player.context.session = AccountSession(player.collector, account)
+    _, public = newKey(tmp_path, "one")
+    shown = ours(parsePublicKey(public)[0].blob())
+    t.check("keys", actor=["No SSH keys may log in to your account. "
+                           "'keys add <public key line>' authorizes one."])
+    t.check("keys add " + public.strip(),
+            actor=[f"Key 1 added: ssh-ed25519 {shown}. You can now log in "
+                   f"over SSH as carol with it."])
+    t.check("keys", actor=[f"1. ssh-ed25519 {shown} (one@test)"])
+    t.check("keys add " + public.strip(),
+            actor=["That key is already authorized for this account."])
+    t.check("keys remove 2",
+            actor=["There is no key number 2; 'keys' lists them."])
+    t.check("keys remove 1", actor=[f"Key 1 ({shown}) removed."])
+    assert account.keys() == []
+
+
+def test_the_keys_verb_needs_an_account():
+    t = Transcript()
+    t.check("keys", actor=["Only a player logged in to an account has "
+                           "keys."])

@@ -1,11 +1,14 @@
 """
-SSH public keys authorized to log in to an account.
+SSH public keys: reading them, showing them, and logging in with them.
 
-An account holds any number (up to ``MAX_KEYS``) of AuthorizedKey items,
-each the wire-format blob of an OpenSSH public key and its comment.  Keys
-are managed from the command line (``imaginary account add-key``) and in
-the game (the ``keys`` verb); the SSH front end asks ``AccountKeys`` which
-keys may log in as a user name, through conch's own SSHPublicKeyChecker.
+The keys themselves are stored with accounts (``imaginary.accounts``: an
+account holds up to ``MAX_KEYS`` AuthorizedKey items, each the wire-format
+blob of a key and its comment).  What is SSH's business lives here:
+reading an OpenSSH public key line (``parsePublicKey``), the fingerprints
+OpenSSH shows, conch's ``IAuthorizedKeysDB`` adapter (``AccountKeys``,
+which conch's SSHPublicKeyChecker asks which keys may log in as a user
+name), and the ``keys`` verb, registered through the plugin
+``imaginary.plugins.imaginary_ssh`` as ``keyVerbs``.
 """
 
 import binascii
@@ -14,14 +17,12 @@ from twisted.conch.checkers import IAuthorizedKeysDB
 from twisted.conch.ssh.keys import BadKeyError, FingerprintFormats, Key
 from zope.interface import implementer
 
-from imaginary.accounts import AuthorizedKey, findAccount
+from imaginary.accounts import (
+    MAX_KEYS, KeyRefused, authorizeKey, findAccount, listKeys, removeKey)
+from imaginary.simulation.failure import ActionFailure
+from imaginary.verbs.base import Verb, VerbSource, report
 
-MAX_KEYS = 20
 MAX_KEY_TEXT = 16384
-
-
-class KeyRefused(ValueError):
-    """A key that can't be added, with the reason for the person adding it."""
 
 
 def parsePublicKey(text):
@@ -69,42 +70,14 @@ def fingerprint(blob):
     return "SHA256:" + digest.rstrip("=")
 
 
-def addKey(account, text):
+def keyLines(account):
     """
-    Authorize the public key in C{text} (str or bytes) for C{account}.
-    Returns the new AuthorizedKey; raises KeyRefused.
+    [(number, key type, fingerprint, comment)] for C{account}'s keys,
+    numbered from 1 as accounts.listKeys orders them.
     """
-    key, comment = parsePublicKey(text)
-    blob = key.blob()
-    existing = account.keys()
-    if any(k.blob == blob for k in existing):
-        raise KeyRefused("That key is already authorized for this account.")
-    if len(existing) >= MAX_KEYS:
-        raise KeyRefused(f"An account holds at most {MAX_KEYS} keys; "
-                         f"remove one first.")
-    return account.store.transact(
-        lambda: AuthorizedKey(store=account.store, account=account,
-                              blob=blob, comment=comment))
-
-
-def listKeys(account):
-    """[(number, key type, fingerprint, comment)] for C{account}, from 1."""
-    keys = sorted(account.keys(), key=lambda k: k.storeID)
     return [(n, Key.fromString(k.blob, type="blob").sshType().decode(),
              fingerprint(k.blob), k.comment)
-            for n, k in enumerate(keys, 1)]
-
-
-def removeKey(account, number):
-    """Remove key number C{number} (as listed); returns its fingerprint."""
-    keys = sorted(account.keys(), key=lambda k: k.storeID)
-    if not 1 <= number <= len(keys):
-        raise KeyRefused(f"There is no key number {number}; "
-                         f"'keys' lists them.")
-    doomed = keys[number - 1]
-    shown = fingerprint(doomed.blob)
-    account.store.transact(doomed.deleteFromStore)
-    return shown
+            for n, k in enumerate(listKeys(account), 1)]
 
 
 @implementer(IAuthorizedKeysDB)
@@ -121,3 +94,64 @@ class AccountKeys:
         if account is None:
             return []
         return [Key.fromString(k.blob, type="blob") for k in account.keys()]
+
+
+def _account(context):
+    session = getattr(context, "session", None)
+    account = getattr(session, "account", None)
+    if account is None:
+        raise ActionFailure.simple("Only a player logged in to an account "
+                                   "has keys.")
+    return account
+
+
+class Keys(Verb):
+    """
+    The ``keys`` verb: list, add and remove the SSH public keys that may
+    log in to the player's account.  It acts on the session's account, not
+    on the character, so an NPC (which has no session) is told it has no
+    account.
+    """
+
+    names = ("keys",)
+    syntax = ("keys", "keys add {key}", "keys remove|delete {number}")
+    help = ("keys: list the SSH public keys that may log in to your account."
+            " keys add <public key line>: authorize one (paste the whole "
+            "line of your .pub file). keys remove <number>: remove one.")
+
+    def run(self, context, key=None, number=None):
+        account = _account(context)
+        try:
+            if key is not None:
+                parsed, comment = parsePublicKey(key)
+                authorizeKey(account, parsed.blob(), comment)
+                # The new key has the highest storeID: it is listed last.
+                number, kind, shown, _ = keyLines(account)[-1]
+                report(context, f"Key {number} added: {kind} {shown}. You "
+                                f"can now log in over SSH as "
+                                f"{account.username} with it.")
+                return
+            if number is not None:
+                number = number.strip()
+                if (not number.isdigit() or not number.isascii()
+                        or not 1 <= int(number) <= len(listKeys(account))):
+                    raise ActionFailure.simple(
+                        f"There is no key number {number}; 'keys' lists "
+                        f"them.")
+                gone = fingerprint(removeKey(account, int(number)))
+                report(context, f"Key {int(number)} ({gone}) removed.")
+                return
+        except KeyRefused as e:
+            raise ActionFailure.simple(str(e))
+        lines = keyLines(account)
+        if not lines:
+            report(context, "No SSH keys may log in to your account. "
+                            "'keys add <public key line>' authorizes one.")
+            return
+        for n, kind, shown, comment in lines:
+            report(context, f"{n}. {kind} {shown}"
+                            + (f" ({comment})" if comment else ""))
+
+
+# The plugin object imaginary/plugins/imaginary_ssh.py exposes.
+keyVerbs = VerbSource("ssh-keys", [Keys])

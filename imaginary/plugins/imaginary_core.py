@@ -6,7 +6,7 @@ asking the plugin system for IVerbSource and IThingType providers.
 """
 
 from imaginary.verbs import (
-    account, admin, body, builder, core, handling, info, talk)
+    admin, body, builder, core, handling, info, talk)
 from imaginary.verbs.base import VerbSource
 from imaginary.verbs.builder import ThingType
 from imaginary.simulation import things
@@ -17,7 +17,6 @@ coreVerbs = VerbSource("core", [
     handling.Give, handling.Open, handling.Close, handling.Lock,
     handling.Unlock, handling.Wear, handling.Remove, handling.Equipment,
     handling.Eat, body.Hit, body.Score, info.Help, info.Actions,
-    account.Keys,
     builder.Dig, builder.Bury, builder.Create, builder.ListThingTypes, builder.Reload,
     builder.Describe, builder.Name, builder.Set, builder.Illuminate,
     builder.Teleport, builder.Destroy, builder.Scrutinize,
