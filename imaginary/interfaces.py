@@ -166,3 +166,22 @@ class IOpenable(Interface):
 
     def setLocked(locked, key):
         """Lock or unlock it with C{key}; raise ActionFailure if refused."""
+
+
+class ICommandRunner(Interface):
+    """
+    How NPC minds act: runs a line of input as a body, through the parser
+    and verbs players use.  The simulation declares it and looks it up on
+    the body's store (``ICommandRunner(store, None)``); the verbs layer
+    implements it (imaginary.verbs.runner), and whoever opens a world
+    installs one per store as an in-memory powerup.
+    """
+
+    def run(body, line):
+        """
+        Run C{line} (a str, as a player would type it) as C{body} (a Thing
+        with an Actor) now, in its own event transaction.  What it does
+        reaches observers as a player's action would; a refusal is told
+        only to a session, which an NPC has none of.  Nothing raises.
+        Returns True when a verb ran successfully.
+        """

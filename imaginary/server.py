@@ -19,6 +19,7 @@ from imaginary.simulation.thing import Thing
 from imaginary.simulation.world import ImaginaryWorld
 from imaginary.store import IScheduler, Store
 from imaginary.verbs.base import VerbRegistry
+from imaginary.verbs.runner import installCommandRunner
 
 log = Logger()
 
@@ -61,6 +62,7 @@ class ImaginaryServer(service.MultiService):
                      path=self.storePath)
         self.world = ImaginaryWorld.get(self.store)
         self.registry = VerbRegistry.fromPlugins()
+        installCommandRunner(self.store, self.registry)
 
     def startService(self):
         if self.world is None:

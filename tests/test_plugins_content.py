@@ -211,6 +211,9 @@ def test_guard_greets_and_remembers_across_restart(tmp_path):
     player = Player.__new__(Player)
     from transcript import Collector, registry
     from imaginary.verbs.base import Context
+    from imaginary.verbs.runner import installCommandRunner
+    # The runner is the opener's to install, on every store opened.
+    installCommandRunner(store, registry())
     player.thing, player.collector = alice, Collector()
     IActor(alice).setEphemeralIntelligence(player.collector)
     player.context = Context(actor=alice, world=world, registry=registry(),

@@ -119,3 +119,23 @@ def test_powerups_need_stored_items():
         Target(name="loose").powerUp(Greeter(store=store), IGreeter)
     with pytest.raises(StoreError, match="same store"):
         Target(store=store).powerUp(Greeter(store=Store()), IGreeter)
+
+
+def test_in_memory_powerups_on_the_store(tmp_path):
+    store = Store(str(tmp_path / "s"))
+    stored = Greeter(store=store, word="stored")
+    store.powerUp(stored, IGreeter)
+    service = object()          # any object, not only an Item
+    store.inMemoryPowerUp(service, IGreeter)
+    assert IGreeter(store) is service
+    assert list(store.powerupsFor(IGreeter)) == [service, stored]
+    assert IShiny(store, None) is None
+    store.inMemoryPowerUp(None, IGreeter)
+    assert IGreeter(store) is stored
+    store.inMemoryPowerUp(service, IShiny)
+    store.close()
+    # Never saved: the store opened again knows only the stored powerup.
+    again = Store(str(tmp_path / "s"))
+    assert IShiny(again, None) is None
+    assert [g.word for g in again.powerupsFor(IGreeter)] == ["stored"]
+    again.close()

@@ -23,6 +23,7 @@ from imaginary.simulation.permissions import grant
 from imaginary.simulation.world import ImaginaryWorld
 from imaginary.store import Store
 from imaginary.verbs.base import Context, VerbRegistry, execute
+from imaginary.verbs.runner import installCommandRunner
 
 _registry = []
 
@@ -105,6 +106,8 @@ class Transcript:
 
     def __init__(self, store=None, actorLevel="builder"):
         self.store = store if store is not None else Store()
+        # NPC minds act through the same verbs as the players.
+        installCommandRunner(self.store, registry())
         self.world = ImaginaryWorld.get(self.store)
         self.room = self.world.origin
         self.store.transact(self._setUpRoom)

@@ -6,7 +6,9 @@ An NPC is an ordinary character (a Thing with an Actor) whose Actor's
 is told about every event its body observes (``observe``) after the event's
 transaction has committed, and acts by typing commands (``act("say hi")``)
 through the same parser and verbs as players, so NPCs obey the same rules
-and produce the same messages.  Timers use the store's persistent
+and produce the same messages.  The simulation doesn't import the verbs
+(they stand on it): a mind finds the ICommandRunner installed on its
+store (imaginary.verbs.runner.installCommandRunner).  Timers use the store's persistent
 scheduler (``wakeAfter``), so an NPC's routine survives a restart.
 
 A mind class declares ``thing = reference(...)`` to its body, and may
@@ -17,11 +19,14 @@ returning a Time to be woken again, or None).
 import datetime
 
 from epsilon.extime import Time
+from twisted.logger import Logger
 
-from imaginary.interfaces import IActor
+from imaginary.interfaces import IActor, ICommandRunner
 from imaginary.store import IScheduler
 
 from .events import afterDeliveries
+
+log = Logger()
 
 
 class Mind:
@@ -41,15 +46,23 @@ class Mind:
         afterDeliveries(lambda: self.actNow(line))
 
     def actNow(self, line):
-        """Run a command as the body now."""
-        from imaginary.verbs.base import Context, defaultRegistry, execute
-        from .world import ImaginaryWorld
+        """
+        Run a command as the body now, through the ICommandRunner installed
+        on its store.  Returns True when a verb ran successfully.
+        """
         body = self.thing
         if body is None or body.store is None:
             return False
-        context = Context(actor=body, world=ImaginaryWorld.get(body.store),
-                          registry=defaultRegistry())
-        return execute(context, line)
+        runner = ICommandRunner(body.store, None)
+        if runner is None:
+            # A store opened without a runner (a tool, a test that forgot):
+            # the mind stays silent rather than taking its caller down.
+            log.warn("{mind} can't act ({line!r}): its store has no "
+                     "ICommandRunner; whoever opens the world must install "
+                     "one (imaginary.verbs.runner.installCommandRunner)",
+                     mind=type(self).__name__, line=line)
+            return False
+        return runner.run(body, line)
 
     def wakeAfter(self, seconds):
         """Have the scheduler call C{run()} in C{seconds}."""

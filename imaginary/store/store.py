@@ -98,7 +98,7 @@ class Store(Transactions, Deletion, upgrade.Upgrading, Empowered):
         # which makes every version stale.
         self.epoch = 0
         self._versions = {}
-        self._inMemoryPowerups = {}
+        self._inMemoryPowerups = {}   # interface -> object (inMemoryPowerUp)
         self._schedulers = set()
         conn = self._connect()
         try:
@@ -558,6 +558,36 @@ class Store(Transactions, Deletion, upgrade.Upgrading, Empowered):
 
     def _interfacesFor(self, targetID, powerup):
         return self._powerups.interfacesFor(targetID, powerup)
+
+    def inMemoryPowerUp(self, powerup, interface):
+        """
+        Install any object (an Item or not) as this store's powerup for
+        C{interface}, for as long as this Store object lives: it is never
+        saved, and it comes before the persistent powerups for that
+        interface, in adaptation (C{interface(store)}) and in
+        C{powerupsFor}.  This is how whoever opens a store gives it
+        run-time services (the verbs that NPC minds act through).
+        Installing again replaces it; C{None} removes it.
+        """
+        if powerup is None:
+            self._inMemoryPowerups.pop(interface, None)
+        else:
+            self._inMemoryPowerups[interface] = powerup
+
+    def __conform__(self, interface):
+        # Only the Store overrides this: item adaptation, the hot path,
+        # never pays for the in-memory lookup.
+        found = self._inMemoryPowerups.get(interface)
+        if found is not None:
+            return found
+        return Empowered.__conform__(self, interface)
+
+    def powerupsFor(self, interface):
+        """The powerups for C{interface}: in-memory first, then by priority."""
+        found = self._inMemoryPowerups.get(interface)
+        if found is not None:
+            yield found
+        yield from Empowered.powerupsFor(self, interface)
 
     def _conformFallback(self, obj, interface):
         if obj is self:

@@ -384,16 +384,6 @@ class VerbRegistry:
         raise ParseFailure(f"That doesn't make sense. Try: {usage}.")
 
 
-_defaultRegistry = []
-
-
-def defaultRegistry():
-    """The process's registry of plugin verbs (for NPCs and tools)."""
-    if not _defaultRegistry:
-        _defaultRegistry.append(VerbRegistry.fromPlugins())
-    return _defaultRegistry[0]
-
-
 def _printable(word):
     from imaginary.language import sanitize
     word = sanitize(word)
