@@ -12,6 +12,7 @@ that moment, so the benchmark prints Imaginary's figures as ratios to it.
     python bench/floor_server.py PORT
 """
 
+import os
 import socket
 import sys
 
@@ -19,7 +20,13 @@ from twisted.internet import reactor
 from twisted.internet.protocol import Factory
 from twisted.protocols.basic import LineReceiver
 
-PROMPTS = [b"Account name (or 'new'): ", b"Password: ", b"Character: "]
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+from imaginary.testing import (  # noqa: E402
+    GAME_PROMPT, loginSteps)
+
+# The game's returning-login prompts, in order.
+PROMPTS = [prompt.encode() for prompt, _ in loginSteps("", "", "")]
 
 
 class FloorProtocol(LineReceiver):
@@ -39,7 +46,8 @@ class FloorProtocol(LineReceiver):
                 name, _, room = line.partition(b" ")
                 self.name, self.room = name, room
                 self.factory.rooms.setdefault(room, set()).add(self)
-                self.transport.write(b"You are " + name + b".\r\n> ")
+                self.transport.write(b"You are " + name + b".\r\n" +
+                                     GAME_PROMPT.encode())
             else:
                 self.transport.write(PROMPTS[self.step + 1])
             self.step += 1

@@ -38,6 +38,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+
+from imaginary.testing import finalPrompt, loginSteps  # noqa: E402
+
 PYTHON = sys.executable
 PASSWORD = "benchpass"
 ENV = dict(os.environ, IMAGINARY_BCRYPT_ROUNDS="4",
@@ -159,15 +162,14 @@ class Client:
             "127.0.0.1", port)
         sock = self.writer.get_extra_info("socket")
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        await self.expect(b"Account name")
-        self.writer.write(self.name.encode() + b"\r\n")
-        await self.expect(b"Password:")
-        self.writer.write(PASSWORD.encode() + b"\r\n")
-        await self.expect(b"Character:")
+        # The floor server's third answer is "<name> <room>".
         answer = self.name if self.kind == "imaginary" else \
             f"{self.name} {self.room}"
-        self.writer.write(answer.encode() + b"\r\n")
-        await self.expect(b"> ")
+        steps = loginSteps(self.name, PASSWORD, answer)
+        for prompt, line in steps:
+            await self.expect(prompt.encode())
+            self.writer.write(line.encode() + b"\r\n")
+        await self.expect(finalPrompt(steps).encode())
 
     async def run(self, until, think, rng):
         seq = 0

@@ -16,6 +16,9 @@ import time
 
 import pexpect
 
+from imaginary.testing import (
+    ACCOUNT_PROMPT, GAME_PROMPT, PASSWORD, loginSteps, newAccountSteps, play)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, IMAGINARY_BCRYPT_ROUNDS="4")
 TELNET = "/usr/bin/telnet"
@@ -33,9 +36,10 @@ def freePort():
 class Server:
     """The real server on free loopback ports, on a store in tmp."""
 
-    def __init__(self, store, ssh=False, env=None):
+    def __init__(self, store, ssh=False, env=None, options=()):
         self.store = store
         self.ssh = ssh
+        self.options = list(options)    # more `imaginary serve` options
         self.env = dict(ENV, **(env or {}))
         self.process = None
         self.logPath = store.rstrip("/") + ".log"
@@ -48,6 +52,7 @@ class Server:
         if self.ssh:
             self.sshPort = freePort()
             args += ["--ssh", f"tcp:{self.sshPort}:interface=127.0.0.1"]
+        args += self.options
         self._log = open(self.logPath, "a")
         self.process = subprocess.Popen(
             args, cwd=ROOT, env=self.env, stdout=self._log,
@@ -88,41 +93,35 @@ class Server:
         return self.log()
 
 
-def telnet(server):
-    """The real telnet client under pexpect, at the account prompt."""
+def spawnTelnet(server, **kwargs):
+    """The real telnet client under pexpect, connecting (nothing awaited)."""
     # TERM=dumb: the client announces a terminal without colours (TTYPE),
     # so the server sends plain text these tests can match.
-    child = pexpect.spawn(TELNET, ["127.0.0.1", str(server.port)],
-                          encoding="utf-8", timeout=10,
-                          env=dict(ENV, TERM="dumb"))
-    child.expect("Account name")
+    return pexpect.spawn(TELNET, ["127.0.0.1", str(server.port)],
+                         encoding="utf-8", timeout=10,
+                         env=dict(ENV, TERM="dumb"), **kwargs)
+
+
+def telnet(server):
+    """The real telnet client under pexpect, at the account prompt."""
+    child = spawnTelnet(server)
+    child.expect_exact(ACCOUNT_PROMPT)
     return child
 
 
 def newPlayer(server, account, character, gender="female"):
     """A new account and character over telnet, at the game prompt."""
-    child = telnet(server)
-    child.sendline("new")
-    child.expect("Choose an account name")
-    child.sendline(account)
-    child.expect("Choose a password")
-    child.sendline("secret99")
-    child.expect("Type it again")
-    child.sendline("secret99")
-    child.expect("Character: ")
-    child.sendline(f"create {character} {gender}")
+    child = spawnTelnet(server)
+    play(newAccountSteps(account, PASSWORD, character, gender),
+         child.expect_exact, child.sendline, end=False)
     child.expect(r"\[ Town Square \]")
-    child.expect("> ")
+    child.expect_exact(GAME_PROMPT)
     return child
 
 
-def login(server, account, character, password="secret99"):
+def login(server, account, character, password=PASSWORD):
     """Log in to an existing character over telnet."""
-    child = telnet(server)
-    child.sendline(account)
-    child.expect("Password: ")
-    child.sendline(password)
-    child.expect("Character: ")
-    child.sendline(character)
-    child.expect("> ")
+    child = spawnTelnet(server)
+    play(loginSteps(account, password, character), child.expect_exact,
+         child.sendline)
     return child

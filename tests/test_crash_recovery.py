@@ -17,6 +17,7 @@ import random
 import threading
 import time
 
+from imaginary.testing import loginSteps, play
 from liveserver import Server
 from rawtelnet import RawTelnet
 
@@ -59,13 +60,8 @@ def prepare(path):
 
 def login(port, name):
     client = RawTelnet(port)
-    client.expect("Account name")
-    client.line(name + "acct")
-    client.expect("Password: ")
-    client.line(PASSWORD)
-    client.expect("Character: ")
-    client.line(name.capitalize())
-    client.expect("> ")
+    play(loginSteps(name + "acct", PASSWORD, name.capitalize()),
+         client.expect, client.line)
     return client
 
 

@@ -11,7 +11,10 @@ import time
 import pexpect
 import pytest
 
-from liveserver import ENV, TELNET, Server, newPlayer
+from imaginary.testing import (
+    ACCOUNT_PROMPT, CHARACTER_PROMPT, GAME_PROMPT, loginSteps,
+    newAccountSteps, play as walk)
+from liveserver import ENV, Server, newPlayer, spawnTelnet
 from rawtelnet import (
     CHARSET, EOR, GMCP, MCCP2, MSSP, NAWS, SGA, TTYPE, RawTelnet)
 
@@ -33,18 +36,10 @@ def play(client, gender="female"):
     """Create an account and a character on a RawTelnet; returns the name."""
     n = next(_names)
     name = "Raw" + "abcdefghij"[n % 10] + "abcdefghij"[n // 10 % 10]
-    client.expect("Account name")
-    client.line("new")
-    client.expect("Choose an account name")
-    client.line(name.lower())
-    client.expect("Choose a password")
-    client.line("secret99")
-    client.expect("Type it again")
-    client.line("secret99")
-    client.expect("Character: ")
-    client.line(f"create {name} {gender}")
+    walk(newAccountSteps(name.lower(), character=name, gender=gender),
+         client.expect, client.line, end=False)
     client.expect("Exits:")
-    client.expect("> ")
+    client.expect(GAME_PROMPT)
     return name
 
 
@@ -110,11 +105,11 @@ def test_mccp2_stream_and_gmcp_room_vitals_channel(server):
 def test_mtts_colour_depth_and_eor_after_prompts(server, ttypes, escape):
     client = RawTelnet(server.port, accept={EOR, SGA}, offer={TTYPE},
                        ttypes=ttypes)
-    client.expect("Account name (or 'new'): <MARK>")
+    client.expect(ACCOUNT_PROMPT + "<MARK>")
     play(client)
     shown = client.shown()
     assert escape in shown
-    assert "Character: <MARK>" in shown
+    assert CHARACTER_PROMPT + "<MARK>" in shown
     assert shown.rstrip().endswith("> <MARK>")
     client.close()
 
@@ -177,21 +172,11 @@ def test_input_limits_each_get_a_clear_message(server):
 
 
 def test_plain_telnet_wraps_to_its_window(server):
-    child = pexpect.spawn(TELNET, ["127.0.0.1", str(server.port)],
-                          encoding="utf-8", timeout=10, dimensions=(24, 36),
-                          env=dict(ENV, TERM="dumb"))
-    child.expect("Account name")
-    child.sendline("new")
-    child.expect("Choose an account name")
-    child.sendline("narrowone")
-    child.expect("Choose a password")
-    child.sendline("secret99")
-    child.expect("Type it again")
-    child.sendline("secret99")
-    child.expect("Character: ")
-    child.sendline("create Narrow male")
+    child = spawnTelnet(server, dimensions=(24, 36))
+    walk(newAccountSteps("narrowone", character="Narrow", gender="male"),
+         child.expect_exact, child.sendline, end=False)
     child.expect("Exits:")
-    child.expect("> ")
+    child.expect_exact(GAME_PROMPT)
     lines = child.before.split("\r\n")
     assert max(len(line) for line in lines) <= 36
     child.sendline("quit")
@@ -211,16 +196,12 @@ def test_tintin_hides_the_password_decompresses_and_reads_gmcp(
     child = pexpect.spawn(TINTIN, ["-G", str(script)], encoding="utf-8",
                           timeout=10, dimensions=(30, 120),
                           env=dict(ENV, TERM="xterm"))
-    child.expect("Account name")
-    child.sendline("tinuser")
-    child.expect("Password: ")
-    child.sendline("secret99")
-    child.expect("Character: ")
+    walk(loginSteps("tinuser"), child.expect_exact, child.sendline)
     # tintin++ honoured WILL ECHO: the password was not shown.
     assert "secret99" not in child.before
     child.sendline("Tina")
     child.expect("GMCPROOM .*Town Square")
-    child.expect("> ")
+    child.expect_exact(GAME_PROMPT)
     child.sendline("say through tintin")
     child.expect("You say, '.*through tintin")
     child.sendline("quit")
@@ -267,7 +248,7 @@ def test_a_client_that_stops_reading_is_cut_off_and_others_go_on(tmp_path):
 
 def test_mssp_for_crawlers_and_charset_utf8(server):
     client = RawTelnet(server.port, accept={MSSP, CHARSET})
-    client.expect("Account name")
+    client.expect(ACCOUNT_PROMPT)
     deadline = time.monotonic() + 5
     while not any(o == MSSP for o, _ in client.subnegotiations):
         assert time.monotonic() < deadline, client.subnegotiations

@@ -19,6 +19,8 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from imaginary.testing import (
+    ACCOUNT_PROMPT, NEW_ACCOUNT_PROMPT, newAccountSteps, play)
 from liveserver import Server
 from rawtelnet import RawTelnet
 
@@ -50,17 +52,8 @@ def server(tmp_path_factory):
 
 
 def _play(client, account):
-    client.expect("Account name")
-    client.line("new")
-    client.expect("Choose an account name")
-    client.line(account)
-    client.expect("Choose a password")
-    client.line("secret99")
-    client.expect("Type it again")
-    client.line("secret99")
-    client.expect("Character: ")
-    client.line(f"create {account.capitalize()} female")
-    client.expect("> ")
+    play(newAccountSteps(account, character=account.capitalize()),
+         client.expect, client.line)
 
 
 def answered(server):
@@ -194,9 +187,9 @@ def test_unknown_telnet_commands_are_ignored_not_fatal(server):
     # command: RFC 854 says ignore them.  (Twisted's parser raised and the
     # connection dropped; found by the test above.)
     client = RawTelnet(server.port, source="127.0.0.6")
-    client.expect("Account name")
+    client.expect(ACCOUNT_PROMPT)
     client.send(b"\xff\xf0ne\xff\x00w\r\n")
-    client.expect("Choose an account name")
+    client.expect(NEW_ACCOUNT_PROMPT)
     assert not client.closed
     client.close()
     assert "Stumped" not in server.log()

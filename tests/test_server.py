@@ -15,7 +15,12 @@ import time
 import pexpect
 import pytest
 
-from liveserver import ENV, ROOT, Server, login, newPlayer, telnet
+from imaginary.testing import (
+    ACCOUNT_PROMPT, CHARACTER_PROMPT, NEW_ACCOUNT_PROMPT, NEW_PASSWORD_PROMPT,
+    PASSWORD, REPEAT_PASSWORD_PROMPT, loginSteps, newAccountSteps, play,
+    typedAhead)
+from liveserver import (
+    ENV, ROOT, Server, login, newPlayer, spawnTelnet, telnet)
 
 @pytest.fixture
 def server(tmp_path):
@@ -46,28 +51,21 @@ def test_password_is_not_echoed(server):
     withdraws it after; raw bytes show it."""
     s = socket.create_connection(("127.0.0.1", server.port), 5)
     s.settimeout(5)
-    data = b""
-    while b"Account name" not in data:
-        data += s.recv(4096)
-    s.sendall(b"new\r\n")
-    while b"Choose an account name" not in data:
-        data += s.recv(4096)
-    data = b""
-    s.sendall(b"echotest\r\n")
-    while b"Choose a password" not in data:
-        data += s.recv(4096)
-    assert b"\xff\xfb\x01" in data           # IAC WILL ECHO
-    s.sendall(b"\xff\xfd\x01")               # IAC DO ECHO
-    s.sendall(b"secret99\r\n")
-    data = b""
-    while b"Type it again" not in data:
-        data += s.recv(4096)
-    assert b"secret99" not in data
-    s.sendall(b"secret99\r\n")
-    data = b""
-    while b"Character:" not in data:
-        data += s.recv(4096)
-    assert b"\xff\xfc\x01" in data           # IAC WONT ECHO
+    seen = []
+
+    def expect(prompt):
+        data = b""
+        while prompt.encode() not in data:
+            data += s.recv(4096)
+        seen.append((prompt, data))
+        if prompt == NEW_PASSWORD_PROMPT:
+            s.sendall(b"\xff\xfd\x01")       # IAC DO ECHO
+    play(newAccountSteps("echotest", PASSWORD), expect,
+         lambda line: s.sendall(line.encode() + b"\r\n"))
+    received = dict(seen)
+    assert b"\xff\xfb\x01" in received[NEW_PASSWORD_PROMPT]  # IAC WILL ECHO
+    assert PASSWORD.encode() not in received[REPEAT_PASSWORD_PROMPT]
+    assert b"\xff\xfc\x01" in received[CHARACTER_PROMPT]     # IAC WONT ECHO
     s.close()
 
 
@@ -77,14 +75,43 @@ def test_player_refused_builder_verb(server):
     child.expect("You need builder permission to use 'dig'.")
 
 
-def test_second_login_takes_over(server):
+def test_second_login_takes_over_under_the_takeover_policy(tmp_path):
+    server = Server(str(tmp_path / "store"),
+                    options=["--connections", "takeover"]).start()
+    try:
+        first = newPlayer(server, "dave", "Dave", "male")
+        second = login(server, "dave", "Dave")
+        first.expect("You have logged in from elsewhere; closing this "
+                     "connection.")
+        first.expect(pexpect.EOF)
+        second.sendline("who")
+        second.expect("1 player online.")
+    finally:
+        log = server.stop()
+    assert log.count("Dave entered the game") == 1
+
+
+def test_second_login_shares_the_character_by_default(server):
     first = newPlayer(server, "dave", "Dave", "male")
     second = login(server, "dave", "Dave")
-    first.expect("You have logged in from elsewhere; closing this "
-                 "connection.")
+    first.expect(re.escape("Dave is now also played from another "
+                           "connection (127.0.0.1)."))
+    second.sendline("say from the second")
+    for child in (first, second):
+        child.expect("You say, 'from the second'")
+    first.sendline("say from the first")
+    for child in (first, second):
+        child.expect("You say, 'from the first'")
+    second.sendline("quit")
+    second.expect(pexpect.EOF)
+    first.sendline("who")
+    first.expect("1 player online.")
+    first.sendline("quit")
     first.expect(pexpect.EOF)
-    second.sendline("who")
-    second.expect("1 player online.")
+    log = server.stop()
+    # Arriving and leaving happen once per character, not per connection.
+    assert log.count("Dave entered the game") == 1
+    assert log.count("Dave left the game") == 1
 
 
 def test_wrong_passwords_are_throttled_per_address(server):
@@ -99,12 +126,12 @@ def test_wrong_passwords_are_throttled_per_address(server):
             assert chunk, data
             data += chunk
         return data
-    until(b"Account name")
+    until(ACCOUNT_PROMPT.encode())
     for _ in range(5):
-        s.sendall(b"erin\r\nwrong-password\r\n")
+        s.sendall(typedAhead(loginSteps("erin", "wrong-password")).encode())
         until(b"don't match")
-    s.sendall(b"erin\r\nsecret99\r\n")
-    answer = until(b"Account name")
+    s.sendall(typedAhead(loginSteps("erin", PASSWORD)).encode())
+    answer = until(ACCOUNT_PROMPT.encode())
     assert re.search(rb"Too many failed logins; wait \d+ seconds", answer)
     s.close()
     # A correct login from another loopback address still gets through.
@@ -112,11 +139,11 @@ def test_wrong_passwords_are_throttled_per_address(server):
                                      source_address=("127.0.0.2", 0))
     other.settimeout(5)
     data = b""
-    while b"Account name" not in data:
+    while ACCOUNT_PROMPT.encode() not in data:
         data += other.recv(4096)
-    other.sendall(b"erin\r\nsecret99\r\n")
+    other.sendall(typedAhead(loginSteps("erin", PASSWORD)).encode())
     data = b""
-    while b"Character:" not in data:
+    while CHARACTER_PROMPT.encode() not in data:
         data += other.recv(4096)
     other.close()
 
@@ -149,13 +176,10 @@ def test_admin_from_the_command_line(server, tmp_path):
          server.store], cwd=ROOT, env=ENV, capture_output=True, text=True)
     assert made.stdout.strip() == "created admin account root"
     server.start()
-    admin = telnet(server)
-    admin.sendline("root")
-    admin.expect("Password: ")
-    admin.sendline("adminpass1")
-    admin.expect("Character: ")
-    admin.sendline("create Boss female")
-    admin.expect("> ")
+    admin = spawnTelnet(server)
+    play(loginSteps("root", "adminpass1") +
+         [(CHARACTER_PROMPT, "create Boss female")],
+         admin.expect_exact, admin.sendline)
     player = newPlayer(server, "gina", "Gina")
     admin.sendline("wall server restarts soon")
     player.expect(r"\[announcement\] server restarts soon")
@@ -172,10 +196,9 @@ def test_admin_from_the_command_line(server, tmp_path):
     admin.expect("You ban gina.")
     player.expect("This account is banned.")
     player.expect(pexpect.EOF)
-    refused = telnet(server)
-    refused.sendline("gina")
-    refused.expect("Password: ")
-    refused.sendline("secret99")
+    refused = spawnTelnet(server)
+    play(loginSteps("gina"), refused.expect_exact, refused.sendline,
+         end=False)
     refused.expect("This account is banned.")
     refused.expect(pexpect.EOF)
     admin.sendline("ban root")
@@ -217,7 +240,7 @@ def test_the_twistd_plugin_serves_and_stops_cleanly(tmp_path):
                 assert time.time() < deadline, process.stdout.read()
                 time.sleep(0.1)
         child.sendline("new")
-        child.expect("Choose an account name")
+        child.expect_exact(NEW_ACCOUNT_PROMPT)
         socket.create_connection(("127.0.0.1", sshPort), 5).close()
     finally:
         process.send_signal(signal.SIGTERM)
