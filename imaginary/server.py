@@ -56,7 +56,8 @@ class ImaginaryServer(service.MultiService):
         if self.store is None:
             self.store = Store(self.storePath)
         if self.store.findFirst(ImaginaryWorld) is None:
-            from world import default
+            from imaginary.shipped import defaultWorld
+            default = defaultWorld()
             self.store.transact(default.build, self.store)
             log.info("built the default world in {path}",
                      path=self.storePath)

@@ -7,7 +7,8 @@ Plugins are Python modules that define IVerbSource and IThingType objects
 1. this directory (the engine's own verbs and basic thing types);
 2. ``imaginary/plugins/`` directories of other installed distributions
    (Twisted's plugin convention, so a content package can be pip-installed);
-3. the project's top-level ``plugins/`` folder (the shipped content);
+3. the content that ships (``plugins/`` of a checkout, or its copy inside
+   an installed wheel; ``imaginary.shipped`` knows which);
 4. folders named in ``IMAGINARY_PLUGIN_PATH`` (os.pathsep-separated), which
    is how a world's own plugin folder is given (``imaginary serve --plugins
    DIR`` sets it).
@@ -22,10 +23,11 @@ import os
 
 from twisted.plugin import pluginPackagePaths
 
+from imaginary import shipped
+
 __path__.extend(pluginPackagePaths(__name__))
-_shipped = os.path.join(os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.abspath(__file__)))), "plugins")
-if os.path.isdir(_shipped):
+_shipped = shipped.folder("plugins")
+if _shipped is not None:
     __path__.append(_shipped)
 for _extra in os.environ.get("IMAGINARY_PLUGIN_PATH", "").split(os.pathsep):
     if _extra and os.path.isdir(_extra):
