@@ -13,12 +13,14 @@ import time
 from twisted.application import service
 from twisted.internet import defer, endpoints, task
 from twisted.logger import Logger
+from zope.interface import implementer
 
 from imaginary.accounts import LoginThrottle, nameKey
 from imaginary.simulation.thing import Thing
 from imaginary.simulation.world import ImaginaryWorld
 from imaginary.store import IScheduler, Store
 from imaginary.verbs.base import VerbRegistry
+from imaginary.verbs.control import IGameControl
 from imaginary.verbs.runner import installCommandRunner
 
 log = Logger()
@@ -28,6 +30,7 @@ NAME = "Imaginary"
 VERSION = "0.1.0"
 
 
+@implementer(IGameControl)
 class ImaginaryServer(service.MultiService):
     """The game: one store, one world, many sessions."""
 
@@ -179,3 +182,31 @@ class ImaginaryServer(service.MultiService):
                 "UPTIME": str(int(self.started)), "CODEBASE":
                 f"Imaginary {VERSION}", "PORT": ports[0] if ports else "",
                 "CRAWL DELAY": "-1"}
+
+    # -- game control: IGameControl, what admin verbs may ask -----------------
+    # (shutdown() is in the lifecycle block above.)  Kept to self.sessions,
+    # self.connections and their tell/close, so the session layer below
+    # may change how it stores them.
+
+    def announce(self, message):
+        """Tell C{message} to every character being played now."""
+        for session in list(self.sessions.values()):
+            session.tell(message)
+
+    def disconnectCharacter(self, character, message):
+        """Tell C{character}'s session C{message} and close it; 0 or 1."""
+        session = self.sessionFor(character)
+        if session is None:
+            return 0
+        session.tell(message)
+        session.close()
+        return 1
+
+    def disconnectAccount(self, account, message):
+        """Tell and close every connection logged in to C{account}."""
+        doomed = [session for session in self.connections
+                  if getattr(session, "account", None) is account]
+        for session in doomed:
+            session.tell(message)
+            session.close()
+        return len(doomed)

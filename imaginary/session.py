@@ -340,8 +340,8 @@ class Session:
         self.body.setEphemeralIntelligence(self)
         self.server.loggedIn(self, character)
         self.context = Context(actor=character, world=self.server.world,
-                               registry=self.server.registry, session=self)
-        self.context.server = self.server
+                               registry=self.server.registry, session=self,
+                               control=self.server)
         self.state = "playing"
         self.tell(f"You are {character.name}.")
         execute(self.context, "look")

@@ -1,8 +1,10 @@
 """
 Admin verbs: shutdown, wall, boot, ban/unban, promote/demote.
 
-They act on the running server (``context.server``), so they need the
-admin permission, which the registry checks before any of them runs.
+They need the admin permission, which the registry checks before any of
+them runs.  Those that act on the running game (shutdown, wall, boot, and
+ban's disconnection) ask it through ``context.control``, an IGameControl
+(imaginary.verbs.control), never through the server itself.
 """
 
 from imaginary.accounts import findAccount
@@ -14,12 +16,11 @@ from .base import Verb, report
 from .talk import findPlayer
 
 
-def _server(context):
-    server = getattr(context, "server", None)
-    if server is None:
+def _control(context):
+    control = context.control
+    if control is None:
         raise ActionFailure.simple("That needs a running server.")
-    return server
-
+    return control
 
 
 def _account(context, name):
@@ -36,9 +37,9 @@ class Shutdown(Verb):
     permission = "admin"
 
     def run(self, context):
-        server = _server(context)
+        control = _control(context)
         report(context, "Shutting down.")
-        server.shutdown()
+        control.shutdown()
 
 
 class Wall(Verb):
@@ -48,11 +49,10 @@ class Wall(Verb):
     permission = "admin"
 
     def run(self, context, text):
-        server = _server(context)
+        control = _control(context)
         from imaginary.language import sanitize
-        message = styled("[announcement] ", sanitize(text), role="title")
-        for session in list(server.sessions.values()):
-            session.tell(message)
+        control.announce(styled("[announcement] ", sanitize(text),
+                                role="title"))
 
 
 class Boot(Verb):
@@ -62,14 +62,12 @@ class Boot(Verb):
     permission = "admin"
 
     def run(self, context, text):
-        server = _server(context)
+        control = _control(context)
         character = findPlayer(context, text)
-        session = server.sessionFor(character)
-        if session is None:
+        if not control.disconnectCharacter(
+                character, "You have been disconnected by an admin."):
             raise ActionFailure.simple(f"{character.name} has no connection "
                                        f"to close.")
-        session.tell("You have been disconnected by an admin.")
-        session.close()
         report(context, f"You boot {character.name}.")
 
 
@@ -85,12 +83,11 @@ class Ban(Verb):
             raise ActionFailure.simple("Admins can't be banned; demote "
                                        "them first.")
         account.banned = True
-        server = getattr(context, "server", None)
-        if server is not None:
-            for session in list(server.sessions.values()):
-                if session.account is account:
-                    session.tell("This account is banned.")
-                    session.close()
+        # Without a running server there is nobody to throw out; the ban
+        # still holds for the next login.
+        if context.control is not None:
+            context.control.disconnectAccount(account,
+                                              "This account is banned.")
         report(context, f"You ban {account.username}.")
 
 

@@ -104,7 +104,11 @@ class Verb:
 
 @attr.s
 class Context:
-    """Who is acting, where, and how to reach them."""
+    """
+    Who is acting, where, and how to reach them.  C{control} is the running
+    game's IGameControl (imaginary.verbs.control) for admin verbs, or None
+    where there is no server (NPCs, tests, tools).
+    """
 
     actor = attr.ib()
     world = attr.ib(default=None)
@@ -112,6 +116,7 @@ class Context:
     session = attr.ib(default=None)
     memory = attr.ib(factory=dict)
     line = attr.ib(default="")
+    control = attr.ib(default=None)
 
     @property
     def store(self):
