@@ -50,10 +50,21 @@ class IMovementRestriction(Interface):
 
 
 class IContainer(Interface):
-    """Something that holds things (rooms, boxes, characters)."""
+    """
+    Something that holds things (rooms, boxes, characters).  What it holds
+    are the Things whose C{location} is C{thing}; sight, light and
+    descriptions read the attributes below.
+    """
 
-    closed = Attribute("Whether it is closed.")
+    thing = Attribute("The Thing that holds the contents.")
+    closed = Attribute("Whether it is closed (nothing goes in or out, and "
+                       "sight stops at it unless it is transparent).")
+    transparent = Attribute("Whether sight and light pass through it when "
+                            "closed (a glass case).")
     capacity = Attribute("Total weight it can hold.")
+    contentsTemplate = Attribute(
+        "A sentence template for the line listing its contents, with the "
+        "roles {box} and {things}, or None for the usual one.")
 
     def add(thing):
         """Check that C{thing} may be put inside; raise ActionFailure if not."""
@@ -74,30 +85,100 @@ class IKey(Interface):
 class ILightSource(Interface):
     """Something that gives light while lit."""
 
+    thing = Attribute("The Thing that gives the light.")
     candelas = Attribute("How much light it gives when lit.")
+    lit = Attribute("Whether it gives light now.")
 
 
 class IClothing(Interface):
-    """A garment."""
+    """
+    A garment, worn in layers: a garment covers the slots it names, over
+    anything less bulky already worn there.
+    """
+
+    thing = Attribute("The Thing that is worn.")
+    garmentSlots = Attribute("The slots it covers (a list of str: "
+                             "'chest', 'legs'...).")
+    bulk = Attribute("How bulky it is (an int): only a bulkier garment "
+                     "goes over it.")
+    wearer = Attribute("The Thing wearing it, or None.")
+    wearLevel = Attribute("Its layer while worn (1 is the innermost), "
+                          "0 when not worn.")
 
 
 class IClothingWearer(Interface):
     """Something that wears garments."""
 
+    thing = Attribute("The Thing that wears them.")
+
+    def putOn(garment):
+        """
+        Wear C{garment} (an IClothing the wearer holds) over what is worn;
+        raise ActionFailure saying why not.
+        """
+
+    def takeOff(garment):
+        """
+        Take off C{garment}, unless something worn over it covers it;
+        raise ActionFailure saying why not.
+        """
+
 
 class IActor(Interface):
-    """A body that acts: hit points, stamina, level."""
+    """
+    A body that acts: a Thing's vitals and its mind.  The mind is either
+    ephemeral (a connected player's session, in memory only) or enduring
+    (a persistent NPC intelligence, see imaginary.simulation.npc); events
+    the body observes reach it, the session first.
+    """
+
+    thing = Attribute("The Thing this is the body of.")
+    hitpoints = Attribute("Current hit points (an int, 0 means defeated).")
+    maxHitpoints = Attribute("Hit points when fully healed (an int).")
+    stamina = Attribute("Current stamina, spent by effort (an int).")
+    maxStamina = Attribute("Stamina when fully rested (an int).")
+    strength = Attribute("How hard it hits (an int).")
+    experience = Attribute("Experience points earned (an int).")
+    level = Attribute("The level its experience gives (an int from 1; "
+                      "read-only).")
+    enduringIntelligence = Attribute(
+        "The persistent mind (an Item with observe(event, message)) that "
+        "acts for an NPC, or None.")
+
+    def setEphemeralIntelligence(intelligence):
+        """
+        Attach a connected session (anything with C{send(span, event)}) as
+        this body's mind, or detach it with None.  While attached, the
+        body's events are sent to it after each transaction commits.
+        """
+
+    def getEphemeralIntelligence():
+        """The attached session, or None."""
+
+    def condition():
+        """A phrase for its health ("lightly wounded"), for descriptions."""
 
 
 class IFood(Interface):
     """Something that can be eaten."""
 
+    thing = Attribute("The Thing that is eaten (and then destroyed).")
+    nourishment = Attribute("Stamina it gives back (an int).")
+
 
 class IEventObserver(Interface):
-    """Receives events from its surroundings."""
+    """
+    Receives events from its surroundings: every observer within earshot
+    of an event's location is asked to prepare it inside the event's
+    transaction, and the deliveries run after the commit, so nobody is
+    told about something that was rolled back.
+    """
 
     def prepare(event):
-        """Return a zero-argument callable to deliver the event later."""
+        """
+        Return a zero-argument callable to deliver C{event} later, or None
+        when this observer has nothing to do with it.
+        """
 
 
 class IWhyNot(Interface):
@@ -151,15 +232,23 @@ class ISittable(Interface):
 class IPermissions(Interface):
     """Which permission levels a character holds (player, builder, admin)."""
 
+    level = Attribute("The level held: one of simulation.permissions.LEVELS.")
+
     def has(level):
-        """Whether the character holds at least C{level}."""
+        """
+        Whether the character holds at least C{level} ("player" <
+        "builder" < "admin").
+        """
 
 
 class IOpenable(Interface):
     """Something that opens, closes and perhaps locks (boxes, doors)."""
 
+    thing = Attribute("The Thing that opens (the box, the door).")
     closed = Attribute("Whether it is closed.")
     locked = Attribute("Whether it is locked.")
+    lockKey = Attribute("The key Thing that fits its lock, or None when it "
+                        "has no lock.")
 
     def setClosed(closed):
         """Open or close it; raise ActionFailure when that is impossible."""

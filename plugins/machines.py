@@ -29,8 +29,12 @@ class CoinSlot(Enhancement, Item):
     thing = reference(reftype=Thing, whenDeleted=CASCADE, allowNone=False)
     coins = integer(default=0, allowNone=False)
     product = text(default="chocolate bar", allowNone=False)
+    # What IContainer declares: looking at the machine reads these from
+    # the slot, the machine's highest-priority IContainer.
     closed = False
+    transparent = False
     capacity = 1000
+    contentsTemplate = None
 
     def add(self, thing):
         if "coin" not in thing.name.lower():

@@ -1,8 +1,9 @@
 """Transcript tests for the content that ships as plugins (plugins/)."""
 
 from twisted.internet.task import Clock
+from zope.interface.verify import verifyObject
 
-from imaginary.interfaces import IActor
+from imaginary.interfaces import IActor, IContainer
 from imaginary.simulation.containment import Exit
 from imaginary.simulation.thing import Thing
 from imaginary.simulation.world import createRoom
@@ -142,6 +143,13 @@ def test_vending_machine_after_the_fifth_coin():
                    "The machine clunks and drops a chocolate bar."],
             observer=["Alice puts a coin in a machine.",
                       "The machine clunks and drops a chocolate bar."])
+    # The slot is the machine's IContainer: looking in reads what that
+    # interface declares (this crashed while the slot lacked some of it).
+    slot = IContainer(t.store.findUnique(Thing, Thing.name == "machine"))
+    assert verifyObject(IContainer, slot)
+    t.check("look at machine",
+            actor=["machine", "Put 5 coins in for a snack.",
+                   "It contains five coins."])
     bar = t.store.findUnique(Thing, Thing.name == "chocolate bar")
     assert bar.location is t.room
     t.check("create thing named pebble", actor=["You create the pebble."])
