@@ -39,16 +39,19 @@ _imaginary_clients() {
     if [ ${#need[@]} -gt 0 ]; then
         mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     fi
+    local missing="${need[*]:-}"
+    if [ -n "$want_locale" ]; then
+        missing="${missing:+$missing and }the tr_TR.UTF-8 locale"
+    fi
     if [ -n "${IMAGINARY_NO_INSTALL:-}" ]; then
         echo "bin/test: not installing (IMAGINARY_NO_INSTALL): missing" \
-             "${need[*]:-}${want_locale:+ the tr_TR.UTF-8 locale}" >&2
+             "$missing" >&2
         return 0
     fi
     if [ "$(id -u)" -ne 0 ]; then
         if ! command -v sudo >/dev/null 2>&1; then
-            echo "bin/test: the end-to-end tests need ${need[*]:-}" \
-                 "${want_locale:+(and the tr_TR.UTF-8 locale)}; run" \
-                 "bin/test as root or install them." >&2
+            echo "bin/test: the end-to-end tests need $missing;" \
+                 "run bin/test as root or install them." >&2
             return 0
         fi
         # A person at a terminal can type sudo's password; a script can't,
@@ -91,3 +94,4 @@ _imaginary_clients() {
 }
 
 _imaginary_clients
+unset -f _imaginary_clients
