@@ -111,12 +111,19 @@ class Terminal:
             time.sleep(0.05)
 
     def waitForPrompt(self, prompt):
-        # capture-pane drops trailing spaces.
+        """Wait for a prompt (capture-pane drops its trailing space)."""
         return self.waitFor(prompt.rstrip())
 
     def close(self):
+        """Kill this tmux server (and the program) and remove its socket."""
         subprocess.run(["tmux", "-L", self.socket, "kill-server"],
                        env=self.env, capture_output=True, timeout=10)
+        folder = os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"),
+                              f"tmux-{os.getuid()}")
+        try:
+            os.unlink(os.path.join(folder, self.socket))
+        except FileNotFoundError:
+            pass
 
 
 @pytest.fixture
@@ -134,6 +141,7 @@ def terminals(tmp_path):
 
 
 def needs(path):
+    """Fail (not skip) when a client or tmux is missing."""
     if shutil.which(path) is None or shutil.which("tmux") is None:
         pytest.fail(f"{path} or tmux is not installed (bin/test installs "
                     f"the clients the end-to-end tests use)")
