@@ -57,14 +57,16 @@ def normalizeName(name):
 def checkName(name, what="name"):
     """Return the normalised name, or raise NameRefused saying why."""
     name = normalizeName(name)
+    article = "An" if what[:1].lower() in "aeiou" else "A"
     if not 2 <= len(name) <= 20:
-        raise NameRefused(f"A {what} must be 2 to 20 characters long.")
+        raise NameRefused(f"{article} {what} must be 2 to 20 characters "
+                          f"long.")
     for i, c in enumerate(name):
         if c.isalpha():
             continue
         if c in " -'" and 0 < i < len(name) - 1 and name[i - 1].isalpha():
             continue
-        raise NameRefused(f"A {what} may hold only letters, with single "
+        raise NameRefused(f"{article} {what} may hold only letters, with single "
                           f"spaces, hyphens or apostrophes between them; "
                           f"{unicodedata.name(c, repr(c)).lower()} is not "
                           f"allowed.")

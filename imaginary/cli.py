@@ -1,7 +1,7 @@
 """
 The `imaginary` command: serve, play, account, world, check.
 
-    imaginary serve [--store PATH] [--telnet ENDPOINT] [--ssh ENDPOINT]
+    imaginary serve [--store PATH] [--telnet ENDPOINT] [--ssh ENDPOINT] ...
     imaginary play [--store PATH] [--account NAME]
     imaginary account create [--admin|--builder] NAME [--password-file F]
     imaginary check [--store PATH]
@@ -16,7 +16,6 @@ import os
 import sys
 
 DEFAULT_STORE = "imaginary.store"
-DEFAULT_TELNET = "tcp:4023:interface=127.0.0.1"
 
 
 def _serve(args):
@@ -35,8 +34,11 @@ def _serve(args):
     observer = FilteringLogObserver(observer, [LogLevelFilterPredicate(
         defaultLogLevel=level)])
     globalLogBeginner.beginLoggingTo([observer], redirectStandardIO=False)
-    server = ImaginaryServer(args.store, telnet=args.telnet, ssh=args.ssh,
-                             reactor=reactor)
+    from imaginary.server import frontEndTypes
+    listen = {kind.name: getattr(args, "frontend_" + kind.name)
+              for kind in frontEndTypes()}
+    server = ImaginaryServer(args.store, listen=listen, reactor=reactor,
+                             policy=args.connections)
     d = server.startService()
 
     def failed(f):
@@ -208,10 +210,6 @@ def main(argv=None):
 
     serve = sub.add_parser("serve", help="run the server in the foreground")
     serve.add_argument("--store", default=DEFAULT_STORE)
-    serve.add_argument("--telnet", default=DEFAULT_TELNET,
-                       help="telnet endpoint (default: %(default)s)")
-    serve.add_argument("--ssh", default=None,
-                       help="SSH endpoint, e.g. tcp:4022:interface=127.0.0.1")
     serve.add_argument("--log-json", default=None, metavar="FILE",
                        help="write twisted.logger JSON lines to FILE")
     serve.add_argument("--log-level", default="info",
@@ -263,13 +261,36 @@ def main(argv=None):
     check.add_argument("--store", default=DEFAULT_STORE)
     check.set_defaults(func=_check)
 
-    args = parser.parse_args(argv)
-    for folder in getattr(args, "plugins", []):
+    # A world's own plugin folders may hold front ends too: add them before
+    # the serve options are made from the installed front ends.
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--plugins", action="append", default=[])
+    for folder in early.parse_known_args(argv)[0].plugins:
         if not os.path.isdir(folder):
             parser.error(f"--plugins {folder}: not a directory")
         import imaginary.plugins
         imaginary.plugins.__path__.append(os.path.abspath(folder))
+    addFrontEndOptions(serve)
+    args = parser.parse_args(argv)
     return args.func(args)
+
+
+def addFrontEndOptions(parser):
+    """
+    One --NAME ENDPOINT option per installed front end (telnet, ssh, and
+    whatever plugins add), and --connections.
+    """
+    from imaginary.server import frontEndTypes
+    for kind in frontEndTypes():
+        default = kind.defaultEndpoint
+        parser.add_argument(
+            f"--{kind.name}", dest="frontend_" + kind.name, default=default,
+            metavar="ENDPOINT", help=kind.description + (
+                " (default: %(default)s)" if default else ""))
+    parser.add_argument(
+        "--connections", choices=["share", "takeover"], default="share",
+        help="a character played from a second connection: both play it "
+        "(share), or the first is closed (takeover); default: %(default)s")
 
 
 if __name__ == "__main__":

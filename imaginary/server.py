@@ -1,11 +1,14 @@
 """
 The running server: the store, the world, the verbs and who is connected.
 
-ImaginaryServer is a Twisted service.  Its children are the listeners
-(telnet, SSH), each started from an endpoint string.  It opens the store,
-builds the default world when the store is empty, starts the store's
-scheduler, and on stop (SIGTERM, 'shutdown') closes every session, then
-the store, so everything acknowledged is on disk.
+ImaginaryServer is a Twisted service.  It opens the store, builds the
+default world when the store is empty, starts the store's scheduler, and
+listens with each front end it was given (front ends are plugins: it
+knows them only as IFrontEndType, by name, with an endpoint string each).
+It owns what all front ends share: one cred Portal, the login throttle,
+the account service and the character sessions.  On stop (SIGTERM,
+'shutdown') it closes every connection, then the store, so everything
+acknowledged is on disk.
 """
 
 import time
@@ -16,6 +19,10 @@ from twisted.logger import Logger
 from zope.interface import implementer
 
 from imaginary.accounts import LoginThrottle, nameKey
+from imaginary.session.avatar import AccountService
+from imaginary.session.character import POLICIES, CharacterSession
+from imaginary.session.interfaces import IFrontEndType
+from imaginary.session.login import makePortal
 from imaginary.simulation.thing import Thing
 from imaginary.simulation.world import ImaginaryWorld
 from imaginary.store import IScheduler, Store
@@ -34,20 +41,29 @@ VERSION = "0.1.0"
 class ImaginaryServer(service.MultiService):
     """The game: one store, one world, many sessions."""
 
-    def __init__(self, storePath, telnet=None, ssh=None, reactor=None,
-                 store=None):
+    def __init__(self, storePath, listen=None, reactor=None, store=None,
+                 policy="share"):
+        """
+        C{listen}: {front end name: endpoint string}, e.g.
+        {"telnet": "tcp:4023:interface=127.0.0.1"}.  C{policy}: what a
+        second connection to a character does, "share" (both play it)
+        or "takeover" (the older one is closed).
+        """
         service.MultiService.__init__(self)
         if reactor is None:
             from twisted.internet import reactor
+        if policy not in POLICIES:
+            raise ValueError(f"unknown connection policy {policy!r}")
         self.reactor = reactor
         self.storePath = storePath
-        self.telnetEndpoint = telnet
-        self.sshEndpoint = ssh
+        self.listenOn = dict(listen or {})
+        self.policy = policy
         self.store = store
         self.world = None
         self.registry = None
-        self.sessions = {}       # character storeID -> Session
-        self.connections = set()  # every open Session, logged in or not
+        self.portal = self.tokens = self.accounts = None
+        self.sessions = {}       # character storeID -> CharacterSession
+        self.connections = set()  # every open connection's dialogue
         self.throttle = LoginThrottle()
         self.started = time.time()
         self.ports = {}
@@ -67,6 +83,8 @@ class ImaginaryServer(service.MultiService):
         self.world = ImaginaryWorld.get(self.store)
         self.registry = VerbRegistry.fromPlugins()
         installCommandRunner(self.store, self.registry)
+        self.portal, self.tokens = makePortal(self)
+        self.accounts = AccountService(self)
 
     def startService(self):
         if self.world is None:
@@ -77,21 +95,19 @@ class ImaginaryServer(service.MultiService):
 
     def listen(self):
         """Start the listeners; returns a Deferred firing when all listen."""
-        from twisted.internet.defer import gatherResults
-        from imaginary.frontends.telnet_service import TelnetFactory
+        kinds = {kind.name: kind for kind in frontEndTypes()}
         waits = []
-        if self.telnetEndpoint:
-            endpoint = endpoints.serverFromString(self.reactor,
-                                                  self.telnetEndpoint)
-            waits.append(endpoint.listen(TelnetFactory(self)).addCallback(
-                self._listening, "telnet"))
-        if self.sshEndpoint:
-            from imaginary.frontends.ssh import sshFactory
-            endpoint = endpoints.serverFromString(self.reactor,
-                                                  self.sshEndpoint)
-            waits.append(endpoint.listen(sshFactory(self)).addCallback(
-                self._listening, "ssh"))
-        return gatherResults(waits, consumeErrors=True)
+        for name, endpoint in self.listenOn.items():
+            if not endpoint:
+                continue
+            if name not in kinds:
+                return defer.fail(ValueError(
+                    f"no front end called {name!r} is installed"))
+            factory = kinds[name].makeFactory(self)
+            listening = endpoints.serverFromString(
+                self.reactor, endpoint).listen(factory)
+            waits.append(listening.addCallback(self._listening, name))
+        return defer.gatherResults(waits, consumeErrors=True)
 
     def _listening(self, port, kind):
         self.ports[kind] = port
@@ -144,24 +160,34 @@ class ImaginaryServer(service.MultiService):
         return (f"Welcome to {NAME}, a text adventure. Type 'new' to create "
                 f"an account.")
 
-    def sessionOpened(self, session):
-        """A connection's session began (called by Session)."""
-        self.connections.add(session)
+    def connectionOpened(self, connection):
+        """A connection began (its dialogue calls this)."""
+        self.connections.add(connection)
 
-    def sessionClosed(self, session):
-        """A connection's session is over (its connection is gone)."""
-        self.connections.discard(session)
+    def connectionClosed(self, connection):
+        """A connection is over."""
+        self.connections.discard(connection)
 
     def sessionFor(self, character):
-        """The session playing C{character}, or None."""
+        """The CharacterSession playing C{character}, or None."""
         return self.sessions.get(character.storeID)
 
-    def loggedIn(self, session, character):
-        self.sessions[character.storeID] = session
-        self.world.loggedIn(character)
-        log.info("{name} entered the game", name=character.name)
+    def attach(self, avatar, character, frontEnd):
+        """
+        Attach a front end to C{character}'s session (starting it: the
+        character arrives in the world), under the server's policy.
+        """
+        session = self.sessions.get(character.storeID)
+        if session is None:
+            session = CharacterSession(self, avatar.account, character)
+            self.sessions[character.storeID] = session
+            self.world.loggedIn(character)
+            log.info("{name} entered the game", name=character.name)
+        return session.attach(frontEnd, self.policy)
 
-    def loggedOut(self, session, character):
+    def sessionEnded(self, session):
+        """The last connection left C{session}: the character leaves."""
+        character = session.character
         if self.sessions.get(character.storeID) is session:
             del self.sessions[character.storeID]
             self.world.loggedOut(character)
@@ -184,9 +210,9 @@ class ImaginaryServer(service.MultiService):
                 "CRAWL DELAY": "-1"}
 
     # -- game control: IGameControl, what admin verbs may ask -----------------
-    # (shutdown() is in the lifecycle block above.)  Kept to self.sessions,
-    # self.connections and their tell/close, so the session layer below
-    # may change how it stores them.
+    # (shutdown() is in the lifecycle block above.)  self.sessions holds
+    # one CharacterSession per character played; self.connections every
+    # connection's dialogue, logged in (with an account) or not.
 
     def announce(self, message):
         """Tell C{message} to every character being played now."""
@@ -194,13 +220,16 @@ class ImaginaryServer(service.MultiService):
             session.tell(message)
 
     def disconnectCharacter(self, character, message):
-        """Tell C{character}'s session C{message} and close it; 0 or 1."""
+        """
+        Tell every connection playing C{character} C{message} and close
+        them; returns how many there were.
+        """
         session = self.sessionFor(character)
         if session is None:
             return 0
-        session.tell(message)
-        session.close()
-        return 1
+        count = len(session.attachments)
+        session.close(message)
+        return count
 
     def disconnectAccount(self, account, message):
         """Tell and close every connection logged in to C{account}."""
@@ -210,3 +239,12 @@ class ImaginaryServer(service.MultiService):
             session.tell(message)
             session.close()
         return len(doomed)
+
+
+def frontEndTypes():
+    """Every installed front end (IFrontEndType plugins), by name."""
+    from imaginary.plugin import defaultLoader
+    found = {}
+    for kind in defaultLoader().provided(IFrontEndType):
+        found.setdefault(kind.name, kind)
+    return sorted(found.values(), key=lambda kind: kind.name)

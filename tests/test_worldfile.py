@@ -10,13 +10,16 @@ from imaginary.simulation.lighting import LocationLighting
 from imaginary.simulation.thing import Thing
 from imaginary.simulation.world import ImaginaryWorld
 from imaginary.store import Store
-from transcript import Player
+from imaginary.verbs.runner import installCommandRunner
+from transcript import Player, registry
 from world import default
 
 
 def built():
     store = Store()
     store.transact(default.build, store)
+    # The world's NPCs (the cellar mouse, the guard) act through verbs.
+    installCommandRunner(store, registry())
     return store
 
 

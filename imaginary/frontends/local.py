@@ -22,6 +22,8 @@ from twisted.logger import Logger
 from imaginary.accounts import createAccount, findAccount, hashPassword
 from imaginary.frontends.ssh import colourDepth
 from imaginary.frontends.terminal import PlainLineGame
+from imaginary.session.interfaces import IPlayer
+from imaginary.session.login import TokenCredentials
 
 log = Logger()
 
@@ -29,10 +31,10 @@ log = Logger()
 class LocalPlayer(PlainLineGame):
     """PlainLineGame on stdin/stdout; hides typing for passwords on a TTY."""
 
-    def __init__(self, server, account, onEnd):
+    def __init__(self, server, player, onEnd):
         tty = sys.stdout.isatty()
         PlainLineGame.__init__(
-            self, server, account, "this terminal",
+            self, server, player, "this terminal",
             colours=colourDepth(os.environ.get("TERM")) if tty else None,
             width=shutil.get_terminal_size().columns if tty else None)
         self.address = "local"
@@ -74,7 +76,11 @@ def localAccount(store, name):
 
 
 def play(server, accountName, reactor):
-    """Start a local game on a started server; stops the reactor at the end."""
+    """
+    Start a local game on a started server; stops the reactor at the end.
+    The trusted terminal logs in through the portal like every front end,
+    with a token the server issues to itself instead of a password.
+    """
     account = server.store.transact(localAccount, server.store, accountName)
     if account.banned:
         raise SystemExit(f"imaginary: the account {account.username} is "
@@ -83,6 +89,17 @@ def play(server, accountName, reactor):
     def ended():
         if reactor.running:
             reactor.stop()
-    player = LocalPlayer(server, account, ended)
-    stdio.StandardIO(player, reactor=reactor)
-    return player
+    credentials = TokenCredentials(server.tokens.issue(account.username),
+                                   "local")
+    d = server.portal.login(credentials, None, IPlayer)
+
+    def loggedIn(result):
+        local = LocalPlayer(server, result[1], ended)
+        stdio.StandardIO(local, reactor=reactor)
+        return local
+
+    def failed(failure):
+        print(f"imaginary: cannot log in: {failure.getErrorMessage()}",
+              file=sys.stderr)
+        ended()
+    return d.addCallbacks(loggedIn, failed)

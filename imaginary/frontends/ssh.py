@@ -1,9 +1,12 @@
 """
-The SSH front end: Twisted conch in front of the same Session as telnet.
+The SSH front end: Twisted conch in front of the same session layer as
+telnet.
 
 Players log in with their account name as the SSH user name, by password
-or by a public key the account holds (see keys.py).  After login the
-Session starts at the character menu: SSH already proved who they are.
+or by a public key the account holds (see keys.py), through the server's
+one Portal (the SSH public-key checker is added to it here).  The portal's
+IPlayer avatar is wrapped in a conch user; after login the dialogue
+starts at the character menu: SSH already proved who they are.
 
 With a PTY (``ssh`` from a terminal) the game runs inside conch's insults
 terminal emulation with line editing and history (terminal.py); without
@@ -12,9 +15,9 @@ ssh command line is refused with a message: the game is interactive.
 
 The server's host key is generated on first start and kept in the store's
 directory (``ssh_host_ed25519_key``), so clients see the same key on every
-restart.  Failed password logins count against the same per-address and
-per-account throttle as telnet logins; a throttled client is told how long
-to wait in an SSH banner.
+restart.  Failed password logins count against the server's one login throttle, as
+telnet's do; a throttled client is told how long to wait in an SSH
+banner.
 """
 
 import os
@@ -28,16 +31,15 @@ from twisted.conch.interfaces import IConchUser, ISession
 from twisted.conch.ssh import factory, keys, session, userauth
 from twisted.conch.ssh.common import NS, getNS
 from twisted.conch.ssh.connection import SSHConnection
-from twisted.cred import credentials, error as cred_error
-from twisted.cred.checkers import ICredentialsChecker
-from twisted.cred.portal import IRealm, Portal
 from twisted.internet import defer
 from twisted.internet.protocol import connectionDone
 from twisted.logger import Logger
 from twisted.python import components
 from zope.interface import implementer
 
-from imaginary.accounts import findAccount, verifyPasswordLater
+from imaginary.session.interfaces import IPlayer
+from imaginary.session.login import (
+    LoginThrottled, PasswordCredentials, refusal)
 
 from .keys import AccountKeys
 from .terminal import PlainLineGame, TerminalGame
@@ -72,97 +74,71 @@ def hostKey(storePath):
     return key
 
 
-@implementer(ICredentialsChecker)
-class AccountPasswordChecker:
-    """Checks an account's password (bcrypt, in a thread)."""
+class AddressedPortal:
+    """
+    The server's portal as one SSH connection uses it: every credential
+    carries the client's address (for the login throttle), and the IPlayer
+    avatar comes back wrapped in a conch user.
+    """
 
-    credentialInterfaces = (credentials.IUsernamePassword,)
+    def __init__(self, portal, address):
+        self.portal = portal
+        self.address = address
 
-    def __init__(self, store):
-        self.store = store
+    def listCredentialsInterfaces(self):
+        """What the portal can check (conch offers auth methods by it)."""
+        return self.portal.listCredentialsInterfaces()
 
-    def requestAvatarId(self, creds):
-        name = creds.username.decode("utf-8", "replace")
-        account = findAccount(self.store, name)
-        if account is None:
-            return defer.fail(cred_error.UnauthorizedLogin())
-        password = creds.password.decode("utf-8", "replace")
+    def login(self, creds, mind, *interfaces):
+        if IConchUser not in interfaces:
+            return defer.fail(NotImplementedError("SSH users log in here"))
+        if getattr(creds, "address", None) is None:
+            try:
+                creds.address = self.address
+            except AttributeError:
+                pass        # frozen credentials already carry theirs
+        d = self.portal.login(creds, mind, IPlayer)
 
-        def checked(ok):
-            if not ok:
-                raise cred_error.UnauthorizedLogin()
-            return creds.username
-        return verifyPasswordLater(account, password).addCallback(checked)
+        def wrap(result):
+            _, player, logout = result
+            return IConchUser, PlayerConchUser(player), logout
+        return d.addCallback(wrap)
 
 
 class GameUserAuth(userauth.SSHUserAuthServer):
     """
-    Password logins go through the login throttle first: a throttled
-    address or account is refused with a banner saying how long to wait.
+    Logs in through the server's portal; a password refused by the login
+    throttle is answered with a banner saying how long to wait.
     """
 
-    def _throttle(self):
-        return self.transport.factory.server.throttle
-
-    def _address(self):
+    def serviceStarted(self):
+        userauth.SSHUserAuthServer.serviceStarted(self)
         peer = self.transport.transport.getPeer()
-        return getattr(peer, "host", str(peer))
+        self.portal = AddressedPortal(self.transport.factory.server.portal,
+                                      getattr(peer, "host", str(peer)))
 
     def auth_password(self, packet):
         password = getNS(packet[1:])[0]
-        address = self._address()
-        name = self.user.decode("utf-8", "replace").lower()
-        throttle = self._throttle()
-        wait = throttle.waitFor(address, name)
-        if wait > 0:
-            self.transport.sendPacket(MSG_USERAUTH_BANNER, NS(
-                f"Too many failed logins; wait {int(wait) + 1} seconds "
-                f"before trying again.\r\n".encode()) + NS(b"en"))
-            return defer.fail(cred_error.UnauthorizedLogin()).addErrback(
-                self._ebPassword)
-        creds = credentials.UsernamePassword(self.user, password)
-
-        def succeeded(result):
-            throttle.succeeded(address, name)
-            return result
+        creds = PasswordCredentials(
+            self.user.decode("utf-8", "replace"),
+            password.decode("utf-8", "replace"), self.portal.address)
 
         def failed(failure):
-            if failure.check(cred_error.UnauthorizedLogin):
-                throttle.failed(address, name)
-                log.info("failed SSH login for {name} from {address}",
-                         name=name, address=address)
+            if failure.check(LoginThrottled):
+                self.transport.sendPacket(MSG_USERAUTH_BANNER, NS(
+                    (refusal(failure) + "\r\n").encode()) + NS(b"en"))
             return failure
         d = self.portal.login(creds, None, IConchUser)
-        return d.addCallbacks(succeeded, failed).addErrback(self._ebPassword)
+        return d.addErrback(failed).addErrback(self._ebPassword)
 
 
-class PlayerAvatar(ConchUser):
-    """A logged-in SSH user: one account of the game."""
+class PlayerConchUser(ConchUser):
+    """A logged-in SSH user: the portal's IPlayer avatar, for conch."""
 
-    def __init__(self, server, username):
+    def __init__(self, player):
         ConchUser.__init__(self)
-        self.server = server
-        self.username = username
+        self.player = player
         self.channelLookup[b"session"] = session.SSHSession
-
-    def account(self):
-        """The account, looked up fresh (it may have been renamed or banned)."""
-        return findAccount(self.server.store,
-                           self.username.decode("utf-8", "replace"))
-
-
-@implementer(IRealm)
-class GameRealm:
-    """Makes a PlayerAvatar for each authenticated account name."""
-
-    def __init__(self, server):
-        self.server = server
-
-    def requestAvatar(self, avatarId, mind, *interfaces):
-        if IConchUser not in interfaces:
-            raise NotImplementedError("only SSH users log in here")
-        avatar = PlayerAvatar(self.server, avatarId)
-        return IConchUser, avatar, lambda: None
 
 
 class _Pipe:
@@ -216,19 +192,19 @@ class GameSSHSession:
         self.size = (rows or 24, cols or 80)
 
     def openShell(self, proto):
-        server = self.avatar.server
         channel = proto.session
+        server = channel.conn.transport.factory.server
         peer = channel.conn.transport.transport.getPeer()
-        account = self.avatar.account()
+        player = self.avatar.player
         self.proto = proto
 
         def queued():
             return len(channel.buf)
         if self.term is None:
-            self.protocol = PlainLineGame(server, account, peer, queued)
+            self.protocol = PlainLineGame(server, player, peer, queued)
         else:
             self.protocol = ServerProtocol(
-                TerminalGame, server, account, peer,
+                TerminalGame, server, player, peer,
                 colours=colourDepth(self.term), size=self.size,
                 queued=queued)
         self.protocol.makeConnection(_Pipe(proto.write, self._close, peer))
@@ -257,7 +233,8 @@ class GameSSHSession:
         self.proto = proto
         self.exitStatus = 1
         # After the reply to the exec request, not before it.
-        self.avatar.server.reactor.callLater(0, self._close)
+        from twisted.internet import reactor
+        reactor.callLater(0, self._close)
 
     def windowChanged(self, windowSize):
         rows, cols = windowSize[:2]
@@ -274,7 +251,7 @@ class GameSSHSession:
         self._ended()
 
 
-components.registerAdapter(GameSSHSession, PlayerAvatar, ISession)
+components.registerAdapter(GameSSHSession, PlayerConchUser, ISession)
 
 
 def colourDepth(term):
@@ -292,14 +269,17 @@ def colourDepth(term):
 class GameSSHFactory(factory.SSHFactory):
     """The SSH server factory for one ImaginaryServer."""
 
+    noisy = False
+
     def __init__(self, server):
         self.server = server
         key = hostKey(server.storePath)
         self.privateKeys = {key.sshType(): key}
         self.publicKeys = {key.sshType(): key.public()}
-        self.portal = Portal(GameRealm(server), [
-            AccountPasswordChecker(server.store),
-            SSHPublicKeyChecker(AccountKeys(server.store))])
+        # Public keys are the SSH front end's own way to prove who you are.
+        server.portal.registerChecker(
+            SSHPublicKeyChecker(AccountKeys(server.store)))
+        self.portal = server.portal
         self.services = dict(self.services)
         self.services[b"ssh-userauth"] = GameUserAuth
         self.services[b"ssh-connection"] = SSHConnection

@@ -1,16 +1,18 @@
 """
-The telnet front end: a thin adapter from MudTelnetProtocol to a Session.
+The telnet front end: a thin adapter from MudTelnetProtocol to the
+session layer's line dialogue.
 
 Output Spans are rendered to ANSI at the colour depth the client announced
 (none when it announced nothing), wrapped to its NAWS width; out-of-band
-data goes out as GMCP to clients that asked for the package.
+data (already plain, under GMCP package names) goes out as GMCP to
+clients that asked for the package.
 """
 
 from twisted.internet.protocol import ServerFactory
 from zope.interface import implementer
 
 from imaginary.language import renderANSI, wrapANSI
-from imaginary.session import IFrontEnd, Session
+from imaginary.session import IFrontEnd, LineDialogue
 
 from .telnet import MudTelnetProtocol, MudTelnetTransport, toWire
 
@@ -23,7 +25,7 @@ class TelnetFrontEnd:
         self.protocol = protocol
         peer = protocol.transport.getPeer()
         self.address = getattr(peer, "host", str(peer))
-        self.session = Session(server, self)
+        self.session = LineDialogue(server, self)
         self.session.start()
 
     # handler side (called by MudTelnetProtocol)
@@ -50,20 +52,10 @@ class TelnetFrontEnd:
         else:
             protocol.sendWire(_wire(span, colours, width))
 
-    def sendData(self, kind, data):
-        protocol = self.protocol
-        if not protocol.gmcpEnabled:
-            return          # the common case: nothing to send out of band
-        if kind == "room" and protocol.wantsGMCP("room"):
-            protocol.sendGMCP("Room.Info", roomInfo(data))
-        elif kind == "vitals" and protocol.wantsGMCP("char"):
-            protocol.sendGMCP("Char.Vitals", {
-                "hp": data.hitpoints, "maxhp": data.maxHitpoints,
-                "sp": data.stamina, "maxsp": data.maxStamina})
-            protocol.sendGMCP("Char.Status", {
-                "level": data.level, "xp": data.experience})
-        elif kind == "channel" and protocol.wantsGMCP("comm"):
-            protocol.sendGMCP("Comm.Channel.Text", data)
+    def sendData(self, package, data):
+        """GMCP, when the client asked for the package."""
+        if self.protocol.wantsGMCP(package):
+            self.protocol.sendGMCP(package, data)
 
     def sendPrompt(self, text):
         self.protocol.sendPrompt(text)
@@ -97,16 +89,10 @@ def _wire(span, colours, width):
     return data
 
 
-def roomInfo(room):
-    """GMCP Room.Info for a room Thing."""
-    from imaginary.simulation.containment import Exit
-    exits = {e.name: e.toLocation.storeID for e in room.store.query(
-        Exit, Exit.fromLocation == room)}
-    return {"num": room.storeID, "name": room.name, "exits": exits}
-
-
 class TelnetFactory(ServerFactory):
     """Makes a telnet transport + MUD protocol + session per connection."""
+
+    noisy = False       # no "Starting factory" line: the server says it
 
     def __init__(self, server):
         self.server = server

@@ -19,8 +19,9 @@ On top of that it adds what a game needs and a shell does not:
 ``PlainLineGame`` serves ``ssh -T`` (no PTY) and ``imaginary play``: lines
 in, text out (plain, unless told a colour depth and a width).
 
-Both adapt the connection to IFrontEnd and feed a Session, which starts at
-the character menu because SSH already authenticated the account.
+Both adapt the connection to IFrontEnd and feed a LineDialogue, which
+starts at the character menu because SSH (or the trusted terminal) already
+logged the player in through the portal.
 """
 
 import codecs
@@ -31,7 +32,7 @@ from twisted.protocols.basic import LineReceiver
 from zope.interface import implementer
 
 from imaginary.language import renderANSI, wrapANSI
-from imaginary.session import IFrontEnd, Session
+from imaginary.session import IFrontEnd, LineDialogue
 
 from .limits import (
     MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_LONG, FloodGate, screenLine)
@@ -46,10 +47,12 @@ CTRL_C, CTRL_D, CTRL_H, CTRL_U = b"\x03", b"\x04", b"\x08", b"\x15"
 class TerminalGame(HistoricRecvLine):
     """IFrontEnd over an SSH PTY, with line editing and history."""
 
-    def __init__(self, server, account, peer, colours=None, size=(24, 80),
+    wantsData = False       # no out-of-band channel in a terminal
+
+    def __init__(self, server, player, peer, colours=None, size=(24, 80),
                  queued=lambda: 0):
         self.server = server
-        self.account = account
+        self.player = player
         self.address = getattr(peer, "host", str(peer))
         self.colours = colours
         self.height, self.width = size
@@ -69,8 +72,8 @@ class TerminalGame(HistoricRecvLine):
         self.keyHandlers.update({
             CTRL_C: self.handle_CLEAR, CTRL_U: self.handle_CLEAR,
             CTRL_D: self.handle_EOF, CTRL_H: self.handle_BACKSPACE})
-        self.session = Session(self.server, self)
-        self.session.startAuthenticated(self.account)
+        self.session = LineDialogue(self.server, self)
+        self.session.startAuthenticated(self.player)
 
     def connectionLost(self, reason):
         if self.session is not None:
@@ -190,7 +193,7 @@ class TerminalGame(HistoricRecvLine):
     def sendSpan(self, span):
         self.sendText(wrapANSI(renderANSI(span, self.colours), self.width))
 
-    def sendData(self, kind, data):
+    def sendData(self, package, data):
         """SSH has no out-of-band channel for game data; the text says it."""
 
     def sendPrompt(self, text):
@@ -217,10 +220,12 @@ class PlainLineGame(LineReceiver):
     delimiter = b"\n"
     MAX_LENGTH = MAX_LINE_BYTES
 
-    def __init__(self, server, account, peer, queued=lambda: 0,
+    wantsData = False
+
+    def __init__(self, server, player, peer, queued=lambda: 0,
                  colours=None, width=None):
         self.server = server
-        self.account = account
+        self.player = player
         self.address = getattr(peer, "host", str(peer))
         self.queued = queued
         self.colours = colours
@@ -229,8 +234,8 @@ class PlainLineGame(LineReceiver):
         self._flood = FloodGate()
 
     def connectionMade(self):
-        self.session = Session(self.server, self)
-        self.session.startAuthenticated(self.account)
+        self.session = LineDialogue(self.server, self)
+        self.session.startAuthenticated(self.player)
 
     def connectionLost(self, reason=None):
         if self.session is not None:
@@ -261,7 +266,7 @@ class PlainLineGame(LineReceiver):
             text = wrapANSI(text, self.width)
         self._write(text + "\n")
 
-    def sendData(self, kind, data):
+    def sendData(self, package, data):
         """No out-of-band channel without a terminal either."""
 
     def sendPrompt(self, text):

@@ -1,8 +1,11 @@
 """
 The twistd plugin:  twistd -n imaginary --store PATH --telnet ENDPOINT
 
-twistd finds this file because the project root is on sys.path (the
-editable install adds it) and twisted/plugins has no __init__.py here.
+Its options are made from the installed front ends (IFrontEndType
+plugins), like `imaginary serve`'s: --telnet, --ssh, and any a plugin adds.
+twistd finds this file in a twisted/plugins folder on sys.path: the
+checkout's (the editable install puts the project root there) or the one
+an installed wheel adds to site-packages.
 """
 
 from twisted.application.service import IServiceMaker
@@ -11,25 +14,39 @@ from twisted.python import usage
 from zope.interface import implementer
 
 
+def _frontEndParameters():
+    from imaginary.server import frontEndTypes
+    return [[kind.name, None, kind.defaultEndpoint,
+             kind.description + "."] for kind in frontEndTypes()]
+
+
 class Options(usage.Options):
+    """twistd imaginary's options."""
+
     optParameters = [
         ["store", None, "imaginary.store", "The store directory."],
-        ["telnet", None, "tcp:4023:interface=127.0.0.1",
-         "Telnet endpoint string."],
-        ["ssh", None, None, "SSH endpoint string (off unless given)."],
-    ]
+        ["connections", None, "share",
+         "A second connection to a character: share or takeover."],
+    ] + _frontEndParameters()
+
+    def postOptions(self):
+        if self["connections"] not in ("share", "takeover"):
+            raise usage.UsageError("--connections is share or takeover")
 
 
 @implementer(IServiceMaker, IPlugin)
 class ImaginaryServiceMaker:
+    """Makes the ImaginaryServer service for twistd."""
+
     tapname = "imaginary"
     description = "Imaginary, a multiplayer text-adventure server."
     options = Options
 
     def makeService(self, options):
-        from imaginary.server import ImaginaryServer
-        return ImaginaryServer(options["store"], telnet=options["telnet"],
-                               ssh=options["ssh"])
+        from imaginary.server import ImaginaryServer, frontEndTypes
+        listen = {kind.name: options[kind.name] for kind in frontEndTypes()}
+        return ImaginaryServer(options["store"], listen=listen,
+                               policy=options["connections"])
 
 
 serviceMaker = ImaginaryServiceMaker()

@@ -1,0 +1,245 @@
+"""
+One session per character played, however many connections play it.
+
+A ``CharacterSession`` is the character's ephemeral intelligence: the
+Actor hands it every event the body observes.  It turns each into an
+``Output`` — a sequence number, the Span meant for this character, and the
+event's out-of-band data made plain (data.py) — keeps the last outputs in
+a bounded replay buffer, and sends each to every attached front end.
+
+Front ends attach through ``IPlayer.play`` and get an ``Attachment``.
+Under the ``share`` policy (the default) a character may be played from
+several connections at once (a browser tab and a telnet client): every
+connection sees the output and any may type.  Under ``takeover`` a new
+connection closes the others.  The character arrives in the world when
+its first connection attaches and leaves when its last one detaches, so
+arriving and leaving happen once per character, not per connection.
+
+Commands from every connection go through one queue and run in the order
+they arrived.  ``submit`` returns a Deferred that fires once that command
+has settled: its events and the NPC reactions they caused have been
+delivered.  ``settled()`` fires once nothing is queued or running, which
+is what a batch front end (an emailed command) waits for before replying.
+A front end that lost its connection can ``replay(since)`` what it
+missed, by sequence number, without lost or repeated lines.
+"""
+
+import collections
+import time
+
+import attr
+from twisted.internet import defer
+from twisted.logger import Logger
+
+from imaginary.interfaces import IActor
+from imaginary.language import styled
+
+from .data import outOfBand
+
+log = Logger()
+
+REPLAY_OUTPUTS = 1000       # outputs kept for replay...
+REPLAY_SECONDS = 30 * 60    # ...and for at most this long
+MAX_QUEUED = 200            # commands waiting; more are refused
+POLICIES = ("share", "takeover")
+
+
+@attr.s(frozen=True, slots=True)
+class Output:
+    """One numbered output: a Span (or None) and plain out-of-band data."""
+
+    seq = attr.ib()
+    time = attr.ib()
+    span = attr.ib()
+    data = attr.ib()        # ((package, value), ...)
+
+
+class Attachment:
+    """One front end's hold on a character session."""
+
+    def __init__(self, session, frontEnd):
+        self.session = session
+        self.frontEnd = frontEnd
+        self.attached = True
+
+    @property
+    def character(self):
+        """The character played."""
+        return self.session.character
+
+    def submit(self, line):
+        """Queue a command; a Deferred firing once it has settled."""
+        return self.session.submit(line, self)
+
+    def replay(self, since):
+        """Outputs after sequence number C{since}, or None (see session)."""
+        return self.session.replay(since)
+
+    def detach(self):
+        """Stop receiving output; the last detach ends the session."""
+        if self.attached:
+            self.attached = False
+            self.session.detach(self)
+
+
+class CharacterSession:
+    """The character's session: output, replay, and one command queue."""
+
+    def __init__(self, server, account, character):
+        from imaginary.verbs.base import Context
+        self.server = server
+        self.account = account
+        self.character = character
+        self.attachments = []
+        self.seq = 0
+        self.outputs = collections.deque(maxlen=REPLAY_OUTPUTS)
+        self._queue = collections.deque()
+        self._running = False
+        self._idle = []          # Deferreds waiting for settled()
+        self.body = IActor(character)
+        self.body.setEphemeralIntelligence(self)
+        self.context = Context(actor=character, world=server.world,
+                               registry=server.registry, session=self,
+                               control=server)
+        self.closed = False
+
+    # -- attaching -------------------------------------------------------
+
+    def attach(self, frontEnd, policy="share"):
+        """Attach a front end; under 'takeover', close the others."""
+        others = list(self.attachments)
+        if others and policy != "takeover":
+            self.tell(f"{self.character.name} is now also played from "
+                      f"another connection ({frontEnd.address}).")
+        attachment = Attachment(self, frontEnd)
+        self.attachments.append(attachment)
+        if policy == "takeover":
+            for other in others:
+                other.frontEnd.sendSpan(styled(
+                    "You have logged in from elsewhere; closing this "
+                    "connection."))
+                other.detach()
+                other.frontEnd.disconnect()
+        return attachment
+
+    def detach(self, attachment):
+        """An attachment went away; the last one ends the session."""
+        if attachment in self.attachments:
+            self.attachments.remove(attachment)
+        if not self.attachments:
+            self.end()
+
+    def end(self):
+        """Nobody plays the character any more: it leaves the game."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.body.getEphemeralIntelligence() is self:
+            self.body.setEphemeralIntelligence(None)
+        idle, self._idle = self._idle, []
+        for d in idle:
+            d.callback(None)
+        self.server.sessionEnded(self)
+
+    def close(self, message=None):
+        """Tell every connection C{message}, then close them all."""
+        if message:
+            self.tell(message)
+        for attachment in list(self.attachments):
+            attachment.detach()
+            attachment.frontEnd.disconnect()
+
+    # -- output ----------------------------------------------------------
+
+    def _output(self, span, data):
+        self.seq += 1
+        output = Output(self.seq, time.monotonic(), span, data)
+        self.outputs.append(output)
+        for attachment in self.attachments:
+            frontEnd = attachment.frontEnd
+            if span is not None:
+                frontEnd.sendSpan(span)
+            if data and frontEnd.wantsData:
+                for package, value in data:
+                    frontEnd.sendData(package, value)
+        return output
+
+    def send(self, span, event):
+        """An event for our character (called by the Actor, after commit)."""
+        data = getattr(event, "data", None)
+        self._output(span, outOfBand(data) if data else ())
+
+    def tell(self, text):
+        """A line (str or Span) to every connection."""
+        self._output(styled(text) if isinstance(text, str) else text, ())
+
+    def replay(self, since):
+        """
+        The outputs numbered after C{since}, oldest first, or None when
+        the buffer no longer reaches back that far (the caller then knows
+        something was lost instead of silently skipping it).
+        """
+        cutoff = time.monotonic() - REPLAY_SECONDS
+        while self.outputs and self.outputs[0].time < cutoff:
+            self.outputs.popleft()
+        if since >= self.seq:
+            return []
+        if not self.outputs or self.outputs[0].seq > since + 1:
+            return None
+        return [o for o in self.outputs if o.seq > since]
+
+    # -- input -----------------------------------------------------------
+
+    def submit(self, line, attachment=None):
+        """Queue C{line}; a Deferred that fires once it has settled."""
+        done = defer.Deferred()
+        if len(self._queue) >= MAX_QUEUED:
+            if attachment is not None:
+                attachment.frontEnd.sendSpan(styled(
+                    "Too many commands are waiting; that one was dropped."))
+            done.callback(False)
+            return done
+        self._queue.append((line, attachment, done))
+        if not self._running:
+            self._drain()
+        return done
+
+    def _drain(self):
+        from imaginary.verbs.base import execute
+        self._running = True
+        try:
+            while self._queue and not self.closed:
+                line, attachment, done = self._queue.popleft()
+                if attachment is not None and not attachment.attached:
+                    done.callback(False)
+                    continue
+                try:
+                    # execute() delivers the command's events and runs the
+                    # NPC reactions they cause before it returns.
+                    result = execute(self.context, line)
+                except Exception:
+                    log.failure("command {line!r} failed", line=line)
+                    self.tell("Something went wrong; the error has been "
+                              "logged.")
+                    result = False
+                done.callback(result)
+        finally:
+            self._running = False
+            for d in self._queue:
+                if self.closed:
+                    d[2].callback(False)
+            if self.closed:
+                self._queue.clear()
+        if not self._queue:
+            idle, self._idle = self._idle, []
+            for d in idle:
+                d.callback(None)
+
+    def settled(self):
+        """A Deferred that fires once no command is queued or running."""
+        if not self._running and not self._queue:
+            return defer.succeed(None)
+        d = defer.Deferred()
+        self._idle.append(d)
+        return d
+

@@ -1,0 +1,74 @@
+"""
+Out-of-band data at the seam: plain values under GMCP package names.
+
+Verbs attach facts to their events (``data={"room": room}``), and those
+facts are live store Items.  Front ends must never hold an Item (it may be
+deleted, it belongs to the store's thread of changes, and a websocket
+can't send one), and some facts are meant for NPC minds only ("arrived",
+"said").  ``outOfBand`` turns an event's facts into a tuple of
+``(package, value)`` pairs of JSON-ready values, once per event however
+many sessions receive it; every front end then carries them its own way
+(GMCP over telnet, JSON over a websocket, nothing over IRC or SSH).
+"""
+
+from imaginary.simulation.containment import Exit
+
+# Keys of event.data that front ends may see, and how each is made plain.
+# Anything else ("arrived", "said"...) is for minds, not for front ends.
+
+
+def roomInfo(room):
+    """Room.Info: the room's number, name and exits (name -> number)."""
+    exits = {e.name: e.toLocation.storeID for e in room.store.query(
+        Exit, Exit.fromLocation == room, sort=Exit.storeID.ascending)}
+    return (("Room.Info", {"num": room.storeID, "name": room.name,
+                           "exits": exits}),)
+
+
+def vitals(body):
+    """Char.Vitals and Char.Status for an Actor."""
+    return (("Char.Vitals", {"hp": body.hitpoints, "maxhp": body.maxHitpoints,
+                             "sp": body.stamina, "maxsp": body.maxStamina}),
+            ("Char.Status", {"level": body.level, "xp": body.experience}))
+
+
+def channelText(message):
+    """Comm.Channel.Text: a line said on a channel (already plain)."""
+    return (("Comm.Channel.Text", {
+        "channel": str(message.get("channel", "")),
+        "talker": str(message.get("talker", "")),
+        "text": str(message.get("text", ""))}),)
+
+
+def inventory(items):
+    """Char.Items.Inv: what the character carries."""
+    return (("Char.Items.Inv", {"items": [
+        {"id": thing.storeID, "name": thing.name} for thing in items]}),)
+
+
+CONVERTERS = {
+    "room": roomInfo,
+    "vitals": vitals,
+    "channel": channelText,
+    "inventory": inventory,
+}
+
+_last = [None, ()]      # [the last event's data dict, its conversion]
+
+
+def outOfBand(data):
+    """
+    ``((package, value), ...)`` for an event's C{data} dict.  The last
+    result is kept: one event reaches many sessions in a row.
+    """
+    if not data:
+        return ()
+    if _last[0] is data:
+        return _last[1]
+    result = ()
+    for key, value in data.items():
+        convert = CONVERTERS.get(key)
+        if convert is not None and value is not None:
+            result += convert(value)
+    _last[0], _last[1] = data, result
+    return result

@@ -1,0 +1,251 @@
+"""
+One login for every front end: a twisted.cred Portal, its checkers, its
+realm, and the throttle in front of them.
+
+Every front end logs in the same way: it builds credentials and calls
+``server.portal.login(credentials, None, IPlayer)``.  What can prove who
+somebody is:
+
+- a password (``PasswordCredentials``: name, password and the peer's
+  address), checked with bcrypt in a thread, never on the reactor;
+- an SSH public key (conch's own ``SSHPublicKeyChecker`` over the keys
+  an account holds, added by the SSH front end);
+- a one-time token (``TokenCredentials``) the server issued itself: right
+  after an account was created, for the trusted local terminal, and later
+  for a web session cookie.
+
+``ThrottledChecker`` wraps the password checker: failed logins are counted
+per address and per account in one ``LoginThrottle`` that every front end
+shares, and a throttled attempt fails with ``LoginThrottled`` whose message
+is the same everywhere.  A correct password for a banned account fails
+with ``AccountBanned``.  The realm turns an account name into an
+``IPlayer`` avatar (imaginary.session.avatar).
+"""
+
+import secrets
+
+import attr
+from twisted.cred import error as cred_error
+from twisted.cred.checkers import ICredentialsChecker
+from twisted.cred.credentials import IUsernamePassword
+from twisted.cred.portal import IRealm, Portal
+from twisted.internet import defer
+from twisted.logger import Logger
+from zope.interface import Attribute, Interface, implementer
+
+from imaginary.accounts import (
+    findAccount, hashPasswordLater, nameKey, verifyPasswordLater)
+
+from .interfaces import IPlayer
+
+log = Logger()
+
+
+class IAddressed(Interface):
+    """Credentials that know which address they came from."""
+
+    address = Attribute("The peer's address (a str), or None.")
+
+
+class IToken(Interface):
+    """Credentials holding a token the server issued."""
+
+    token = Attribute("The token (a str).")
+
+
+class LoginThrottled(cred_error.UnauthorizedLogin):
+    """Too many failed logins from here (or on this account)."""
+
+    def __init__(self, wait):
+        cred_error.UnauthorizedLogin.__init__(self, wait)
+        self.wait = wait
+
+    def __str__(self):
+        return (f"Too many failed logins; wait {int(self.wait) + 1} seconds "
+                f"before trying again.")
+
+
+class AccountBanned(cred_error.UnauthorizedLogin):
+    """The password was right, but the account may not log in."""
+
+    def __str__(self):
+        return "This account is banned."
+
+
+WRONG = "That account name and password don't match."
+
+
+@implementer(IUsernamePassword, IAddressed)
+@attr.s(frozen=True, repr=False)
+class PasswordCredentials:
+    """An account name and password typed by somebody at C{address}."""
+
+    username = attr.ib()
+    password = attr.ib()
+    address = attr.ib(default=None)
+
+    def checkPassword(self, password):
+        """Plain comparison, for cred's IUsernamePassword (unused here)."""
+        return secrets.compare_digest(self.password, password)
+
+    def __repr__(self):
+        # Never a password in a log line or a traceback.
+        return f"<PasswordCredentials {self.username!r} from {self.address}>"
+
+
+@implementer(IToken, IAddressed)
+@attr.s(frozen=True, repr=False)
+class TokenCredentials:
+    """A token issued by ``TokenChecker.issue``."""
+
+    token = attr.ib()
+    address = attr.ib(default=None)
+
+    def __repr__(self):
+        return f"<TokenCredentials from {self.address}>"
+
+
+def _text(value):
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) \
+        else value
+
+
+@implementer(ICredentialsChecker)
+class AccountPasswordChecker:
+    """
+    Checks an account's password with bcrypt, off the reactor thread.  An
+    unknown name costs the same time as a wrong password, so nobody can
+    find out which names exist by timing the answer.
+    """
+
+    credentialInterfaces = (IUsernamePassword,)
+
+    def __init__(self, store):
+        self.store = store
+
+    def requestAvatarId(self, credentials):
+        name = _text(credentials.username)
+        password = _text(credentials.password)
+        account = findAccount(self.store, name)
+        if account is None:
+            d = hashPasswordLater("x" * 8).addCallback(lambda _: False)
+        else:
+            d = verifyPasswordLater(account, password)
+
+        def checked(ok):
+            if not ok:
+                raise cred_error.UnauthorizedLogin(WRONG)
+            if account.banned:
+                raise AccountBanned()
+            return account.username
+        return d.addCallback(checked)
+
+
+@implementer(ICredentialsChecker)
+class TokenChecker:
+    """
+    Tokens the server hands out itself, each good for one login.  Kept in
+    memory: a restart forgets them, which only means logging in again.
+    """
+
+    credentialInterfaces = (IToken,)
+
+    def __init__(self, store):
+        self.store = store
+        self._tokens = {}       # token -> account name
+
+    def issue(self, accountName):
+        """A new token that logs in once as C{accountName}."""
+        token = secrets.token_urlsafe(24)
+        self._tokens[token] = accountName
+        return token
+
+    def requestAvatarId(self, credentials):
+        name = self._tokens.pop(credentials.token, None)
+        account = findAccount(self.store, name) if name else None
+        if account is None:
+            return defer.fail(cred_error.UnauthorizedLogin(
+                "That login has expired; log in again."))
+        if account.banned:
+            return defer.fail(AccountBanned())
+        return defer.succeed(account.username)
+
+
+@implementer(ICredentialsChecker)
+class ThrottledChecker:
+    """
+    Another checker behind the login throttle.  Before checking, an
+    address (or, after many failures, an account) that failed too often
+    is refused with LoginThrottled; a failure is counted against both the
+    address and the account name; a success clears the address.
+    """
+
+    def __init__(self, checker, throttle):
+        self.checker = checker
+        self.throttle = throttle
+        self.credentialInterfaces = checker.credentialInterfaces
+
+    def requestAvatarId(self, credentials):
+        address = getattr(credentials, "address", None) or "unknown"
+        key = nameKey(_text(getattr(credentials, "username", b"")) or "")
+        wait = self.throttle.waitFor(address, key)
+        if wait > 0:
+            return defer.fail(LoginThrottled(wait))
+        d = defer.maybeDeferred(self.checker.requestAvatarId, credentials)
+
+        def succeeded(avatarId):
+            self.throttle.succeeded(address, key)
+            return avatarId
+
+        def failed(failure):
+            if failure.check(cred_error.UnauthorizedLogin) and \
+                    not failure.check(AccountBanned):
+                self.throttle.failed(address, key)
+                log.info("failed login for {name} from {address}",
+                         name=key, address=address)
+            return failure
+        return d.addCallbacks(succeeded, failed)
+
+
+@implementer(IRealm)
+class GameRealm:
+    """Makes the IPlayer avatar for an authenticated account name."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def requestAvatar(self, avatarId, mind, *interfaces):
+        if IPlayer not in interfaces:
+            raise NotImplementedError("this realm makes IPlayer avatars")
+        from .avatar import PlayerAvatar
+        account = findAccount(self.server.store, _text(avatarId))
+        if account is None:
+            raise cred_error.UnauthorizedLogin(
+                "That account no longer exists.")
+        avatar = PlayerAvatar(self.server, account)
+        return IPlayer, avatar, avatar.logout
+
+
+def makePortal(server):
+    """
+    The server's one Portal: passwords behind the throttle, and tokens.
+    Front ends may register more checkers (SSH adds public keys).
+    Returns (portal, tokenChecker).
+    """
+    tokens = TokenChecker(server.store)
+    portal = Portal(GameRealm(server), [
+        ThrottledChecker(AccountPasswordChecker(server.store),
+                         server.throttle),
+        tokens])
+    return portal, tokens
+
+
+def refusal(failure):
+    """The sentence to show a person for a failed login (a Failure)."""
+    if failure.check(LoginThrottled, AccountBanned):
+        return str(failure.value)
+    if failure.check(cred_error.UnauthorizedLogin):
+        text = failure.value.args[0] if failure.value.args else None
+        return text if isinstance(text, str) else WRONG
+    log.failure("login error", failure=failure)
+    return "Something went wrong; the error has been logged."

@@ -1,0 +1,173 @@
+"""
+One session per character: several connections at once, numbered outputs
+and replay, one command queue, settled(), the takeover policy, and
+arriving and leaving once per character.
+"""
+
+import json
+
+from zope.interface.verify import verifyObject
+
+from imaginary.session import IFrontEnd, IPlayer, Refused
+from imaginary.session import character as charactermodule
+from imaginary.session.login import TokenCredentials
+
+from sessionkit import (  # noqa
+    RecordingFrontEnd, fastHashes, newAccount, server, settle, wait)
+
+
+def avatarFor(server, name):
+    """The IPlayer avatar of account C{name} (made if needed)."""
+    from imaginary.accounts import findAccount
+    if findAccount(server.store, name) is None:
+        newAccount(server, name)
+    credentials = TokenCredentials(server.tokens.issue(name), "10.0.0.1")
+    return wait(server.portal.login(credentials, None, IPlayer))[1]
+
+
+def played(server, account="alice", character="Alice", **kw):
+    avatar = avatarFor(server, account)
+    if character not in [c.name for c in avatar.characters()]:
+        avatar.createCharacter(character, "female")
+    frontEnd = RecordingFrontEnd(**kw)
+    assert verifyObject(IFrontEnd, frontEnd)
+    return avatar, frontEnd, avatar.play(character, frontEnd)
+
+
+def test_two_connections_play_one_character(server):
+    avatar, web, first = played(server)
+    _, telnet, second = played(server)
+    assert first.session is second.session
+    assert web.take()[-1] == ("Alice is now also played from another "
+                              "connection (127.0.0.1).")
+    telnet.take()
+    wait(second.submit("say from telnet"))
+    wait(first.submit("say from the web"))
+    for frontEnd in (web, telnet):
+        assert frontEnd.take() == ["You say, 'from telnet'",
+                                   "You say, 'from the web'"]
+    # The character is in the world once.
+    assert server.world.connected.count(first.character) == 1
+    first.detach()
+    assert server.sessionFor(first.character) is second.session
+    second.detach()
+    assert server.sessionFor(second.character) is None
+    assert first.character not in server.world.connected
+
+
+def test_a_bystander_sees_one_line_however_many_connections(server):
+    _, web, first = played(server)
+    _, telnet, second = played(server)
+    _, bob, bobs = played(server, "bobby", "Bob")
+    for frontEnd in (web, telnet, bob):
+        frontEnd.take()
+    wait(bobs.submit("say hello"))
+    assert web.take() == telnet.take() == ["Bob says, 'hello'"]
+
+
+def test_outputs_are_numbered_and_replayed_without_loss(server):
+    _, frontEnd, attachment = played(server)
+    session = attachment.session
+    start = session.seq
+    for n in range(5):
+        wait(attachment.submit(f"say line {n}"))
+    assert session.seq == start + 5
+    again = attachment.replay(start + 2)
+    assert [o.seq for o in again] == [start + 3, start + 4, start + 5]
+    from imaginary.language import renderPlain
+    assert [renderPlain(o.span) for o in again] == [
+        "You say, 'line 2'", "You say, 'line 3'", "You say, 'line 4'"]
+    assert attachment.replay(session.seq) == []
+
+
+def test_a_replay_that_no_longer_reaches_back_says_so(server, monkeypatch):
+    monkeypatch.setattr(charactermodule, "REPLAY_OUTPUTS", 3)
+    _, frontEnd, attachment = played(server)
+    session = attachment.session
+    start = session.seq
+    for n in range(6):
+        wait(attachment.submit(f"say {n}"))
+    # The buffer holds 3 outputs: asking from further back is a gap.
+    assert attachment.replay(start) is None
+    assert [o.seq for o in attachment.replay(session.seq - 3)] == [
+        session.seq - 2, session.seq - 1, session.seq]
+
+
+def test_settled_fires_after_the_command_and_the_reactions(server):
+    _, frontEnd, attachment = played(server)
+    frontEnd.take()
+    done = attachment.submit("north")
+    assert wait(attachment.session.settled()) is None
+    assert done.called
+    assert "[ The Wayside Inn ]" in frontEnd.lines[0]
+
+
+def test_commands_from_two_connections_run_in_arrival_order(server):
+    _, web, first = played(server)
+    _, telnet, second = played(server)
+    web.take()
+    results = [first.submit("say a"), second.submit("say b"),
+               first.submit("say c")]
+    wait(first.session.settled())
+    assert all(d.called for d in results)
+    assert web.take() == ["You say, 'a'", "You say, 'b'", "You say, 'c'"]
+
+
+def test_takeover_closes_the_older_connection(server):
+    server.policy = "takeover"
+    _, old, first = played(server)
+    _, new, second = played(server)
+    assert old.lines[-1] == ("You have logged in from elsewhere; closing "
+                             "this connection.")
+    assert old.disconnected and not first.attached
+    assert second.session.attachments == [second]
+    assert server.world.connected.count(second.character) == 1
+
+
+def test_out_of_band_data_is_plain_and_named_like_gmcp(server):
+    _, frontEnd, attachment = played(server)
+    frontEnd.data[:] = []
+    wait(attachment.submit("look"))
+    wait(attachment.submit("score"))
+    packages = [package for package, _ in frontEnd.data]
+    assert packages == ["Room.Info", "Char.Vitals", "Char.Status"]
+    room = dict(frontEnd.data)["Room.Info"]
+    assert room["name"] == "Town Square"
+    assert sorted(room["exits"]) == ["east", "north", "west"]
+    assert dict(frontEnd.data)["Char.Vitals"] == {
+        "hp": 100, "maxhp": 100, "sp": 100, "maxsp": 100}
+    # Plain values only: it survives JSON unchanged.
+    assert json.loads(json.dumps(frontEnd.data)) == [
+        list(pair) for pair in frontEnd.data]
+
+
+def test_facts_for_npc_minds_never_reach_front_ends(server):
+    _, alice, mine = played(server)
+    _, bob, bobs = played(server, "bobby", "Bob")
+    alice.data[:] = []
+    wait(bobs.submit("say hi"))        # "said": a fact for minds
+    wait(bobs.submit("north"))         # "arrived" in the inn
+    wait(bobs.submit("south"))
+    packages = {package for package, _ in alice.data}
+    assert packages <= {"Comm.Channel.Text"}
+    assert ("Comm.Channel.Text", {"channel": "say", "talker": "Bob",
+                                  "text": "hi"}) in alice.data
+
+
+def test_front_ends_that_take_no_data_are_not_sent_any(server):
+    _, frontEnd, attachment = played(server, wantsData=False)
+    frontEnd.data[:] = []
+    wait(attachment.submit("look"))
+    assert frontEnd.data == []
+
+
+def test_a_banned_account_cannot_start_playing(server):
+    avatar, frontEnd, attachment = played(server)
+    attachment.detach()
+    server.store.transact(setattr, avatar.account, "banned", True)
+    try:
+        avatar.play("Alice", RecordingFrontEnd())
+    except Refused as e:
+        assert str(e) == "This account is banned."
+    else:
+        raise AssertionError("a banned account played")

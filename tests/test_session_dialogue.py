@@ -1,0 +1,145 @@
+"""
+The line dialogue in memory: the exact lines a person sees, typing ahead
+through the whole login, refusals that keep what was typed, the menu.
+"""
+
+from imaginary.session import LineDialogue
+
+from sessionkit import (  # noqa
+    RecordingFrontEnd, fastHashes, newAccount, server, settle, wait)
+
+BANNER = "Welcome to Imaginary, a text adventure. Type 'new' to create an " \
+         "account."
+MENU_HELP = ("Type a character's name to play it, 'create <name> "
+             "<male|female|neuter|plural>' to make one, 'delete <name>' to "
+             "delete one, or 'quit'.")
+
+
+def connect(server, address="127.0.0.1"):
+    frontEnd = RecordingFrontEnd(address)
+    dialogue = LineDialogue(server, frontEnd)
+    frontEnd.dialogue = dialogue
+    dialogue.start()
+    return frontEnd, dialogue
+
+
+def typed(dialogue, *lines):
+    for line in lines:
+        dialogue.lineReceived(line)
+
+
+def until(frontEnd, line, limit=10.0):
+    """Spin until C{line} has been sent (bcrypt runs in a thread)."""
+    from twisted.internet import reactor
+    deadline = reactor.seconds() + limit
+    while line not in frontEnd.lines:
+        assert reactor.seconds() < deadline, frontEnd.lines
+        settle(0.01)
+
+
+def test_typing_ahead_through_the_whole_login_loses_nothing(server):
+    frontEnd, dialogue = connect(server)
+    # Everything at once, as a client script sends it: no waiting for
+    # prompts, while the password is being hashed in a thread.
+    typed(dialogue, "new", "alice", "secret99", "secret99",
+          "create Alice female", "say one", "say two", "quit")
+    until(frontEnd, "Goodbye. Your character rests until you return.")
+    lines = frontEnd.take()
+    assert lines[:12] == [
+        BANNER,
+        "PROMPT Account name (or 'new'): ",
+        "PROMPT Choose an account name: ",
+        "PROMPT Choose a password (6 or more characters): ",
+        "PROMPT Type it again: ",
+        "Account alice created.",
+        "You have no characters yet.",
+        MENU_HELP,
+        "PROMPT Character: ",
+        "Alice is born.",
+        "You are Alice.",
+        "[ Town Square ]"]
+    room = lines[11:lines.index("PROMPT > ")]
+    assert room[-2:] == ["Exits: north, east, west.",
+                         "Here, you see two coins."]
+    assert lines[11 + len(room):] == [
+        "PROMPT > ", "You say, 'one'", "PROMPT > ", "You say, 'two'",
+        "PROMPT > ", "Goodbye. Your character rests until you return."]
+    assert frontEnd.disconnected
+
+
+def test_a_wrong_password_asks_again_and_changes_nothing(server):
+    newAccount(server, "alice", "secret99")
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "alice", "not-it-at-all")
+    until(frontEnd, "PROMPT Account name (or 'new'): ")
+    frontEnd.take()
+    until(frontEnd, "PROMPT Account name (or 'new'): ")
+    lines = frontEnd.take()
+    assert lines == ["That account name and password don't match.",
+                     "PROMPT Account name (or 'new'): "]
+    assert not frontEnd.hidden
+    assert dialogue.avatar is None
+
+
+def test_passwords_are_hidden_while_typed(server):
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "new", "alice")
+    assert frontEnd.hidden
+    typed(dialogue, "secret99", "secret99")
+    until(frontEnd, "Account alice created.")
+    assert not frontEnd.hidden
+
+
+def test_a_refused_new_name_keeps_the_dialogue_where_it_was(server):
+    newAccount(server, "alice", "secret99")
+    frontEnd, dialogue = connect(server)
+    frontEnd.take()
+    typed(dialogue, "new", "Alice", "x1", "bob")
+    assert frontEnd.take() == [
+        "PROMPT Choose an account name: ",
+        "The name 'Alice' is taken.",
+        "PROMPT Choose an account name: ",
+        "An account name may hold only letters, with single spaces, "
+        "hyphens or apostrophes between them; digit one is not allowed.",
+        "PROMPT Choose an account name: ",
+        "PROMPT Choose a password (6 or more characters): "]
+
+
+def test_the_menu_creates_deletes_and_refuses_clearly(server):
+    newAccount(server, "alice", "secret99")
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "alice", "secret99")
+    until(frontEnd, "PROMPT Character: ")
+    frontEnd.take()
+    typed(dialogue, "create Bo")
+    assert frontEnd.take()[:1] == [
+        "Usage: create <name> <male|female|neuter|plural>"]
+    typed(dialogue, "Nobody")
+    assert frontEnd.take()[:1] == ["You have no character by that name."]
+    typed(dialogue, "create Bo male", "quit")
+    until(frontEnd, "Goodbye. Your character rests until you return.")
+    frontEnd2, dialogue2 = connect(server)
+    typed(dialogue2, "alice", "secret99")
+    until(frontEnd2, "PROMPT Character: ")
+    assert "Your characters: Bo." in frontEnd2.lines
+    settle()        # the first connection's close
+    frontEnd2.take()
+    typed(dialogue2, "delete Bo")
+    assert frontEnd2.take()[:2] == ["Bo is deleted.",
+                                    "You have no characters yet."]
+
+
+def test_changing_the_password_while_playing(server):
+    newAccount(server, "alice", "secret99")
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "alice", "secret99", "create Alice female", "password",
+          "short")
+    until(frontEnd, "A password must be at least 6 characters long. Your "
+                    "password is unchanged.")
+    typed(dialogue, "password", "better-secret")
+    until(frontEnd, "Your password is changed.")
+    assert not frontEnd.hidden
+    typed(dialogue, "quit")
+    frontEnd2, dialogue2 = connect(server)
+    typed(dialogue2, "alice", "better-secret")
+    until(frontEnd2, "Your characters: Alice.")
