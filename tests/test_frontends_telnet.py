@@ -264,3 +264,114 @@ def test_mssp_for_crawlers_and_charset_utf8(server):
     charset = [p for o, p in client.subnegotiations if o == CHARSET]
     assert charset == [b"\x01;UTF-8"]
     client.close()
+
+
+# -- the protocol alone, on Twisted's StringTransport -------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from twisted.internet.testing import StringTransport  # noqa: E402
+
+from imaginary.frontends import limits  # noqa: E402
+from imaginary.frontends.telnet import (  # noqa: E402
+    MudTelnetProtocol, MudTelnetTransport)
+
+
+class LineSink:
+    """The protocol's handler: keeps the lines it is given."""
+
+    def __init__(self, protocol):
+        self.lines = []
+        self.lost = False
+
+    def lineReceived(self, line):
+        self.lines.append(line)
+
+    def connectionLost(self):
+        self.lost = True
+
+
+class QueueingTransport(StringTransport):
+    """
+    StringTransport with the two output buffers a TCP transport keeps
+    (what MudTelnetProtocol measures to find a client that stopped
+    reading).
+    """
+
+    _tempDataLen = 0
+    dataBuffer = b""
+
+
+def connected():
+    transport = MudTelnetTransport(MudTelnetProtocol, LineSink)
+    tcp = QueueingTransport()
+    transport.makeConnection(tcp)
+    return transport, tcp, transport.protocol.handler
+
+
+ENDINGS = [b"\r", b"\r\0", b"\r\n", b"\n"]
+texts = st.text(st.characters(min_codepoint=32, max_codepoint=0x2fff,
+                              blacklist_categories=("Cs", "Cc")),
+                max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.tuples(texts, st.sampled_from(ENDINGS)),
+                      min_size=1, max_size=30),
+       cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=8))
+def test_every_line_end_ends_exactly_one_line(lines, cuts):
+    # A bare CR followed by an empty line ended by LF is CR LF: one line
+    # end, by RFC 854.  Keep such pairs out of what people "typed".
+    for (text, ending), (nextText, nextEnding) in zip(lines, lines[1:]):
+        if ending == b"\r" and not nextText and nextEnding == b"\n":
+            return
+    stream = b"".join(text.encode("utf-8") + ending for text, ending in lines)
+    transport, tcp, sink = connected()
+    pieces, last = [], 0
+    for cut in sorted(set(c for c in cuts if 0 < c < len(stream))):
+        pieces.append(stream[last:cut])
+        last = cut
+    pieces.append(stream[last:])
+    for piece in pieces:
+        transport.dataReceived(piece)
+    assert sink.lines == [text for text, _ in lines]
+
+
+def test_enter_as_telnet_sends_it_ends_the_line_at_once():
+    transport, tcp, sink = connected()
+    for key in b"new":
+        transport.dataReceived(bytes([key]))
+    transport.dataReceived(b"\r")
+    # Nothing more arrives until the person sees an answer.
+    assert sink.lines == ["new"]
+    transport.dataReceived(b"\0alice\r")
+    transport.dataReceived(b"\0")
+    assert sink.lines == ["new", "alice"]
+
+
+def test_the_server_offers_its_options_on_connecting():
+    transport, tcp, sink = connected()
+    sent = tcp.value()
+    IAC, WILL, DO = b"\xff", b"\xfb", b"\xfd"
+    for option in (b"\x03", b"\x19", b"\x56", b"\x46", b"\xc9", b"\x2a"):
+        assert IAC + WILL + option in sent       # SGA EOR MCCP2 MSSP GMCP..
+    for option in (b"\x1f", b"\x18"):
+        assert IAC + DO + option in sent          # NAWS TTYPE
+
+
+def test_a_client_that_stopped_reading_is_closed():
+    transport, tcp, sink = connected()
+    protocol = transport.protocol
+    protocol.sendWire(b"fine\r\n")
+    assert not tcp.disconnecting
+    tcp._tempDataLen = limits.MAX_OUTPUT_BYTES + 1
+    protocol.sendWire(b"one line too many\r\n")
+    assert tcp.disconnecting
+    assert b"one line too many" not in tcp.value()
+
+
+def test_a_line_over_the_limit_is_refused_and_the_next_one_kept():
+    transport, tcp, sink = connected()
+    transport.dataReceived(b"x" * (limits.MAX_LINE_BYTES + 10))
+    transport.dataReceived(b"more\r\nlook\r\n")
+    assert sink.lines == ["look"]
+    assert limits.TOO_LONG.encode() in tcp.value()

@@ -96,46 +96,60 @@ class MudTelnetTransport(TelnetTransport):
             self.transport.write(self.compressor.flush(zlib.Z_FINISH))
             self.compressor = None
 
+    heldCR = False      # the last packet's data ended with a CR
+
     def dataReceived(self, data):
-        data = self._dropUnknownCommands(data)
+        data = self._clean(data)
         # Twisted buffers a subnegotiation until IAC SE: bound it.
         TelnetTransport.dataReceived(self, data)
-        if self.state == "newline":
-            # A CR ended the packet.  Twisted holds it until the next byte
-            # says whether it was CR LF or CR NUL, but a person in
-            # character mode pressed Enter and waits for an answer: pass
-            # the CR on now; the protocol ignores the LF or NUL that may
-            # follow (RFC 854: CR NUL, CR LF and a bare CR all end a line).
-            self.state = "data"
-            self.applicationDataReceived(b"\r")
         if len(getattr(self, "commands", ())) > MAX_SUBNEGOTIATION_BYTES:
             log.info("dropping an endless telnet subnegotiation")
             self.commands = []
             self.state = "data"
 
-    def _dropUnknownCommands(self, data):
+    def _clean(self, data):
         """
-        Remove "IAC <byte>" pairs that name no telnet command (an IAC SE
-        outside a subnegotiation, IAC followed by a plain byte).  RFC 854
-        says to ignore them; Twisted's parser raises instead, which would
-        drop the connection and lose the rest of the packet.
+        Prepare a packet for Twisted's parser, which has two defects for
+        a game: (1) an "IAC <byte>" that names no telnet command (an IAC
+        SE outside a subnegotiation, IAC followed by a plain byte) makes
+        it raise, dropping the connection and the rest of the packet, so
+        such pairs are removed (RFC 854 says to ignore them); (2) it holds
+        a CR that ends a packet until the next byte comes, but a person
+        in character mode pressed Enter and waits, and it reads "CR CR"
+        as one line end.  So in the data between commands every line end
+        (CR LF, CR NUL, a bare CR, LF) becomes one LF here, and an LF or
+        NUL that completes a CR from the previous packet is dropped.
         """
         state = self.state
-        if state == "escaped" and data and data[0] not in _AFTER_IAC:
-            self.state, data = "data", data[1:]
-        if b"\xff" not in data:
-            return data
-        out = bytearray()
+        i = 0
         inSB = state.startswith("subnegotiation")
-        i = 1 if state == "command" else 0
-        out += data[:i]
+        if state == "escaped" and data:
+            if data[0] not in _AFTER_IAC:
+                self.state, data = "data", data[1:]
+            else:
+                inSB = data[0] == 0xfa
+                i = 2 if 0xfb <= data[0] <= 0xfe else 1
+        elif state == "command":
+            i = 1                               # the option byte
+        elif state == "subnegotiation-escaped" and data:
+            inSB, i = data[0] != 0xf0, 1
+        if i or inSB:
+            self.heldCR = False
+        out = bytearray(data[:i])
         n = len(data)
         while i < n:
             j = data.find(b"\xff", i)
-            if j < 0 or j + 1 >= n:
-                out += data[i:]
+            end = n if j < 0 else j
+            if inSB:
+                out += data[i:end]
+            else:
+                out += self._lineEnds(data[i:end], atEnd=end == n)
+            if j < 0:
                 break
-            out += data[i:j]
+            if j + 1 >= n:
+                out += data[j:]                 # IAC ends the packet
+                break
+            self.heldCR = False
             command = data[j + 1]
             if inSB:
                 inSB = command != 0xf0          # IAC SE ends it
@@ -152,6 +166,17 @@ class MudTelnetTransport(TelnetTransport):
             out += data[j:j + size]
             i = j + size
         return bytes(out)
+
+    def _lineEnds(self, chunk, atEnd):
+        """Data between commands, with every line end made one LF."""
+        if self.heldCR and chunk[:1] in (b"\n", b"\0"):
+            chunk = chunk[1:]
+        self.heldCR = False
+        if b"\r" not in chunk:
+            return chunk
+        self.heldCR = atEnd and chunk.endswith(b"\r")
+        return chunk.replace(b"\r\n", b"\n").replace(
+            b"\r\0", b"\n").replace(b"\r", b"\n")
 
     def connectionLost(self, reason):
         self.compressor = None
@@ -181,7 +206,6 @@ class MudTelnetProtocol(TelnetProtocol):
         self.passwordMode = False
         self._buffer = b""
         self._discarding = False
-        self._afterCR = False
         self._flood = FloodGate()
 
     # -- connection ------------------------------------------------------------
@@ -377,9 +401,6 @@ class MudTelnetProtocol(TelnetProtocol):
     # -- input -------------------------------------------------------------
 
     def dataReceived(self, data):
-        if self._afterCR and data[:1] in (b"\n", b"\0"):
-            data = data[1:]     # the rest of a CR LF / CR NUL split in two
-        self._afterCR = False
         self._buffer += data
         while True:
             cut = _lineEnd(self._buffer)
@@ -387,8 +408,6 @@ class MudTelnetProtocol(TelnetProtocol):
                 break
             end, skip = cut
             raw, self._buffer = self._buffer[:end], self._buffer[end + skip:]
-            if skip == 1 and self._buffer == b"" and data.endswith(b"\r"):
-                self._afterCR = True
             if self._discarding:
                 self._discarding = False
                 continue
@@ -485,14 +504,12 @@ class MudTelnetProtocol(TelnetProtocol):
 
 def _lineEnd(buffer):
     """
-    (index, separator length) of the first line end, or None.  CR LF,
-    CR NUL, a bare CR and a bare LF each end one line.  A CR at the very
-    end ends its line at once (the person is waiting); the caller then
-    drops an LF or NUL that starts the next piece of data.
+    (index, separator length) of the first line end, or None.  The
+    transport has already turned the network's line ends into one byte
+    each (CR LF and a lone LF into LF; CR NUL and a bare CR into CR), so
+    every CR and every LF here ends exactly one line.
     """
     cr, lf = buffer.find(b"\r"), buffer.find(b"\n")
     if cr < 0 and lf < 0:
         return None
-    if cr < 0 or 0 <= lf < cr:
-        return lf, 1
-    return cr, 2 if buffer[cr + 1:cr + 2] in (b"\n", b"\0") else 1
+    return (lf if cr < 0 or 0 <= lf < cr else cr), 1
