@@ -306,3 +306,29 @@ def test_throttled_password_logins_and_the_host_key_kept(tmp_path):
             store, "ssh_host_ed25519_key")).st_mode & 0o777) == "0o600"
     finally:
         server.stop()
+
+
+def test_one_character_from_telnet_and_ssh_at_once(world):
+    """Both connections see the character's output; either can type."""
+    from liveserver import login
+    ssh = spawnSSH(world, "alice", key=world.key)
+    ssh.expect("Character: ")
+    ssh.send("create Shara female\r")
+    ssh.expect("> ")
+    telnet = login(world, "alice", "Shara")
+    ssh.expect(re.escape("Shara is now also played from another "
+                         "connection (127.0.0.1)."))
+    telnet.sendline("say typed over telnet")
+    for child in (telnet, ssh):
+        child.expect("You say, 'typed over telnet'")
+    ssh.send("say typed over ssh\r")
+    for child in (ssh, telnet):
+        child.expect("You say, 'typed over ssh'")
+    telnet.sendline("who")
+    telnet.expect("1 player online.")
+    ssh.send("quit\r")
+    ssh.expect(pexpect.EOF)
+    telnet.sendline("say still here")
+    telnet.expect("You say, 'still here'")
+    telnet.sendline("quit")
+    telnet.expect(pexpect.EOF)
