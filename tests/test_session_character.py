@@ -171,3 +171,22 @@ def test_a_banned_account_cannot_start_playing(server):
         assert str(e) == "This account is banned."
     else:
         raise AssertionError("a banned account played")
+
+
+def test_inventory_goes_to_the_carrier_only(server):
+    _, alice, mine = played(server)
+    _, bob, bobs = played(server, "bobby", "Bob")
+    alice.data[:] = []
+    bob.data[:] = []
+    wait(mine.submit("take all coins"))
+    [(package, held)] = alice.data
+    assert package == "Char.Items.Inv"
+    assert sorted(item["name"] for item in held["items"]) == [
+        "coin", "coin"]
+    assert bob.data == []
+    alice.data[:] = []
+    wait(mine.submit("give coin to Bob"))
+    given = [item for item in held["items"]
+             if item not in alice.data[-1][1]["items"]]
+    assert len(alice.data[-1][1]["items"]) == 1 and len(given) == 1
+    assert bob.data == [("Char.Items.Inv", {"items": given})]

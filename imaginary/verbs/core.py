@@ -167,6 +167,7 @@ class Take(Verb):
             self._takeOne(actor, thing, source)
             taken.append(thing)
         context.remember(taken)
+        inventoryChanged(actor)
 
     def _takeOne(self, actor, thing, source):
         if thing is actor:
@@ -231,6 +232,7 @@ class Drop(Verb):
                   otherMessage=say("{actor} {actor:drop} {thing}.",
                                    actor=actor, thing=thing)).broadcast()
         context.remember(things)
+        inventoryChanged(actor)
 
 
 class Put(Verb):
@@ -269,6 +271,24 @@ class Put(Verb):
                                    actor=actor, thing=thing, box=box)
                   ).broadcast()
         context.remember(things)
+        inventoryChanged(actor)
+
+
+def carried(actor):
+    """What C{actor} holds and doesn't wear."""
+    from imaginary.simulation.garments import Garment
+    worn = {g.thing.storeID for g in actor.store.query(
+        Garment, Garment.wearer == actor)}
+    return [t for t in actor.contents() if t.storeID not in worn]
+
+
+def inventoryChanged(actor):
+    """
+    Tell C{actor}'s front ends what it now carries (Char.Items.Inv for
+    clients that asked for it); no text, and nobody else hears it.
+    """
+    Event(location=None, actor=actor,
+          data={"inventory": carried(actor)}).broadcast()
 
 
 class Inventory(Verb):
@@ -278,15 +298,13 @@ class Inventory(Verb):
 
     def run(self, context):
         actor = context.actor
-        from imaginary.simulation.garments import Garment
-        worn = {g.thing.storeID for g in actor.store.query(
-            Garment, Garment.wearer == actor)}
-        carried = [t for t in actor.contents() if t.storeID not in worn]
-        if carried:
+        things = carried(actor)
+        if things:
             message = say("{actor} {actor:be} carrying {things:indefinite}.",
-                          actor=actor, things=ItemList(carried))
+                          actor=actor, things=ItemList(things))
         else:
             message = say("{actor} {actor:be} carrying nothing.", actor=actor)
-        Event(location=None, actor=actor, actorMessage=message).broadcast()
+        Event(location=None, actor=actor, actorMessage=message,
+              data={"inventory": things}).broadcast()
 
 

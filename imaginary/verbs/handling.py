@@ -14,6 +14,7 @@ from imaginary.simulation.garments import wornBy
 from imaginary.simulation.containment import the
 
 from .base import Find, HERE, Verb, resolve
+from .core import inventoryChanged
 
 
 def _bystanders(template, **roles):
@@ -44,6 +45,8 @@ class Give(Verb):
                      actor=actor, thing=thing, person=person)
         Event(location=actor.location, actor=actor, target=person, tool=thing,
               actorMessage=s, targetMessage=s, otherMessage=s).broadcast()
+        inventoryChanged(actor)
+        inventoryChanged(person)
 
 
 class _OpenClose(Verb):
