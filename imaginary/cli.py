@@ -6,6 +6,11 @@ The `imaginary` command: serve, play, account, world, check.
     imaginary account create [--admin|--builder] NAME [--password-file F]
     imaginary check [--store PATH]
 
+No front end is named here: `serve` gets one --NAME ENDPOINT option per
+installed front end (IFrontEndType plugins), and commands that belong to
+a front end (`play` for the local terminal, `account add-key` for SSH)
+are ICommand plugins, added to the parser like the built-in ones.
+
 Passwords are read from a prompt (without echo) or from a file, never from
 the command line, where other users could read them in the process list.
 """
@@ -14,6 +19,8 @@ import argparse
 import getpass
 import os
 import sys
+
+from zope.interface import Attribute, Interface
 
 DEFAULT_STORE = "imaginary.store"
 
@@ -71,34 +78,7 @@ def _stopOnSignals(reactor):
     signal.signal(signal.SIGINT, stop)
 
 
-def _play(args):
-    from twisted.internet import reactor
-    from twisted.logger import globalLogBeginner, jsonFileLogObserver
-    from imaginary.accounts import NameRefused
-    from imaginary.frontends.local import play
-    from imaginary.server import ImaginaryServer
-    from imaginary.store import StoreError
-    # The terminal is the game: log events go to a file beside the store.
-    logFile = os.path.abspath(args.store).rstrip(os.sep) + ".play.log"
-    globalLogBeginner.beginLoggingTo([jsonFileLogObserver(
-        open(logFile, "a"))], redirectStandardIO=False)
-    server = ImaginaryServer(args.store, reactor=reactor)
-    try:
-        server.open()
-    except StoreError as e:
-        raise SystemExit(f"imaginary: {e}")
-    server.startService()
-    try:
-        play(server, args.account, reactor)
-    except NameRefused as e:
-        server.stopService()
-        raise SystemExit(f"imaginary: {e}")
-    reactor.addSystemEventTrigger("before", "shutdown", server.stopService)
-    reactor.run()
-    return 0
-
-
-def _openStore(path):
+def openStore(path):
     """The store at C{path}, or exit 2 saying why it can't be opened."""
     from imaginary.store import Store, StoreError
     try:
@@ -125,7 +105,7 @@ def _readPassword(args):
 def _account(args):
     from imaginary.accounts import (
         NameRefused, checkPassword, createAccount, findAccount, hashPassword)
-    store = _openStore(args.store)
+    store = openStore(args.store)
     try:
         if args.action == "create":
             level = "admin" if args.admin else (
@@ -147,19 +127,6 @@ def _account(args):
                                        sort=Account.username.ascending):
                 flags = " (banned)" if account.banned else ""
                 print(f"{account.username}\t{account.level}{flags}")
-        elif args.action == "add-key":
-            from imaginary.accounts import authorizeKey
-            from imaginary.frontends.keys import parsePublicKey
-            account = findAccount(store, args.name)
-            if account is None:
-                raise SystemExit(f"imaginary: no account '{args.name}'")
-            try:
-                with open(args.key_file, "rb") as f:
-                    key, comment = parsePublicKey(f.read(1 << 20))
-                authorizeKey(account, key.blob(), comment)
-            except (OSError, ValueError) as e:
-                raise SystemExit(f"imaginary: {args.key_file}: {e}")
-            print(f"added a key to {account.username}")
     finally:
         store.close()
     return 0
@@ -167,7 +134,7 @@ def _account(args):
 
 def _check(args):
     from imaginary.store.check import checkStore
-    store = _openStore(args.store)
+    store = openStore(args.store)
     try:
         problems = checkStore(store)
     finally:
@@ -182,7 +149,7 @@ def _check(args):
 def _world(args):
     from imaginary import worldfile
     from imaginary.simulation.world import ImaginaryWorld
-    store = _openStore(args.store)
+    store = openStore(args.store)
     try:
         if args.action == "export":
             if store.findFirst(ImaginaryWorld) is None:
@@ -206,6 +173,9 @@ def main(argv=None):
     """Entry point of the `imaginary` console script."""
     parser = argparse.ArgumentParser(prog="imaginary", description=(
         "Imaginary, a multiplayer text-adventure server."))
+    parser.add_argument("--plugins", action="append", default=[],
+                        metavar="DIR", help="a world's own plugin folder "
+                        "(its verbs, thing types, front ends and commands)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the server in the foreground")
@@ -221,16 +191,6 @@ def main(argv=None):
                        "(may be repeated)")
     serve.set_defaults(func=_serve)
 
-    play = sub.add_parser("play", help="play alone in this terminal, on a "
-                          "saved store")
-    play.add_argument("--store", default=DEFAULT_STORE)
-    play.add_argument("--account", default="player",
-                      help="the local account to play as (made on first "
-                      "use; default: %(default)s)")
-    play.add_argument("--plugins", action="append", default=[],
-                      metavar="DIR", help="a world's own plugin folder")
-    play.set_defaults(func=_play)
-
     account = sub.add_parser("account", help="manage accounts")
     actions = account.add_subparsers(dest="action", required=True)
     # No abbreviations: '--password X' must not pass for '--password-file'.
@@ -243,11 +203,7 @@ def main(argv=None):
                         help="read the password from this file's first "
                         "line (otherwise a prompt asks for it)")
     listing = actions.add_parser("list", help="list accounts")
-    addKey = actions.add_parser("add-key", help="authorize an SSH key")
-    addKey.add_argument("name")
-    addKey.add_argument("--key-file", required=True,
-                        help="an OpenSSH public key file")
-    for p in (create, listing, addKey):
+    for p in (create, listing):
         p.add_argument("--store", default=DEFAULT_STORE)
         p.set_defaults(func=_account)
 
@@ -271,6 +227,7 @@ def main(argv=None):
         import imaginary.plugins
         imaginary.plugins.__path__.append(os.path.abspath(folder))
     addFrontEndOptions(serve)
+    addPluginCommands({"": sub, "account": actions})
     args = parser.parse_args(argv)
     return args.func(args)
 
@@ -291,6 +248,41 @@ def addFrontEndOptions(parser):
         "--connections", choices=["share", "takeover"], default="share",
         help="a character played from a second connection: both play it "
         "(share), or the first is closed (takeover); default: %(default)s")
+
+
+
+class ICommand(Interface):
+    """
+    A command of the `imaginary` program that a plugin contributes (the
+    local terminal front end's `play`, the SSH front end's
+    `account add-key`), so this module names no front end.
+    """
+
+    name = Attribute("'play', or 'account add-key' for an action of an "
+                     "existing command.")
+    help = Attribute("One line for --help.")
+
+    def configure(parser):
+        """Add the command's arguments to its argparse parser."""
+
+    def run(args):
+        """Carry the command out; returns the exit status."""
+
+
+def addPluginCommands(groups):
+    """Add every ICommand plugin under its group's subparsers."""
+    # Run as `python -m imaginary.cli`, this module is __main__ and the
+    # plugins import a second copy: ask for that copy's ICommand.
+    from imaginary.cli import ICommand as plugged
+    from imaginary.plugin import defaultLoader
+    for command in sorted(defaultLoader().provided(plugged),
+                          key=lambda c: c.name):
+        *group, name = command.name.split()
+        parser = groups[" ".join(group)].add_parser(
+            name, help=command.help, allow_abbrev=False)
+        parser.add_argument("--store", default=DEFAULT_STORE)
+        command.configure(parser)
+        parser.set_defaults(func=command.run)
 
 
 if __name__ == "__main__":

@@ -86,3 +86,29 @@ def test_check_and_world_round_trip(tmp_path):
     refused = run("check", "--store", str(notAStore))
     assert refused.returncode == 2
     assert notAStore.read_text() == "not a database"
+
+
+def test_commands_come_from_plugins_too(tmp_path):
+    # `play` (the local terminal) and `account add-key` (SSH) are the
+    # front ends' own commands, contributed as plugins like this one.
+    (tmp_path / "census.py").write_text(
+        "from twisted.plugin import IPlugin\n"
+        "from zope.interface import implementer\n"
+        "from imaginary.cli import ICommand\n"
+        "@implementer(IPlugin, ICommand)\n"
+        "class Census:\n"
+        "    name = 'account count'\n"
+        "    help = 'count the accounts'\n"
+        "    def configure(self, parser): pass\n"
+        "    def run(self, args):\n"
+        "        print('no store opened:', args.store)\n"
+        "        return 0\n"
+        "census = Census()\n")
+    done = run("--plugins", str(tmp_path), "account", "--help")
+    assert done.returncode == 0, done.stderr
+    for action in ("create", "list", "add-key", "count"):
+        assert action in done.stdout
+    done = run("--plugins", str(tmp_path), "account", "count", "--store",
+               "x.store")
+    assert done.stdout == "no store opened: x.store\n"
+    assert "play" in run("--help").stdout

@@ -310,14 +310,15 @@ def test_throttled_password_logins_and_the_host_key_kept(tmp_path):
 
 def test_one_character_from_telnet_and_ssh_at_once(world):
     """Both connections see the character's output; either can type."""
-    from liveserver import login
-    ssh = spawnSSH(world, "alice", key=world.key)
+    telnet = newPlayer(world, "sharer", "Shara")
+    ssh = spawnSSH(world, "sharer", password=True)
+    ssh.expect("password:")
+    ssh.send("secret99\r")
     ssh.expect("Character: ")
-    ssh.send("create Shara female\r")
+    ssh.send("Shara\r")
     ssh.expect("> ")
-    telnet = login(world, "alice", "Shara")
-    ssh.expect(re.escape("Shara is now also played from another "
-                         "connection (127.0.0.1)."))
+    telnet.expect(re.escape("Shara is now also played from another "
+                            "connection (127.0.0.1)."))
     telnet.sendline("say typed over telnet")
     for child in (telnet, ssh):
         child.expect("You say, 'typed over telnet'")
