@@ -190,3 +190,36 @@ def test_inventory_goes_to_the_carrier_only(server):
              if item not in alice.data[-1][1]["items"]]
     assert len(alice.data[-1][1]["items"]) == 1 and len(given) == 1
     assert bob.data == [("Char.Items.Inv", {"items": given})]
+
+
+def test_a_dropped_connection_resumes_without_lost_lines(server):
+    from twisted.internet import task
+    server.reactor = clock = task.Clock()
+    _, first, mine = played(server)
+    _, bob, bobs = played(server, "bobby", "Bob")
+    wait(mine.submit("say before"))
+    seen = mine.session.seq
+    mine.detach(linger=30)          # the connection dropped
+    wait(bobs.submit("say while you were away"))
+    clock.advance(20)
+    assert server.sessionFor(mine.character) is mine.session
+    _, second, again = played(server)
+    assert again.session is mine.session
+    missed = again.replay(seen)
+    from imaginary.language import renderPlain
+    assert [renderPlain(o.span) for o in missed] == [
+        "Bob says, 'while you were away'"]
+    clock.advance(60)               # the old linger was cancelled
+    assert server.sessionFor(again.character) is again.session
+
+
+def test_a_linger_that_runs_out_ends_the_session(server):
+    from twisted.internet import task
+    server.reactor = clock = task.Clock()
+    _, frontEnd, attachment = played(server)
+    character = attachment.character
+    attachment.detach(linger=30)
+    assert character in server.world.connected
+    clock.advance(31)
+    assert server.sessionFor(character) is None
+    assert character not in server.world.connected

@@ -75,11 +75,16 @@ class Attachment:
         """Outputs after sequence number C{since}, or None (see session)."""
         return self.session.replay(since)
 
-    def detach(self):
-        """Stop receiving output; the last detach ends the session."""
+    def detach(self, linger=0):
+        """
+        Stop receiving output.  The last detach ends the session, at once
+        or, with C{linger} seconds, only if nobody attaches by then (a
+        front end whose connection dropped, and that can resume with
+        replay(), asks for that).
+        """
         if self.attached:
             self.attached = False
-            self.session.detach(self)
+            self.session.detach(self, linger)
 
 
 class CharacterSession:
@@ -102,6 +107,7 @@ class CharacterSession:
                                registry=server.registry, session=self,
                                control=server)
         self.closed = False
+        self._ending = None      # the delayed end while lingering
 
     # -- attaching -------------------------------------------------------
 
@@ -113,6 +119,9 @@ class CharacterSession:
                       f"another connection ({frontEnd.address}).")
         attachment = Attachment(self, frontEnd)
         self.attachments.append(attachment)
+        if self._ending is not None:
+            self._ending.cancel()       # back before the linger ran out
+            self._ending = None
         if policy == "takeover":
             for other in others:
                 other.frontEnd.sendSpan(styled(
@@ -122,10 +131,21 @@ class CharacterSession:
                 other.frontEnd.disconnect()
         return attachment
 
-    def detach(self, attachment):
+    def detach(self, attachment, linger=0):
         """An attachment went away; the last one ends the session."""
         if attachment in self.attachments:
             self.attachments.remove(attachment)
+        if self.attachments or self.closed:
+            return
+        if linger > 0:
+            if self._ending is None:
+                self._ending = self.server.reactor.callLater(linger,
+                                                             self._linger)
+        else:
+            self.end()
+
+    def _linger(self):
+        self._ending = None
         if not self.attachments:
             self.end()
 
@@ -134,6 +154,9 @@ class CharacterSession:
         if self.closed:
             return
         self.closed = True
+        if self._ending is not None:
+            self._ending.cancel()
+            self._ending = None
         if self.body.getEphemeralIntelligence() is self:
             self.body.setEphemeralIntelligence(None)
         idle, self._idle = self._idle, []
