@@ -57,3 +57,10 @@ def _valid(raw):
         return True
     except UnicodeDecodeError:
         return False
+
+
+def test_backspace_and_delete_erase_the_character_before():
+    assert decodeLine(b"inx\x7fv")[0] == "inv"
+    assert decodeLine(b"lookk\x08")[0] == "look"
+    assert decodeLine("zoë\x7f\x7fe".encode())[0] == "ze"
+    assert decodeLine(b"\x7f\x7fhi")[0] == "hi"

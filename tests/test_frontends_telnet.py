@@ -352,8 +352,10 @@ def test_the_server_offers_its_options_on_connecting():
     transport, tcp, sink = connected()
     sent = tcp.value()
     IAC, WILL, DO = b"\xff", b"\xfb", b"\xfd"
-    for option in (b"\x03", b"\x19", b"\x56", b"\x46", b"\xc9", b"\x2a"):
-        assert IAC + WILL + option in sent       # SGA EOR MCCP2 MSSP GMCP..
+    for option in (b"\x19", b"\x56", b"\x46", b"\xc9", b"\x2a"):
+        assert IAC + WILL + option in sent       # EOR MCCP2 MSSP GMCP..
+    # Not SGA: offered, it puts plain telnet into character mode.
+    assert IAC + WILL + b"\x03" not in sent
     for option in (b"\x1f", b"\x18"):
         assert IAC + DO + option in sent          # NAWS TTYPE
 
@@ -375,3 +377,30 @@ def test_a_line_over_the_limit_is_refused_and_the_next_one_kept():
     transport.dataReceived(b"more\r\nlook\r\n")
     assert sink.lines == ["look"]
     assert limits.TOO_LONG.encode() in tcp.value()
+
+
+def test_echo_is_asked_plainly_whatever_the_client_answers():
+    transport, tcp, sink = connected()
+    protocol = transport.protocol
+    WILL_ECHO, WONT_ECHO = b"\xff\xfb\x01", b"\xff\xfc\x01"
+    tcp.clear()
+    protocol.setPasswordMode(True)
+    assert tcp.value() == WILL_ECHO
+    # The client's answer comes late, after the password was typed:
+    transport.dataReceived(b"secret99\r\n")
+    protocol.setPasswordMode(False)
+    transport.dataReceived(b"\xff\xfd\x01")          # DO ECHO, late
+    assert tcp.value() == WILL_ECHO + b"\r\n" + WONT_ECHO
+    tcp.clear()
+    # A client that never answered at all still gets the next WILL.
+    protocol.setPasswordMode(True)
+    assert tcp.value() == WILL_ECHO
+    assert sink.lines == ["secret99"]
+
+
+def test_a_hidden_line_is_ended_on_screen_by_the_server():
+    transport, tcp, sink = connected()
+    transport.protocol.setPasswordMode(True)
+    tcp.clear()
+    transport.dataReceived(b"secret99\r\0")
+    assert tcp.value() == b"\r\n"

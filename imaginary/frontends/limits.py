@@ -64,8 +64,10 @@ class FloodGate:
 
 def decodeLine(raw):
     """
-    Text for a line of bytes from a client: NULs and control characters
-    removed, invalid UTF-8 replaced.  Returns (text, warning or None).
+    Text for a line of bytes from a client: backspace (BS or DEL, as a
+    telnet client in character mode sends them) erases the character
+    before it, other control characters and NULs are removed, invalid
+    UTF-8 is replaced.  Returns (text, warning or None).
     """
     raw = raw.replace(b"\x00", b"")
     warning = None
@@ -74,7 +76,16 @@ def decodeLine(raw):
     except UnicodeDecodeError:
         text = raw.decode("utf-8", "replace")
         warning = NOT_UTF8
-    text = "".join(c for c in text if c >= " " or c == "\t")
+    if "\x08" in text or "\x7f" in text:
+        kept = []
+        for c in text:
+            if c in "\x08\x7f":
+                if kept:
+                    kept.pop()
+            else:
+                kept.append(c)
+        text = "".join(kept)
+    text = "".join(c for c in text if c >= " " and c != "\x7f" or c == "\t")
     return text, warning
 
 

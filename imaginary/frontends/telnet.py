@@ -5,7 +5,12 @@ Telnet for MUD clients: option negotiation, input limits, compression.
 stream and compresses output with MCCP2 once the client agrees.
 ``MudTelnetProtocol`` sits on it and speaks the options MUD clients expect:
 
-- ECHO (hide passwords), SGA, EOR (a mark after every prompt, or GA for
+- ECHO (hide passwords; sent as a plain request and never left waiting on
+  Twisted's negotiation state: a client that answers late or not at all
+  must never be left with its typing hidden, or a password shown), SGA
+  when the client asks for it (not offered: offered, it puts plain telnet
+  into character mode, where the client shows Enter as ^M and backspace
+  reaches the server as a byte), EOR (a mark after every prompt, or GA for
   clients that refuse EOR), NAWS (the window width, for wrapping),
   TTYPE with MTTS (client name and colour capability), CHARSET (UTF-8),
   MCCP2, MSSP (server status for MUD lists) and GMCP (JSON messages).
@@ -54,7 +59,7 @@ DEFAULT_WIDTH = 80
 # MTTS bit flags (the third TTYPE answer is "MTTS <n>").
 MTTS_ANSI, MTTS_UTF8, MTTS_256, MTTS_TRUECOLOR = 1, 4, 8, 256
 
-OFFERED_LOCAL = (SGA, EOR, MCCP2, MSSP, GMCP, CHARSET)
+OFFERED_LOCAL = (EOR, MCCP2, MSSP, GMCP, CHARSET)
 ACCEPTED_REMOTE = (NAWS, TTYPE, CHARSET)
 
 
@@ -178,6 +183,20 @@ class MudTelnetTransport(TelnetTransport):
         return chunk.replace(b"\r\n", b"\n").replace(
             b"\r\0", b"\n").replace(b"\r", b"\n")
 
+    def telnet_DO(self, option):
+        # ECHO is the protocol's own business (setPasswordMode): a client's
+        # DO ECHO is the answer to our WILL ECHO, not a new negotiation.
+        if option != ECHO:
+            TelnetTransport.telnet_DO(self, option)
+
+    def telnet_DONT(self, option):
+        if option != ECHO:
+            TelnetTransport.telnet_DONT(self, option)
+
+    def sendEcho(self, hidden):
+        """IAC WILL ECHO (we echo: the client stops) or IAC WONT ECHO."""
+        self._write(IAC + (b"\xfb" if hidden else b"\xfc") + ECHO)
+
     def connectionLost(self, reason):
         self.compressor = None
         TelnetTransport.connectionLost(self, reason)
@@ -246,8 +265,6 @@ class MudTelnetProtocol(TelnetProtocol):
             return True
         if option == GMCP:
             self.gmcpEnabled = True
-            return True
-        if option == ECHO:
             return True
         if option == CHARSET:
             self._requestCharset()
@@ -421,6 +438,10 @@ class MudTelnetProtocol(TelnetProtocol):
                 self.sendText(TOO_LONG)
 
     def _line(self, raw):
+        if self.passwordMode:
+            # The client echoed nothing, not even the Enter: end the line
+            # it typed on, or the answer would follow the prompt there.
+            self.sendWire(b"\r\n")
         if len(raw) > MAX_LINE_BYTES:
             self.sendText(TOO_LONG)
             return
@@ -486,14 +507,17 @@ class MudTelnetProtocol(TelnetProtocol):
                                      self.gmcpSupports)
 
     def setPasswordMode(self, hidden):
-        """Ask the client to stop (or resume) echoing typed input."""
+        """
+        Ask the client to stop (or resume) echoing typed input.  Sent as
+        a plain WILL/WONT ECHO each time: Twisted's negotiation would
+        refuse a WONT while a late client's answer to the WILL is still
+        due (its typing then stays hidden for good), and a WILL after a
+        WONT the client never answered (the next password then shows).
+        """
         if hidden == self.passwordMode or self.transport is None:
             return
         self.passwordMode = hidden
-        if hidden:
-            self.transport.will(ECHO).addErrback(lambda f: None)
-        else:
-            self.transport.wont(ECHO).addErrback(lambda f: None)
+        self.transport.sendEcho(hidden)
 
     def disconnect(self):
         """Close the connection after sending what is queued."""
