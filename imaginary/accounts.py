@@ -42,6 +42,9 @@ _CONFUSABLES = str.maketrans({
     "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l",
     "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k",
     "μ": "u", "υ": "u", "χ": "x", "ε": "e",
+    # Turkish dotless i: "Işıl" is found as "isil" (dotted İ already
+    # folds to i plus a combining dot, which is stripped).
+    "ı": "i",
 })
 
 
@@ -303,8 +306,23 @@ class LoginThrottle:
         self._byAccount.setdefault(account, []).append((now, address))
 
     def succeeded(self, address, account):
-        """A correct login clears that address's failures."""
-        self._byAddress.pop(address, None)
+        """
+        A correct login clears the failures of that address on that
+        account only: logging in to one's own account must not wipe
+        the record of guesses at someone else's.
+        """
+        mine = [e for e in self._byAddress.get(address, ())
+                if e[1] != account]
+        if mine:
+            self._byAddress[address] = mine
+        else:
+            self._byAddress.pop(address, None)
+        theirs = [e for e in self._byAccount.get(account, ())
+                  if e[1] != address]
+        if theirs:
+            self._byAccount[account] = theirs
+        else:
+            self._byAccount.pop(account, None)
 
 
 __all__ = ["Account", "AccountCharacter", "AuthorizedKey", "KeyRefused",

@@ -203,10 +203,12 @@ class ImaginaryServer(service.MultiService):
 
     def mssp(self):
         """Server status for MUD-list crawlers (MSSP)."""
-        ports = [str(p.getHost().port) for p in self.ports.values()]
+        # MSSP is asked over telnet: the port it names is telnet's.
+        port = self.ports.get("telnet")
         return {"NAME": NAME, "PLAYERS": str(len(self.sessions)),
                 "UPTIME": str(int(self.started)), "CODEBASE":
-                f"Imaginary {VERSION}", "PORT": ports[0] if ports else "",
+                f"Imaginary {VERSION}",
+                "PORT": str(port.getHost().port) if port else "",
                 "CRAWL DELAY": "-1"}
 
     # -- game control: IGameControl, what admin verbs may ask -----------------

@@ -140,3 +140,22 @@ def test_a_key_is_stored_once_and_an_account_holds_at_most_max_keys():
     assert len(account.keys()) == MAX_KEYS
     with pytest.raises(KeyRefused):
         authorizeKey(account, b"")
+
+
+def test_a_success_clears_only_its_own_failures():
+    from twisted.internet.task import Clock
+    clock = Clock()
+    throttle = LoginThrottle(clock=clock.seconds)
+    for _ in range(4):
+        throttle.failed("10.0.0.1", "victim")
+    # The attacker logs in to an account of their own...
+    throttle.succeeded("10.0.0.1", "attacker")
+    throttle.failed("10.0.0.1", "victim")
+    # ...which did not wipe the four guesses at the victim's.
+    assert throttle.waitFor("10.0.0.1", "victim") > 0
+
+
+def test_turkish_dotted_and_dotless_i_compare_as_players_expect():
+    assert nameKey("Işıl") == nameKey("isil") == nameKey("ISIL")
+    assert nameKey("İbrahim") == nameKey("ibrahim")
+    assert nameKey("Zoë") == nameKey("zoe")

@@ -154,3 +154,12 @@ def test_the_keys_verb_needs_an_account():
     t = Transcript()
     t.check("keys", actor=["Only a player logged in to an account has "
                            "keys."])
+
+
+def test_a_key_cut_short_is_refused_clearly():
+    from imaginary.frontends.keys import KeyRefused, parsePublicKey
+    for text in ("ssh-ed25519 AAAA", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5"):
+        with pytest.raises(KeyRefused) as refused:
+            parsePublicKey(text)
+        assert str(refused.value).startswith(
+            "That is not a public key I can read")

@@ -143,3 +143,36 @@ def test_changing_the_password_while_playing(server):
     frontEnd2, dialogue2 = connect(server)
     typed(dialogue2, "alice", "better-secret")
     until(frontEnd2, "Your characters: Alice.")
+
+
+def test_account_names_the_login_prompt_uses_are_refused(server):
+    frontEnd, dialogue = connect(server)
+    frontEnd.take()
+    typed(dialogue, "new", "New")
+    assert frontEnd.take() == [
+        "PROMPT Choose an account name: ",
+        "'New' means something at the login prompt; choose another "
+        "account name.",
+        "PROMPT Choose an account name: "]
+
+
+def test_characters_are_found_by_name_as_players_write_it(server):
+    newAccount(server, "alice", "secret99")
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "alice", "secret99", "create Işıl female", "quit")
+    until(frontEnd, "Goodbye. Your character rests until you return.")
+    settle()
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "alice", "secret99", "isil")
+    until(frontEnd, "You are Işıl.")
+
+
+def test_nobody_plays_under_another_players_account_name(server):
+    newAccount(server, "boss", "secret99")
+    newAccount(server, "bobby", "secret99")
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "bobby", "secret99")
+    until(frontEnd, "PROMPT Character: ")
+    frontEnd.take()
+    typed(dialogue, "create Boss male")
+    assert frontEnd.take()[0] == "The name 'Boss' is taken."

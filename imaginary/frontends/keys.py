@@ -12,6 +12,7 @@ name), and the ``keys`` verb, registered through the plugin
 """
 
 import binascii
+import struct
 
 from twisted.conch.checkers import IAuthorizedKeysDB
 from twisted.conch.ssh.keys import BadKeyError, FingerprintFormats, Key
@@ -51,7 +52,8 @@ def parsePublicKey(text):
         key = Key.fromString(" ".join(fields[:2]).encode("ascii"),
                              type="public_openssh")
     except (BadKeyError, binascii.Error, ValueError, UnicodeEncodeError,
-            IndexError) as e:
+            IndexError, struct.error) as e:
+        # struct.error: a blob cut short inside a length field.
         raise KeyRefused(f"That is not a public key I can read ({e}).")
     if not key.isPublic():
         raise KeyRefused("That is not a public key.")

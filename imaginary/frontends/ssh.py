@@ -39,7 +39,7 @@ from zope.interface import implementer
 
 from imaginary.session.interfaces import IPlayer
 from imaginary.session.login import (
-    LoginThrottled, PasswordCredentials, refusal)
+    AccountBanned, LoginThrottled, PasswordCredentials, refusal)
 
 from .keys import AccountKeys
 from .terminal import PlainLineGame, TerminalGame
@@ -124,7 +124,7 @@ class GameUserAuth(userauth.SSHUserAuthServer):
             password.decode("utf-8", "replace"), self.portal.address)
 
         def failed(failure):
-            if failure.check(LoginThrottled):
+            if failure.check(LoginThrottled, AccountBanned):
                 self.transport.sendPacket(MSG_USERAUTH_BANNER, NS(
                     (refusal(failure) + "\r\n").encode()) + NS(b"en"))
             return failure

@@ -19,7 +19,7 @@ from zope.interface import implementer
 
 from imaginary.accounts import (
     AccountCharacter, NameRefused, checkName, checkPassword, createAccount,
-    findAccount, hashPasswordLater)
+    findAccount, hashPasswordLater, nameKey)
 from imaginary.simulation.permissions import grant
 from imaginary.simulation.thing import GENDERS
 
@@ -28,6 +28,9 @@ from .interfaces import IPlayer
 log = Logger()
 
 GENDER_WORDS = tuple(GENDERS)
+# Words the login prompt gives a meaning to: an account so named could
+# never log in by typing its name.
+RESERVED_ACCOUNT_NAMES = ("new", "quit")
 
 
 class Refused(Exception):
@@ -68,6 +71,9 @@ class AccountService:
             name = checkName(name, "account name")
         except NameRefused as e:
             raise Refused(str(e))
+        if name.lower() in RESERVED_ACCOUNT_NAMES:
+            raise Refused(f"'{name}' means something at the login prompt; "
+                          f"choose another account name.")
         if findAccount(self.server.store, name) is not None:
             raise Refused(f"The name '{name}' is taken.")
         return name
@@ -131,9 +137,11 @@ class PlayerAvatar:
         return result
 
     def _own(self, name):
-        wanted = " ".join(name.split()).lower()
+        # Compared as names are everywhere (accounts.nameKey): "zoe"
+        # finds Zoë, "isil" finds Işıl.
+        wanted = nameKey(" ".join(name.split()))
         for character in self.account.characters():
-            if character.name.lower() == wanted:
+            if nameKey(character.name) == wanted:
                 return character
         raise Refused("You have no character by that name.")
 
@@ -147,7 +155,10 @@ class PlayerAvatar:
             name = checkName(name, "character name")
         except NameRefused as e:
             raise Refused(str(e))
-        if not self.server.characterNameFree(name):
+        owner = findAccount(self.server.store, name)
+        if not self.server.characterNameFree(name) or (
+                owner is not None and owner is not self.account):
+            # Nobody plays under another player's account name.
             raise Refused(f"The name '{name}' is taken.")
         store, account = self.server.store, self.account
 
