@@ -35,7 +35,9 @@ def test_a_game_continues_the_next_day(tmp_path):
     child.expect("> ")
     # The password is typed without echo on a terminal.
     child.sendline("password")
-    child.expect("New password: ")
+    child.expect(r"New password \(6 or more characters\): ")
+    child.sendline("hidden99")
+    child.expect("Type it again: ")
     child.sendline("hidden99")
     child.expect("Your password is changed.")
     assert "hidden99" not in child.before

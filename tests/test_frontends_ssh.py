@@ -156,7 +156,9 @@ def test_password_login_and_hidden_password_change(world):
     child.send("create Dora female\r")
     child.expect("> ")
     child.send("password\r")
-    child.expect("New password: ")
+    child.expect(r"New password \(6 or more characters\): ")
+    child.send("changed99\r")
+    child.expect("Type it again: ")
     child.send("changed99\r")
     child.expect("Your password is changed.")
     assert "changed99" not in child.before

@@ -136,7 +136,9 @@ def test_changing_the_password_while_playing(server):
           "short")
     until(frontEnd, "A password must be at least 6 characters long. Your "
                     "password is unchanged.")
-    typed(dialogue, "password", "better-secret")
+    typed(dialogue, "password", "better-secret", "better-secrat")
+    until(frontEnd, "The passwords differ. Your password is unchanged.")
+    typed(dialogue, "password", "better-secret", "better-secret")
     until(frontEnd, "Your password is changed.")
     assert not frontEnd.hidden
     typed(dialogue, "quit")

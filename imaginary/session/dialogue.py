@@ -35,6 +35,7 @@ NEW_PASSWORD_PROMPT = "Choose a password (6 or more characters): "
 REPEAT_PROMPT = "Type it again: "
 PASSWORD_PROMPT = "Password: "
 CHARACTER_PROMPT = "Character: "
+CHANGE_PROMPT = "New password (6 or more characters): "
 MAX_WAITING = 500       # lines queued behind a slow step, at most
 OOPS = "Something went wrong; the error has been logged."
 
@@ -43,7 +44,7 @@ class LineDialogue:
     """
     One connection's conversation.  States: "account", "password",
     "new-name", "new-password", "repeat-password", "menu", "playing",
-    "change-password", "closed".
+    "change-password", "repeat-change", "closed".
     """
 
     def __init__(self, server, frontEnd):
@@ -303,11 +304,35 @@ class LineDialogue:
         if word == "password":
             self.state = "change-password"
             self.frontEnd.setPasswordMode(True)
-            self.prompt("New password: ")
+            self.prompt(CHANGE_PROMPT)
             return
         return self._command(stripped)
 
     def _state_change_password(self, line):
+        try:
+            checkPassword(line)
+        except ValueError as e:
+            self._backToPlaying(str(e) + " Your password is unchanged.")
+            return
+        self._password = line
+        self.state = "repeat-change"
+        self.prompt(REPEAT_PROMPT)
+
+    def _backToPlaying(self, message):
+        self.frontEnd.setPasswordMode(False)
+        self.tell(message)
+        if self.state != "closed":
+            self.state = "playing"
+            self.prompt()
+
+    def _state_repeat_change(self, line):
+        # Asked twice, as for a new account: a typo must not lock the
+        # player out of their own account.
+        password, self._password = self._password, None
+        if line != password:
+            self._backToPlaying("The passwords differ. Your password is "
+                                "unchanged.")
+            return
         d = self.avatar.setPassword(line)
 
         def changed(_):
