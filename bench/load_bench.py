@@ -123,6 +123,13 @@ def startServer(kind, store, port):
     raise RuntimeError(f"{kind} server did not start")
 
 
+def cpuSeconds(pid):
+    """The process's user + system CPU time so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -210,10 +217,15 @@ async def drive(kind, port, clients, rooms, think, duration, pid):
         await asyncio.gather(*[c.login(port) for c in
                                population[start:start + 50]])
     after = rss(pid)
+    cpu0 = cpuSeconds(pid)
     t0 = time.perf_counter()
     until = t0 + duration
     await asyncio.gather(*[c.run(until, think, rng) for c in population])
     elapsed = time.perf_counter() - t0
+    # The server's CPU per say is steadier on a shared machine than
+    # wall-clock throughput; memory after talking shows what is kept.
+    cpu = cpuSeconds(pid) - cpu0
+    talked = rss(pid)
     await asyncio.gather(*[c.drain() for c in population])
     rtts = sorted(r for c in population for r in c.rtts)
     said = sum(len(c.rtts) for c in population)
@@ -231,6 +243,9 @@ async def drive(kind, port, clients, rooms, think, duration, pid):
         "rtt_p50_ms": round(_pct(rtts, 50) * 1000, 2),
         "rtt_p99_ms": round(_pct(rtts, 99) * 1000, 2),
         "memory_per_client_kb": round((after - before) / clients / 1024, 1),
+        "kept_per_client_kb": round((talked - after) / clients / 1024, 1),
+        "server_us_per_say": round(cpu / max(1, sum(
+            c.sent for c in population)) * 1e6, 1),
     }
 
 
@@ -318,7 +333,8 @@ def main():
     keys = ["target", "clients", "rooms", "think_s", "says_per_s",
             "offered_per_s", "nominal_per_s", "heard_per_s", "rtt_p50_ms",
             "rtt_p99_ms",
-            "memory_per_client_kb", "throughput_ratio_to_floor"]
+            "memory_per_client_kb", "kept_per_client_kb",
+            "server_us_per_say", "throughput_ratio_to_floor"]
     if results:
         print("  ".join(f"{k:>12}" for k in keys))
         for r in results:

@@ -172,7 +172,7 @@ class ImaginaryServer(service.MultiService):
         """The CharacterSession playing C{character}, or None."""
         return self.sessions.get(character.storeID)
 
-    def attach(self, avatar, character, frontEnd):
+    def attach(self, avatar, character, frontEnd, resumable=False):
         """
         Attach a front end to C{character}'s session (starting it: the
         character arrives in the world), under the server's policy.
@@ -183,7 +183,7 @@ class ImaginaryServer(service.MultiService):
             self.sessions[character.storeID] = session
             self.world.loggedIn(character)
             log.info("{name} entered the game", name=character.name)
-        return session.attach(frontEnd, self.policy)
+        return session.attach(frontEnd, self.policy, resumable)
 
     def sessionEnded(self, session):
         """The last connection left C{session}: the character leaves."""

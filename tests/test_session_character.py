@@ -25,13 +25,14 @@ def avatarFor(server, name):
     return wait(server.portal.login(credentials, None, IPlayer))[1]
 
 
-def played(server, account="alice", character="Alice", **kw):
+def played(server, account="alice", character="Alice", resumable=False,
+           **kw):
     avatar = avatarFor(server, account)
     if character not in [c.name for c in avatar.characters()]:
         avatar.createCharacter(character, "female")
     frontEnd = RecordingFrontEnd(**kw)
     assert verifyObject(IFrontEnd, frontEnd)
-    return avatar, frontEnd, avatar.play(character, frontEnd)
+    return avatar, frontEnd, avatar.play(character, frontEnd, resumable)
 
 
 def test_two_connections_play_one_character(server):
@@ -66,7 +67,7 @@ def test_a_bystander_sees_one_line_however_many_connections(server):
 
 
 def test_outputs_are_numbered_and_replayed_without_loss(server):
-    _, frontEnd, attachment = played(server)
+    _, frontEnd, attachment = played(server, resumable=True)
     session = attachment.session
     start = session.seq
     for n in range(5):
@@ -82,7 +83,7 @@ def test_outputs_are_numbered_and_replayed_without_loss(server):
 
 def test_a_replay_that_no_longer_reaches_back_says_so(server, monkeypatch):
     monkeypatch.setattr(charactermodule, "REPLAY_OUTPUTS", 3)
-    _, frontEnd, attachment = played(server)
+    _, frontEnd, attachment = played(server, resumable=True)
     session = attachment.session
     start = session.seq
     for n in range(6):
@@ -195,7 +196,7 @@ def test_inventory_goes_to_the_carrier_only(server):
 def test_a_dropped_connection_resumes_without_lost_lines(server):
     from twisted.internet import task
     server.reactor = clock = task.Clock()
-    _, first, mine = played(server)
+    _, first, mine = played(server, resumable=True)
     _, bob, bobs = played(server, "bobby", "Bob")
     wait(mine.submit("say before"))
     seen = mine.session.seq
@@ -223,3 +224,23 @@ def test_a_linger_that_runs_out_ends_the_session(server):
     clock.advance(31)
     assert server.sessionFor(character) is None
     assert character not in server.world.connected
+
+
+def test_only_a_resumable_front_end_makes_the_session_keep_outputs(server):
+    _, frontEnd, attachment = played(server)
+    wait(attachment.submit("say unkept"))
+    assert attachment.session.outputs is None
+    assert attachment.replay(attachment.session.seq - 1) is None
+    assert attachment.replay(attachment.session.seq) == []
+    _, web, resumer = played(server, resumable=True)
+    wait(resumer.submit("say kept"))
+    assert [o.seq for o in resumer.replay(resumer.session.seq - 1)] == [
+        resumer.session.seq]
+
+
+def test_a_command_runs_at_once_when_nothing_waits(server):
+    _, frontEnd, attachment = played(server)
+    frontEnd.take()
+    assert attachment.submitNow("say now") is True
+    assert frontEnd.take() == ["You say, 'now'"]
+    assert attachment.submitNow("frobnicate") is False

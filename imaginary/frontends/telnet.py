@@ -126,6 +126,8 @@ class MudTelnetTransport(TelnetTransport):
         NUL that completes a CR from the previous packet is dropped.
         """
         state = self.state
+        if state == "data" and b"\xff" not in data:
+            return self._lineEnds(data, True)       # the common case
         i = 0
         inSB = state.startswith("subnegotiation")
         if state == "escaped" and data:

@@ -183,11 +183,12 @@ class PlayerAvatar:
         self.server.store.transact(character.destroy)
         return name
 
-    def play(self, name, frontEnd):
+    def play(self, name, frontEnd, resumable=False):
         """Attach C{frontEnd} to the character's session; the Attachment."""
         self._checkAllowed()
         character = self._own(name)
-        attachment = self.server.attach(self, character, frontEnd)
+        attachment = self.server.attach(self, character, frontEnd,
+                                        resumable)
         self.attachments.append(attachment)
         return attachment
 

@@ -71,6 +71,15 @@ class Attachment:
         """Queue a command; a Deferred firing once it has settled."""
         return self.session.submit(line, self)
 
+    def submitNow(self, line):
+        """
+        Run a command now if nothing is queued before it, returning its
+        result (a bool); otherwise queue it and return the Deferred that
+        fires once it has settled.  Line front ends use this: most
+        commands then cost no Deferred at all.
+        """
+        return self.session.submitNow(line, self)
+
     def replay(self, since):
         """Outputs after sequence number C{since}, or None (see session)."""
         return self.session.replay(since)
@@ -97,7 +106,11 @@ class CharacterSession:
         self.character = character
         self.attachments = []
         self.seq = 0
-        self.outputs = collections.deque(maxlen=REPLAY_OUTPUTS)
+        # The replay buffer: (seq, time, span, data) tuples.  Kept only
+        # once a front end that can resume has attached (line front ends
+        # can't: a telnet reconnection is a new login), so a crowded room
+        # of telnet players doesn't hold a thousand outputs each.
+        self.outputs = None
         self._queue = collections.deque()
         self._running = False
         self._idle = []          # Deferreds waiting for settled()
@@ -111,8 +124,14 @@ class CharacterSession:
 
     # -- attaching -------------------------------------------------------
 
-    def attach(self, frontEnd, policy="share"):
-        """Attach a front end; under 'takeover', close the others."""
+    def attach(self, frontEnd, policy="share", resumable=False):
+        """
+        Attach a front end; under 'takeover', close the others.  A
+        C{resumable} front end (one that can ask for replay() after its
+        connection drops) makes the session keep its replay buffer.
+        """
+        if resumable and self.outputs is None:
+            self.outputs = collections.deque(maxlen=REPLAY_OUTPUTS)
         others = list(self.attachments)
         if others and policy != "takeover":
             self.tell(f"{self.character.name} is now also played from "
@@ -175,9 +194,11 @@ class CharacterSession:
     # -- output ----------------------------------------------------------
 
     def _output(self, span, data):
+        # The hot path of every event: one call per character told.
         self.seq += 1
-        output = Output(self.seq, time.monotonic(), span, data)
-        self.outputs.append(output)
+        outputs = self.outputs
+        if outputs is not None:
+            outputs.append((self.seq, time.monotonic(), span, data))
         for attachment in self.attachments:
             frontEnd = attachment.frontEnd
             if span is not None:
@@ -185,12 +206,16 @@ class CharacterSession:
             if data and frontEnd.wantsData:
                 for package, value in data:
                     frontEnd.sendData(package, value)
-        return output
 
     def send(self, span, event):
         """An event for our character (called by the Actor, after commit)."""
-        data = getattr(event, "data", None)
-        self._output(span, outOfBand(data) if data else ())
+        data = event.data if event is not None else None
+        if data and (self.outputs is not None or any(
+                a.frontEnd.wantsData for a in self.attachments)):
+            self._output(span, outOfBand(data))
+        else:
+            # Nobody would carry or keep it: don't build it.
+            self._output(span, ())
 
     def tell(self, text):
         """A line (str or Span) to every connection."""
@@ -202,16 +227,42 @@ class CharacterSession:
         the buffer no longer reaches back that far (the caller then knows
         something was lost instead of silently skipping it).
         """
-        cutoff = time.monotonic() - REPLAY_SECONDS
-        while self.outputs and self.outputs[0].time < cutoff:
-            self.outputs.popleft()
+        outputs = self.outputs
         if since >= self.seq:
             return []
-        if not self.outputs or self.outputs[0].seq > since + 1:
+        if outputs is None:
             return None
-        return [o for o in self.outputs if o.seq > since]
+        cutoff = time.monotonic() - REPLAY_SECONDS
+        while outputs and outputs[0][1] < cutoff:
+            outputs.popleft()
+        if not outputs or outputs[0][0] > since + 1:
+            return None
+        return [Output(*o) for o in outputs if o[0] > since]
 
     # -- input -----------------------------------------------------------
+
+    def submitNow(self, line, attachment=None):
+        """Run C{line} now when idle (its result), else submit() it."""
+        if self._running or self._queue or self.closed:
+            return self.submit(line, attachment)
+        from imaginary.verbs.base import execute
+        self._running = True
+        try:
+            # execute() delivers the command's events and runs the NPC
+            # reactions they cause before it returns: settled on return.
+            return execute(self.context, line)
+        except Exception:
+            log.failure("command {line!r} failed", line=line)
+            self.tell("Something went wrong; the error has been logged.")
+            return False
+        finally:
+            self._running = False
+            if self._queue:
+                self._drain()       # queued by a reaction meanwhile
+            elif self._idle:
+                idle, self._idle = self._idle, []
+                for d in idle:
+                    d.callback(None)
 
     def submit(self, line, attachment=None):
         """Queue C{line}; a Deferred that fires once it has settled."""

@@ -102,6 +102,15 @@ class LineDialogue:
 
     def lineReceived(self, line):
         """One line from the person; queued, and run in order."""
+        if not (self._running or self._waiting or self._queue):
+            if self.state != "closed":      # the common case: idle
+                self._running = True
+                try:
+                    self._step(line)
+                finally:
+                    self._running = False
+                self._run()
+            return
         if self.state == "closed":
             return
         if len(self._queue) >= MAX_WAITING:
@@ -289,7 +298,10 @@ class LineDialogue:
         def settled(_):
             if self.state == "playing":
                 self.prompt()
-        return self.attachment.submit(line).addCallback(settled)
+        result = self.attachment.submitNow(line)
+        if isinstance(result, defer.Deferred):
+            return result.addCallback(settled)
+        settled(result)
 
     def _state_playing(self, line):
         stripped = line.strip()

@@ -73,11 +73,13 @@ class IPlayer(Interface):
     def deleteCharacter(name):
         """Delete one of this account's characters; raises Refused."""
 
-    def play(name, frontEnd):
+    def play(name, frontEnd, resumable=False):
         """
         Attach C{frontEnd} (an IFrontEnd) to the session of the character
         called C{name}, starting that session if nobody plays it yet.
-        Returns the Attachment; raises Refused.
+        C{resumable}: the front end can resume a dropped connection with
+        replay(), so the session keeps its replay buffer.  Returns the
+        Attachment; raises Refused.
         """
 
     def setPassword(password):
