@@ -33,6 +33,7 @@ from twisted.logger import Logger
 
 from imaginary.interfaces import IActor
 from imaginary.language import styled
+from imaginary.verbs.base import Context, execute
 
 from .data import outOfBand
 
@@ -100,7 +101,6 @@ class CharacterSession:
     """The character's session: output, replay, and one command queue."""
 
     def __init__(self, server, account, character):
-        from imaginary.verbs.base import Context
         self.server = server
         self.account = account
         self.character = character
@@ -210,12 +210,9 @@ class CharacterSession:
     def send(self, span, event):
         """An event for our character (called by the Actor, after commit)."""
         data = event.data if event is not None else None
-        if data and (self.outputs is not None or any(
-                a.frontEnd.wantsData for a in self.attachments)):
-            self._output(span, outOfBand(data))
-        else:
-            # Nobody would carry or keep it: don't build it.
-            self._output(span, ())
+        # outOfBand keeps its last result: one event's data is made plain
+        # once, however many sessions it reaches.
+        self._output(span, outOfBand(data) if data else ())
 
     def tell(self, text):
         """A line (str or Span) to every connection."""
@@ -245,7 +242,6 @@ class CharacterSession:
         """Run C{line} now when idle (its result), else submit() it."""
         if self._running or self._queue or self.closed:
             return self.submit(line, attachment)
-        from imaginary.verbs.base import execute
         self._running = True
         try:
             # execute() delivers the command's events and runs the NPC
@@ -279,7 +275,6 @@ class CharacterSession:
         return done
 
     def _drain(self):
-        from imaginary.verbs.base import execute
         self._running = True
         try:
             while self._queue and not self.closed:

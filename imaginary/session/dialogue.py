@@ -295,13 +295,15 @@ class LineDialogue:
         return self._command("look")
 
     def _command(self, line):
-        def settled(_):
-            if self.state == "playing":
-                self.prompt()
         result = self.attachment.submitNow(line)
         if isinstance(result, defer.Deferred):
-            return result.addCallback(settled)
-        settled(result)
+            return result.addCallback(self._settled)
+        if self.state == "playing":
+            self.prompt()
+
+    def _settled(self, _):
+        if self.state == "playing":
+            self.prompt()
 
     def _state_playing(self, line):
         stripped = line.strip()
