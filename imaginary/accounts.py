@@ -275,6 +275,7 @@ class LoginThrottle:
         self.clock = clock
         self._byAddress = {}
         self._byAccount = {}
+        self._pending = {}      # address -> attempts being checked
 
     def _prune(self, table, key):
         now = self.clock()
@@ -286,18 +287,35 @@ class LoginThrottle:
         return entries
 
     def waitFor(self, address, account):
-        """Seconds to wait before trying again (0 when allowed)."""
+        """
+        Seconds to wait before trying again (0 when allowed).  Attempts
+        still being checked (begin/end) count as failures-to-be: twenty
+        guesses sent at once from one address must not all get through
+        because none has failed yet.
+        """
         now = self.clock()
         wait = 0.0
         mine = self._prune(self._byAddress, address)
-        if len(mine) >= self.limit:
-            wait = mine[0][0] + self.window - now
+        if len(mine) + self._pending.get(address, 0) >= self.limit:
+            wait = mine[0][0] + self.window - now if mine else 1.0
         theirs = self._prune(self._byAccount, account)
         if len(theirs) >= self.accountLimit:
             fromHere = [t for t, a in theirs if a == address]
             if fromHere:
                 wait = max(wait, fromHere[0] + self.window - now)
         return max(0.0, wait)
+
+    def begin(self, address, account):
+        """An attempt from C{address} is being checked (see waitFor)."""
+        self._pending[address] = self._pending.get(address, 0) + 1
+
+    def end(self, address, account):
+        """The attempt begun is decided (then failed() or succeeded())."""
+        left = self._pending.get(address, 0) - 1
+        if left > 0:
+            self._pending[address] = left
+        else:
+            self._pending.pop(address, None)
 
     def failed(self, address, account):
         """Record one failed attempt."""

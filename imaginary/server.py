@@ -125,6 +125,11 @@ class ImaginaryServer(service.MultiService):
         for session in list(self.connections):
             session.tell("The server is shutting down. Goodbye!")
             session.close()
+        # Sessions no dialogue holds (lingering, or another kind of front
+        # end's) end too, their timers with them, before the store closes.
+        for character in list(self.sessions.values()):
+            character.close("The server is shutting down. Goodbye!")
+            character.end()
         for port in self.ports.values():
             port.stopListening()
         self.ports = {}

@@ -244,3 +244,24 @@ def test_a_command_runs_at_once_when_nothing_waits(server):
     assert attachment.submitNow("say now") is True
     assert frontEnd.take() == ["You say, 'now'"]
     assert attachment.submitNow("frobnicate") is False
+
+
+def test_a_taken_over_connection_can_no_longer_type(server):
+    server.policy = "takeover"
+    _, old, first = played(server)
+    _, new, second = played(server)
+    new.take()
+    assert first.submitNow("say from the old connection") is False
+    assert wait(first.submit("say again")) is False
+    assert new.take() == []
+
+
+def test_numbers_from_an_earlier_session_are_not_replayed_as_nothing(server):
+    _, frontEnd, attachment = played(server, resumable=True)
+    for n in range(3):
+        wait(attachment.submit(f"say {n}"))
+    seen = attachment.session.seq
+    attachment.detach()
+    _, again, fresh = played(server, resumable=True)
+    assert fresh.session.seq < seen
+    assert fresh.replay(seen) is None

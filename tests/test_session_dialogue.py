@@ -178,3 +178,38 @@ def test_nobody_plays_under_another_players_account_name(server):
     frontEnd.take()
     typed(dialogue, "create Boss male")
     assert frontEnd.take()[0] == "The name 'Boss' is taken."
+
+
+def test_two_channels_of_one_ssh_login_end_separately(server):
+    # SSH hands every channel of a connection the same avatar.
+    from imaginary.session import IPlayer
+    from imaginary.session.login import TokenCredentials
+    newAccount(server, "alice", "secret99")
+    avatar = wait(server.portal.login(
+        TokenCredentials(server.tokens.issue("alice")), None, IPlayer))[1]
+    avatar.createCharacter("Alice", "female")
+    avatar.createCharacter("Bella", "female")
+    channels = []
+    for name in ("Alice", "Bella"):
+        frontEnd = RecordingFrontEnd()
+        dialogue = LineDialogue(server, frontEnd)
+        frontEnd.dialogue = dialogue
+        dialogue.startAuthenticated(avatar)
+        typed(dialogue, name)
+        channels.append((frontEnd, dialogue))
+    (first, one), (second, two) = channels
+    typed(one, "quit")
+    settle()
+    second.take()
+    typed(two, "say still here")
+    assert second.take() == ["You say, 'still here'", "PROMPT > "]
+
+
+def test_a_login_decided_after_the_connection_went_does_nothing(server):
+    newAccount(server, "alice", "secret99")
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "alice", "secret99")
+    dialogue.connectionLost()       # while bcrypt is still checking
+    settle(0.5)
+    assert dialogue.state == "closed" and dialogue.avatar is None
+    assert dialogue not in server.connections

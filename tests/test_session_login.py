@@ -103,3 +103,34 @@ def test_a_token_logs_in_once(server):
 def test_credentials_never_show_the_password(server):
     text = repr(PasswordCredentials("alice", "hunter22", "10.0.0.1"))
     assert "hunter22" not in text and "alice" in text
+
+
+def test_guesses_sent_at_once_are_throttled_too(server):
+    newAccount(server, "alice", "secret99")
+    # Twenty guesses before any of them is decided (bcrypt in threads).
+    pending = [login(server, "alice", f"guess-{n}", "10.0.0.7")
+               for n in range(20)]
+    answers = [refusal(failureOf(d)) for d in pending]
+    assert answers.count(WRONG) == 5
+    assert sum(a.startswith("Too many failed logins") for a in answers) == 15
+
+
+def test_a_name_typed_with_spaces_counts_as_the_same_account(server):
+    newAccount(server, "alice", "secret99")
+    for n in range(10):
+        failureOf(login(server, "alice", "guess", f"10.2.0.{n}"))
+    for variant in ("alice ", " Alice", "ALICE  "):
+        failure = failureOf(login(server, variant, "guess", "10.2.0.3"))
+        assert failure.check(LoginThrottled), variant
+
+
+def test_tokens_expire(server):
+    from twisted.internet import task
+    clock = task.Clock()
+    server.tokens.clock = clock.seconds
+    token = server.tokens.issue("alice", lifetime=60)
+    newAccount(server, "alice", "secret99")
+    clock.advance(61)
+    failure = failureOf(server.portal.login(TokenCredentials(token), None,
+                                            IPlayer))
+    assert refusal(failure) == "That login has expired; log in again."

@@ -23,9 +23,8 @@ from imaginary.session.interfaces import IFrontEndType
 class FrontEndType:
     """
     A front end as a plugin: C{factory} is "module:callable", a callable
-    taking the server and returning its protocol factory (imported only
-    when the front end is used, so a server without SSH never loads conch
-    key handling).
+    taking the server and returning its protocol factory (its module is
+    imported only when the front end listens).
     """
 
     name = attr.ib()

@@ -531,11 +531,8 @@ class MudTelnetProtocol(TelnetProtocol):
 def _lineEnd(buffer):
     """
     (index, separator length) of the first line end, or None.  The
-    transport has already turned the network's line ends into one byte
-    each (CR LF and a lone LF into LF; CR NUL and a bare CR into CR), so
-    every CR and every LF here ends exactly one line.
+    transport has already turned every network line end (CR LF, CR NUL,
+    a bare CR, LF) into one LF, so each LF here ends exactly one line.
     """
-    cr, lf = buffer.find(b"\r"), buffer.find(b"\n")
-    if cr < 0 and lf < 0:
-        return None
-    return (lf if cr < 0 or 0 <= lf < cr else cr), 1
+    lf = buffer.find(b"\n")
+    return None if lf < 0 else (lf, 1)

@@ -203,9 +203,18 @@ class TerminalGame(HistoricRecvLine):
         self._drawInput()
 
     def setPasswordMode(self, hidden):
+        if hidden == self.passwordMode:
+            return
         self.passwordMode = hidden
-        self.lineBuffer = []
-        self.lineBufferIndex = 0
+        if hidden:
+            # Nothing typed before the password prompt may become part
+            # of the password.  Leaving password mode keeps what was
+            # typed meanwhile (the next command) and shows it again.
+            self.lineBuffer = []
+            self.lineBufferIndex = 0
+        elif self.lineBuffer:
+            self._eraseInput()
+            self._drawInput()
 
     def disconnect(self):
         # Not self.terminal.loseConnection(): that resets the terminal,

@@ -204,6 +204,11 @@ class PlayerAvatar:
             store.transact(setattr, account, "passwordHash", digest)
         return hashPasswordLater(password).addCallback(hashed)
 
+    def release(self, attachment):
+        """Forget an attachment that detached itself."""
+        if attachment in self.attachments:
+            self.attachments.remove(attachment)
+
     def logout(self):
         """Detach everything this avatar still has attached."""
         attachments, self.attachments = self.attachments, []

@@ -210,6 +210,12 @@ class CharacterSession:
     def send(self, span, event):
         """An event for our character (called by the Actor, after commit)."""
         data = event.data if event is not None else None
+        if data and self.outputs is None:
+            for attachment in self.attachments:
+                if attachment.frontEnd.wantsData:
+                    break
+            else:
+                data = None     # nobody would carry it or keep it
         # outOfBand keeps its last result: one event's data is made plain
         # once, however many sessions it reaches.
         self._output(span, outOfBand(data) if data else ())
@@ -225,7 +231,9 @@ class CharacterSession:
         something was lost instead of silently skipping it).
         """
         outputs = self.outputs
-        if since >= self.seq:
+        if since > self.seq:
+            return None         # numbers from an earlier session
+        if since == self.seq:
             return []
         if outputs is None:
             return None
@@ -240,6 +248,8 @@ class CharacterSession:
 
     def submitNow(self, line, attachment=None):
         """Run C{line} now when idle (its result), else submit() it."""
+        if attachment is not None and not attachment.attached:
+            return False        # taken over or closed: not this one's now
         if self._running or self._queue or self.closed:
             return self.submit(line, attachment)
         self._running = True
@@ -262,6 +272,9 @@ class CharacterSession:
 
     def submit(self, line, attachment=None):
         """Queue C{line}; a Deferred that fires once it has settled."""
+        if self.closed or (attachment is not None and
+                           not attachment.attached):
+            return defer.succeed(False)
         done = defer.Deferred()
         if len(self._queue) >= MAX_QUEUED:
             if attachment is not None:
@@ -294,11 +307,12 @@ class CharacterSession:
                 done.callback(result)
         finally:
             self._running = False
-            for d in self._queue:
-                if self.closed:
-                    d[2].callback(False)
             if self.closed:
-                self._queue.clear()
+                # Taken out first: a callback may submit again (and is
+                # refused at once, the session being closed).
+                left, self._queue = self._queue, collections.deque()
+                for _, _, done in left:
+                    done.callback(False)
         if not self._queue:
             idle, self._idle = self._idle, []
             for d in idle:

@@ -58,6 +58,7 @@ class LineDialogue:
         self._queue = collections.deque()
         self._waiting = False       # a step's Deferred has not fired yet
         self._running = False
+        self._ownsLogin = False     # we logged in (not the front end)
         server.connectionOpened(self)
 
     @property
@@ -175,11 +176,17 @@ class LineDialogue:
         d = self.server.portal.login(credentials, None, IPlayer)
 
         def loggedIn(result):
-            _, avatar, _ = result
+            _, avatar, logout = result
+            if self.state == "closed":
+                logout()        # the connection went while we checked
+                return
+            self._ownsLogin = True
             self.frontEnd.setPasswordMode(False)
             self._loggedIn(avatar)
 
         def refused(failure):
+            if self.state == "closed":
+                return
             self.frontEnd.setPasswordMode(False)
             self.tell(refusal(failure))
             if failure.check(AccountBanned):
@@ -222,11 +229,15 @@ class LineDialogue:
                                         self.frontEnd.address)
 
         def created(credentials):
+            if self.state == "closed":
+                return          # made; the player logs in next time
             self.tell(f"Account {self._name} created.")
             return self._login(credentials)
 
         def refused(failure):
             failure.trap(Refused)
+            if self.state == "closed":
+                return
             self.frontEnd.setPasswordMode(False)
             self.tell(str(failure.value))
             self.state = "account"
@@ -353,15 +364,19 @@ class LineDialogue:
             self.tell("Your password is changed.")
 
         def refused(failure):
-            failure.trap(Refused)
-            self.tell(str(failure.value) + " Your password is unchanged.")
+            if failure.check(Refused):
+                self.tell(str(failure.value) + " Your password is "
+                          "unchanged.")
+            else:
+                self._failed(failure)
 
         def back(_):
+            # Whatever happened, typing is shown again and play goes on.
             self.frontEnd.setPasswordMode(False)
             if self.state != "closed":
                 self.state = "playing"
                 self.prompt()
-        return d.addCallbacks(changed, refused).addCallback(back)
+        return d.addCallbacks(changed, refused).addBoth(back)
 
     # -- ending ----------------------------------------------------------
 
@@ -383,6 +398,10 @@ class LineDialogue:
         attachment, self.attachment = self.attachment, None
         if attachment is not None:
             attachment.detach()
+            if self.avatar is not None:
+                self.avatar.release(attachment)
         avatar, self.avatar = self.avatar, None
-        if avatar is not None:
+        if avatar is not None and self._ownsLogin:
+            # An avatar the front end logged in (SSH) may serve other
+            # channels of the same connection: the front end logs it out.
             avatar.logout()

@@ -23,6 +23,7 @@ with ``AccountBanned``.  The realm turns an account name into an
 """
 
 import secrets
+import time
 
 import attr
 from twisted.cred import error as cred_error
@@ -34,7 +35,8 @@ from twisted.logger import Logger
 from zope.interface import Attribute, Interface, implementer
 
 from imaginary.accounts import (
-    findAccount, hashPasswordLater, nameKey, verifyPasswordLater)
+    findAccount, hashPasswordLater, nameKey, normalizeName,
+    verifyPasswordLater)
 
 from .interfaces import IPlayer
 
@@ -150,18 +152,27 @@ class TokenChecker:
 
     credentialInterfaces = (IToken,)
 
-    def __init__(self, store):
-        self.store = store
-        self._tokens = {}       # token -> account name
+    LIFETIME = 600.0        # seconds a token stays good
 
-    def issue(self, accountName):
+    def __init__(self, store, clock=time.monotonic):
+        self.store = store
+        self.clock = clock
+        self._tokens = {}       # token -> (account name, expiry)
+
+    def issue(self, accountName, lifetime=None):
         """A new token that logs in once as C{accountName}."""
+        now = self.clock()
+        for token, (_, expiry) in list(self._tokens.items()):
+            if expiry < now:
+                del self._tokens[token]
         token = secrets.token_urlsafe(24)
-        self._tokens[token] = accountName
+        self._tokens[token] = (accountName, now + (lifetime or self.LIFETIME))
         return token
 
     def requestAvatarId(self, credentials):
-        name = self._tokens.pop(credentials.token, None)
+        name, expiry = self._tokens.pop(credentials.token, (None, 0))
+        if expiry < self.clock():
+            name = None
         account = findAccount(self.store, name) if name else None
         if account is None:
             return defer.fail(cred_error.UnauthorizedLogin(
@@ -187,22 +198,35 @@ class ThrottledChecker:
 
     def requestAvatarId(self, credentials):
         address = getattr(credentials, "address", None) or "unknown"
-        key = nameKey(_text(getattr(credentials, "username", b"")) or "")
-        wait = self.throttle.waitFor(address, key)
+        # The key accounts are found by: "alice", " Alice " and "ALICE"
+        # are one account, and one count.
+        name = normalizeName(_text(getattr(credentials, "username", b""))
+                             or "")
+        key = nameKey(name)
+        throttle = self.throttle
+        wait = throttle.waitFor(address, key)
         if wait > 0:
             return defer.fail(LoginThrottled(wait))
+        throttle.begin(address, key)
         d = defer.maybeDeferred(self.checker.requestAvatarId, credentials)
 
         def succeeded(avatarId):
-            self.throttle.succeeded(address, key)
+            throttle.end(address, key)
+            throttle.succeeded(address, key)
             return avatarId
 
         def failed(failure):
+            throttle.end(address, key)
             if failure.check(cred_error.UnauthorizedLogin) and \
                     not failure.check(AccountBanned):
-                self.throttle.failed(address, key)
+                throttle.failed(address, key)
+                # Only a name that exists is logged: a password typed
+                # into the name field must not end up in the log.
+                known = findAccount(self.checker.store, name) is not None \
+                    if hasattr(self.checker, "store") else False
                 log.info("failed login for {name} from {address}",
-                         name=key, address=address)
+                         name=key if known else "an unknown name",
+                         address=address)
             return failure
         return d.addCallbacks(succeeded, failed)
 
