@@ -287,17 +287,12 @@ class LoginThrottle:
         return entries
 
     def waitFor(self, address, account):
-        """
-        Seconds to wait before trying again (0 when allowed).  Attempts
-        still being checked (begin/end) count as failures-to-be: twenty
-        guesses sent at once from one address must not all get through
-        because none has failed yet.
-        """
+        """Seconds to wait before trying again (0 when allowed)."""
         now = self.clock()
         wait = 0.0
         mine = self._prune(self._byAddress, address)
-        if len(mine) + self._pending.get(address, 0) >= self.limit:
-            wait = mine[0][0] + self.window - now if mine else 1.0
+        if len(mine) >= self.limit:
+            wait = mine[0][0] + self.window - now
         theirs = self._prune(self._byAccount, account)
         if len(theirs) >= self.accountLimit:
             fromHere = [t for t, a in theirs if a == address]
@@ -305,8 +300,20 @@ class LoginThrottle:
                 wait = max(wait, fromHere[0] + self.window - now)
         return max(0.0, wait)
 
+    def busy(self, address):
+        """
+        Whether the attempts being checked from C{address}, were they all
+        to fail, would reach the limit: a further attempt must wait for
+        one of them to be decided.  (Twenty guesses sent at once must not
+        all be checked because none has failed yet; twenty players behind
+        one address logging in at once just wait a moment.)
+        """
+        pending = self._pending.get(address, 0)
+        return pending > 0 and len(self._prune(self._byAddress, address)) \
+            + pending >= self.limit
+
     def begin(self, address, account):
-        """An attempt from C{address} is being checked (see waitFor)."""
+        """An attempt from C{address} is being checked (see busy)."""
         self._pending[address] = self._pending.get(address, 0) + 1
 
     def end(self, address, account):

@@ -134,3 +134,11 @@ def test_tokens_expire(server):
     failure = failureOf(server.portal.login(TokenCredentials(token), None,
                                             IPlayer))
     assert refusal(failure) == "That login has expired; log in again."
+
+
+def test_players_behind_one_address_logging_in_at_once_all_get_in(server):
+    for n in range(12):
+        newAccount(server, "player" + "abcdefghijkl"[n], "secret99")
+    pending = [login(server, "player" + "abcdefghijkl"[n], "secret99",
+                     "10.0.0.8") for n in range(12)]
+    assert [wait(d)[0] for d in pending] == [IPlayer] * 12

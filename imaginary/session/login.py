@@ -22,6 +22,7 @@ with ``AccountBanned``.  The realm turns an account name into an
 ``IPlayer`` avatar (imaginary.session.avatar).
 """
 
+import collections
 import secrets
 import time
 
@@ -191,10 +192,13 @@ class ThrottledChecker:
     address and the account name; a success clears the address.
     """
 
+    MAX_WAITING = 100       # attempts queued behind busy ones, per address
+
     def __init__(self, checker, throttle):
         self.checker = checker
         self.throttle = throttle
         self.credentialInterfaces = checker.credentialInterfaces
+        self._waiting = {}      # address -> Deferreds of queued attempts
 
     def requestAvatarId(self, credentials):
         address = getattr(credentials, "address", None) or "unknown"
@@ -202,17 +206,29 @@ class ThrottledChecker:
         # are one account, and one count.
         name = normalizeName(_text(getattr(credentials, "username", b""))
                              or "")
-        key = nameKey(name)
+        return self._attempt(credentials, address, name, nameKey(name))
+
+    def _attempt(self, credentials, address, name, key):
         throttle = self.throttle
         wait = throttle.waitFor(address, key)
         if wait > 0:
+            self._next(address)         # those waiting are refused too
             return defer.fail(LoginThrottled(wait))
+        if throttle.busy(address):
+            waiting = self._waiting.setdefault(address, collections.deque())
+            if len(waiting) >= self.MAX_WAITING:
+                return defer.fail(LoginThrottled(1.0))
+            d = defer.Deferred()
+            waiting.append(d)
+            return d.addCallback(lambda _: self._attempt(
+                credentials, address, name, key))
         throttle.begin(address, key)
         d = defer.maybeDeferred(self.checker.requestAvatarId, credentials)
 
         def succeeded(avatarId):
             throttle.end(address, key)
             throttle.succeeded(address, key)
+            self._next(address)
             return avatarId
 
         def failed(failure):
@@ -227,8 +243,18 @@ class ThrottledChecker:
                 log.info("failed login for {name} from {address}",
                          name=key if known else "an unknown name",
                          address=address)
+            self._next(address)
             return failure
         return d.addCallbacks(succeeded, failed)
+
+    def _next(self, address):
+        """Let the oldest attempt waiting on C{address} try again."""
+        waiting = self._waiting.get(address)
+        if waiting:
+            d = waiting.popleft()
+            if not waiting:
+                del self._waiting[address]
+            d.callback(None)
 
 
 @implementer(IRealm)
