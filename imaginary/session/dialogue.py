@@ -104,7 +104,23 @@ class LineDialogue:
     def lineReceived(self, line):
         """One line from the person; queued, and run in order."""
         if not (self._running or self._waiting or self._queue):
-            if self.state != "closed":      # the common case: idle
+            state = self.state
+            if state == "playing":          # the common case: idle, playing
+                self._running = True
+                try:
+                    result = self._state_playing(line)
+                except Exception:
+                    log.failure("session error while playing")
+                    self.tell(OOPS)
+                    result = None
+                finally:
+                    self._running = False
+                if isinstance(result, defer.Deferred):
+                    self._waiting = True
+                    result.addErrback(self._failed)
+                    result.addBoth(self._resume)
+                return
+            if state != "closed":
                 self._running = True
                 try:
                     self._step(line)
@@ -306,11 +322,12 @@ class LineDialogue:
         return self._command("look")
 
     def _command(self, line):
-        result = self.attachment.submitNow(line)
+        attachment = self.attachment
+        result = attachment.session.submitNow(line, attachment)
         if isinstance(result, defer.Deferred):
             return result.addCallback(self._settled)
         if self.state == "playing":
-            self.prompt()
+            self.frontEnd.sendPrompt(PROMPT)
 
     def _settled(self, _):
         if self.state == "playing":
