@@ -335,3 +335,11 @@ def test_one_character_from_telnet_and_ssh_at_once(world):
     telnet.expect("You say, 'still here'")
     telnet.sendline("quit")
     telnet.expect(pexpect.EOF)
+
+
+def test_a_normal_goodbye_is_not_logged_as_an_error(world):
+    newPlayer(world, "leaver", "Leaver").sendline("quit")
+    passwordVisit(world, "leaver", "secret99")
+    log = world.log()
+    assert "Got remote error" not in log
+    assert "SSH client at 127.0.0.1 disconnected" in log

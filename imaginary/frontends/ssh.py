@@ -28,7 +28,7 @@ from twisted.conch.avatar import ConchUser
 from twisted.conch.checkers import SSHPublicKeyChecker
 from twisted.conch.insults.insults import ServerProtocol
 from twisted.conch.interfaces import IConchUser, ISession
-from twisted.conch.ssh import factory, keys, session, userauth
+from twisted.conch.ssh import factory, keys, session, transport, userauth
 from twisted.conch.ssh.common import NS, getNS
 from twisted.conch.ssh.connection import SSHConnection
 from twisted.internet import defer
@@ -266,10 +266,28 @@ def colourDepth(term):
     return "16"
 
 
+class GameSSHTransport(transport.SSHServerTransport):
+    """
+    Conch's server transport, but a client that says goodbye normally
+    (OpenSSH closing after ^D or 'quit': "disconnected by user") is logged
+    as information, not as an error: the operator's log shows errors only
+    for what went wrong.
+    """
+
+    def receiveError(self, reasonCode, description):
+        if reasonCode == transport.DISCONNECT_BY_APPLICATION:
+            log.info("SSH client at {address} disconnected",
+                     address=getattr(self.transport.getPeer(), "host", "?"))
+            return
+        transport.SSHServerTransport.receiveError(self, reasonCode,
+                                                  description)
+
+
 class GameSSHFactory(factory.SSHFactory):
     """The SSH server factory for one ImaginaryServer."""
 
     noisy = False
+    protocol = GameSSHTransport
 
     def __init__(self, server):
         self.server = server
