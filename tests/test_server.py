@@ -211,7 +211,14 @@ def test_admin_from_the_command_line(server, tmp_path):
     admin.expect("Shutting down.")
     admin.expect(pexpect.EOF)
     assert server.process.wait(15) == 0
-    assert "store closed" in server.stop()
+    log = server.stop()
+    assert "store closed" in log
+    # Every admin action leaves a line saying who did it.
+    for line in ("admin Boss announces 'server restarts soon'",
+                 "admin Boss makes gina builder", "admin Boss boots Gina",
+                 "admin Boss bans gina", "admin Boss unbans gina",
+                 "admin Boss shuts the server down"):
+        assert line in log
     check = subprocess.run(
         [sys.executable, "-m", "imaginary.cli", "check", "--store",
          server.store], cwd=ROOT, env=ENV, capture_output=True, text=True)

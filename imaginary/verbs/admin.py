@@ -12,8 +12,17 @@ from imaginary.language import styled
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.permissions import LEVELS
 
+from twisted.logger import Logger
+
 from .base import Verb, report
 from .talk import findPlayer
+
+log = Logger()
+
+
+def _audit(context, what):
+    """One log line for the operator: which admin did what."""
+    log.info("admin {admin} {what}", admin=context.actor.name, what=what)
 
 
 def _control(context):
@@ -39,6 +48,7 @@ class Shutdown(Verb):
     def run(self, context):
         control = _control(context)
         report(context, "Shutting down.")
+        _audit(context, "shuts the server down")
         control.shutdown()
 
 
@@ -53,6 +63,7 @@ class Wall(Verb):
         from imaginary.language import sanitize
         control.announce(styled("[announcement] ", sanitize(text),
                                 role="title"))
+        _audit(context, f"announces {sanitize(text)!r}")
 
 
 class Boot(Verb):
@@ -69,6 +80,7 @@ class Boot(Verb):
             raise ActionFailure.simple(f"{character.name} has no connection "
                                        f"to close.")
         report(context, f"You boot {character.name}.")
+        _audit(context, f"boots {character.name}")
 
 
 class Ban(Verb):
@@ -89,6 +101,7 @@ class Ban(Verb):
             context.control.disconnectAccount(account,
                                               "This account is banned.")
         report(context, f"You ban {account.username}.")
+        _audit(context, f"bans {account.username}")
 
 
 class Unban(Verb):
@@ -101,6 +114,7 @@ class Unban(Verb):
         account = _account(context, text)
         account.banned = False
         report(context, f"You unban {account.username}.")
+        _audit(context, f"unbans {account.username}")
 
 
 class _LevelChange(Verb):
@@ -114,6 +128,7 @@ class _LevelChange(Verb):
                 f"{account.username} is already {account.level}.")
         account.setLevel(LEVELS[index])
         report(context, f"{account.username} is now {LEVELS[index]}.")
+        _audit(context, f"makes {account.username} {LEVELS[index]}")
 
 
 class Promote(_LevelChange):
