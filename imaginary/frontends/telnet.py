@@ -179,8 +179,11 @@ class MudTelnetTransport(TelnetTransport):
         if self.heldCR and chunk[:1] in (b"\n", b"\0"):
             chunk = chunk[1:]
         self.heldCR = False
-        if b"\r" not in chunk:
+        crs = chunk.count(b"\r")
+        if not crs:
             return chunk
+        if crs == 1 and chunk.endswith(b"\r\n"):
+            return chunk[:-2] + b"\n"      # one line typed, CR LF
         self.heldCR = atEnd and chunk.endswith(b"\r")
         return chunk.replace(b"\r\n", b"\n").replace(
             b"\r\0", b"\n").replace(b"\r", b"\n")

@@ -210,10 +210,20 @@ class CharacterSession:
     def send(self, span, event):
         """An event for our character (called by the Actor, after commit)."""
         # The hot path of every event, once per character told: _output
-        # inlined.
+        # inlined, and the common case (one connection, no replay buffer)
+        # first.
         data = event.data if event is not None else None
         attachments = self.attachments
         outputs = self.outputs
+        self.seq += 1
+        if outputs is None and len(attachments) == 1:
+            frontEnd = attachments[0].frontEnd
+            if span is not None:
+                frontEnd.sendSpan(span)
+            if data and frontEnd.wantsData:
+                for package, value in outOfBand(data):
+                    frontEnd.sendData(package, value)
+            return
         if data:
             if outputs is None:
                 for attachment in attachments:
@@ -225,7 +235,6 @@ class CharacterSession:
                 # outOfBand keeps its last result: one event's data is
                 # made plain once, however many sessions it reaches.
                 data = outOfBand(data)
-        self.seq += 1
         if outputs is not None:
             outputs.append((self.seq, time.monotonic(), span, data or ()))
         for attachment in attachments:
