@@ -194,7 +194,7 @@ class CharacterSession:
     # -- output ----------------------------------------------------------
 
     def _output(self, span, data):
-        """Number, keep and send one output (see send, its fast twin)."""
+        """Number, keep and send one output (the general case of send)."""
         self.seq += 1
         outputs = self.outputs
         if outputs is not None:
@@ -209,14 +209,12 @@ class CharacterSession:
 
     def send(self, span, event):
         """An event for our character (called by the Actor, after commit)."""
-        # The hot path of every event, once per character told: _output
-        # inlined, and the common case (one connection, no replay buffer)
-        # first.
         data = event.data if event is not None else None
         attachments = self.attachments
-        outputs = self.outputs
-        self.seq += 1
-        if outputs is None and len(attachments) == 1:
+        if self.outputs is None and len(attachments) == 1:
+            # The hot path of every event, once per character told: one
+            # connection and no replay buffer, straight to the front end.
+            self.seq += 1
             frontEnd = attachments[0].frontEnd
             if span is not None:
                 frontEnd.sendSpan(span)
@@ -224,26 +222,15 @@ class CharacterSession:
                 for package, value in outOfBand(data):
                     frontEnd.sendData(package, value)
             return
-        if data:
-            if outputs is None:
-                for attachment in attachments:
-                    if attachment.frontEnd.wantsData:
-                        break
-                else:
-                    data = None     # nobody would carry it or keep it
-            if data:
-                # outOfBand keeps its last result: one event's data is
-                # made plain once, however many sessions it reaches.
-                data = outOfBand(data)
-        if outputs is not None:
-            outputs.append((self.seq, time.monotonic(), span, data or ()))
-        for attachment in attachments:
-            frontEnd = attachment.frontEnd
-            if span is not None:
-                frontEnd.sendSpan(span)
-            if data and frontEnd.wantsData:
-                for package, value in data:
-                    frontEnd.sendData(package, value)
+        if data and self.outputs is None:
+            for attachment in attachments:
+                if attachment.frontEnd.wantsData:
+                    break
+            else:
+                data = None     # nobody would carry it or keep it
+        # outOfBand keeps its last result: one event's data is made plain
+        # once, however many sessions it reaches.
+        self._output(span, outOfBand(data) if data else ())
 
     def tell(self, text):
         """A line (str or Span) to every connection."""
