@@ -1,0 +1,364 @@
+"""
+The websocket at /ws: one browser connection playing one character.
+
+``SocketGate`` stands in front of Twisted's ``WebSocketResource`` because
+Twisted can't refuse a websocket from ``buildProtocol``: a request whose
+Origin isn't this server's own, or whose cookie isn't logged in, is
+answered 403 before any upgrade.  No subprotocol is offered (a browser
+refuses a connection whose requested subprotocol isn't echoed, so the
+page asks for none).
+
+``GameSocket`` is the IFrontEnd: JSON messages in and out (the wire format
+is docs/web-protocol.md).  What Twisted's websocket leaves to us:
+
+- inbound messages are capped at ``MAX_MESSAGE_BYTES``: Twisted buffers a
+  message whole before handing it over, so the bytes arriving since the
+  last message are counted as they arrive, and past the cap the
+  connection is closed with 1009 before the rest is buffered;
+- a ping every ``PING_SECONDS``; two unanswered in a row drop the
+  connection;
+- output is bounded: when the socket's send buffer is full Twisted pauses
+  us (we are its push producer), messages wait in our queue, and past
+  ``MAX_OUTPUT_BYTES`` the client is taken to have stopped reading and is
+  dropped, as telnet does.
+
+A connection lost for any of these reasons, or by the network, detaches
+with ``LINGER_SECONDS`` of linger: the page reconnects with the last
+sequence number it saw and is replayed what it missed.
+"""
+
+import collections
+import json
+import os
+
+from twisted.internet import task
+from twisted.internet.interfaces import IPushProducer
+from twisted.logger import Logger
+from twisted.web.resource import Resource
+from twisted.web.websocket import WebSocketResource
+from zope.interface import implementer
+
+from imaginary.accounts import nameKey
+from imaginary.session import IFrontEnd, Refused
+
+from ..limits import (
+    MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_FAST, TOO_LONG, FloodGate,
+    screenLine)
+from .headers import refuse, sameOrigin
+from .pages import NOT_LOGGED_IN, NOT_SAME_ORIGIN, clientAddress
+from .wire import (
+    GAP, dataMessage, errorMessage, gapMessage, outputMessage,
+    promptMessage, resumedMessage)
+
+log = Logger()
+
+MAX_MESSAGE_BYTES = 64 * 1024
+# Frame headers and masks on top of a message's own bytes.
+FRAMING_SLACK = 1024
+PING_SECONDS = float(os.environ.get("IMAGINARY_WEB_PING_SECONDS", "30"))
+MISSED_PONGS = 2
+LINGER_SECONDS = float(os.environ.get("IMAGINARY_WEB_LINGER_SECONDS", "60"))
+PROMPT = "> "
+
+MESSAGE_TOO_BIG = 1009
+GOING_AWAY = 1001
+TOO_BIG_REASON = f"message over {MAX_MESSAGE_BYTES} bytes"
+
+
+class SocketGate(Resource):
+    """/ws: refuses (403) what may not connect, upgrades the rest."""
+
+    isLeaf = True
+
+    def __init__(self, game):
+        super().__init__()
+        self.game = game
+        self.websocket = WebSocketResource(self)
+
+    def render_GET(self, request):
+        if not sameOrigin(request):
+            return refuse(request, 403, NOT_SAME_ORIGIN)
+        if self.game.sessions.get(self.game.sessionIdOf(request)) is None:
+            return refuse(request, 403, NOT_LOGGED_IN)
+        return self.websocket.render_GET(request)
+
+    def buildProtocol(self, request):
+        """Twisted's websocket factory method: a GameSocket."""
+        # Checked a moment ago in render_GET, in the same reactor turn.
+        session = self.game.sessions.get(self.game.sessionIdOf(request))
+        return GameSocket(self.game, session, request)
+
+
+@implementer(IFrontEnd, IPushProducer)
+class GameSocket:
+    """One websocket: an IFrontEnd for the character it plays."""
+
+    frontEndName = "web"
+    wantsData = True        # data goes out as JSON, whatever it is
+
+    def __init__(self, game, webSession, request):
+        self.game = game
+        self.server = game.server
+        self.clock = game.clock
+        self.webSession = webSession
+        self.avatar = webSession.avatar
+        self.request = request
+        self.address = clientAddress(request)
+        self.transport = None
+        self.attachment = None
+        self.gate = FloodGate()
+        self.closed = False
+        self._lingers = True        # a lost connection may come back
+        self._paused = False
+        self._queue = collections.deque()
+        self._queued = 0
+        self._received = 0          # bytes since the last whole message
+        self._pinger = None
+        self._missed = 0
+
+    @property
+    def account(self):
+        """The account logged in (server.disconnectAccount looks here)."""
+        return self.avatar.account
+
+    # -- WebSocketProtocol ------------------------------------------------
+
+    def negotiationStarted(self, transport):
+        self.transport = transport
+        channel = getattr(self.request, "channel", None)
+        if channel is not None:
+            # Twisted hands the channel's incoming bytes straight to its
+            # websocket machinery, which buffers a message whole; count
+            # them first, so an endless message is cut off early.
+            channel.dataReceived = self._counted(channel.dataReceived)
+        # The channel passes the socket's pause/resume on to us.
+        self.request.registerProducer(self, True)
+
+    def _counted(self, dataReceived):
+        def counted(data):
+            if self.closed:
+                return          # what a closed connection still sends
+            self._received += len(data)
+            if self._received > MAX_MESSAGE_BYTES + FRAMING_SLACK:
+                self._tooBig()
+                return
+            dataReceived(data)
+        return counted
+
+    def negotiationFinished(self):
+        self.webSession.sockets.add(self)
+        self.server.connectionOpened(self)
+        self._pinger = task.LoopingCall(self._ping)
+        self._pinger.clock = self.clock
+        self._pinger.start(PING_SECONDS, now=False)
+
+    def pongReceived(self, payload):
+        self._received = 0
+        self._missed = 0
+
+    def textMessageReceived(self, message):
+        self._received = 0
+        if self.closed:
+            return
+        if len(message) * 4 > MAX_MESSAGE_BYTES and \
+                len(message.encode("utf-8", "replace")) > MAX_MESSAGE_BYTES:
+            self._tooBig()
+            return
+        try:
+            value = json.loads(message)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            self._error("A message is one JSON object.")
+            return
+        kind = value.get("type")
+        if kind == "line":
+            self._line(value.get("text"))
+        elif kind == "play":
+            self._play(value.get("character"), value.get("since"))
+        else:
+            self._error(f"Unknown message type {kind!r}.")
+
+    def bytesMessageReceived(self, data):
+        self._received = 0
+        if len(data) > MAX_MESSAGE_BYTES:
+            self._tooBig()
+        elif not self.closed:
+            self._error("Send text messages (JSON), not binary ones.")
+
+    def connectionLost(self, reason):
+        self.closed = True
+        if self._pinger is not None and self._pinger.running:
+            self._pinger.stop()
+        self._queue.clear()
+        attachment, self.attachment = self.attachment, None
+        if attachment is not None:
+            attachment.detach(linger=LINGER_SECONDS if self._lingers else 0)
+            self.avatar.release(attachment)
+        self.webSession.sockets.discard(self)
+        self.webSession.lastUsed = self.clock.seconds()
+        self.server.connectionClosed(self)
+
+    # -- what the client asks -------------------------------------------
+
+    def _play(self, name, since):
+        if self.attachment is not None:
+            self._error("This connection is already playing; open another "
+                        "to play another character.")
+            return
+        if not isinstance(name, str) or not (
+                since is None or type(since) is int and since >= 0):
+            self._error('Send {"type": "play", "character": NAME, '
+                        '"since": null or the last seq seen}.')
+            return
+        if not self._admitted():
+            return
+        try:
+            attachment = self.avatar.play(name, self, resumable=True)
+        except Refused as e:
+            self._error(str(e))
+            return
+        self.attachment = attachment
+        session = attachment.session
+        played = self.webSession.played
+        key = nameKey(attachment.character.name)
+        earlier, played[key] = played.get(key), session
+        if since is not None:
+            # Numbers from another session of this character (it ended
+            # while we were away) are not this one's: nothing to resume.
+            outputs = attachment.replay(since) if earlier is session \
+                else None
+            if outputs is None:
+                self._send(gapMessage(GAP))
+            else:
+                self._send(resumedMessage(since))
+                for output in outputs:
+                    if output.span is not None:
+                        self._send(outputMessage(output.seq, output.span))
+                    for package, value in output.data or ():
+                        self._send(dataMessage(output.seq, package, value))
+        self.sendPrompt(PROMPT)
+
+    def _line(self, text):
+        if not isinstance(text, str):
+            self._error('Send {"type": "line", "text": "..."}.')
+            return
+        if self.attachment is None or not self.attachment.attached:
+            self._error("Choose a character to play first.")
+            return
+        raw = text.encode("utf-8", "replace")
+        if len(raw) > MAX_LINE_BYTES:
+            self._error(TOO_LONG)
+            return
+        line = screenLine(self.gate, raw, self._error)
+        if line is None:
+            return
+        self.attachment.submit(line).addCallback(
+            lambda _: self.sendPrompt(PROMPT))
+
+    def _admitted(self):
+        admitted, warn = self.gate.admit()
+        if not admitted and warn:
+            self._error(TOO_FAST)
+        return admitted
+
+    # -- IFrontEnd -------------------------------------------------------
+
+    def _seq(self):
+        attachment = self.attachment
+        return attachment.session.seq if attachment is not None else None
+
+    def sendSpan(self, span):
+        self._send(outputMessage(self._seq(), span))
+
+    def sendData(self, package, data):
+        self._send(dataMessage(self._seq(), package, data))
+
+    def sendPrompt(self, text):
+        self._send(promptMessage(text))
+
+    def setPasswordMode(self, hidden):
+        """Nothing to do: the page types passwords in its own form."""
+
+    def disconnect(self):
+        self.close()
+
+    # -- for the server (server.connections) -----------------------------
+
+    def tell(self, text):
+        """A line from the server itself (shutting down...)."""
+        self._send(outputMessage(None, text))
+
+    def close(self, code=1000, reason=""):
+        """
+        Close on purpose (logout, a ban, a shutdown, the session closed):
+        the character does not linger for this connection.
+        """
+        self._lingers = False
+        attachment, self.attachment = self.attachment, None
+        if attachment is not None:
+            attachment.detach()
+            self.avatar.release(attachment)
+        self._close(code, reason)
+
+    # -- sending and closing ---------------------------------------------
+
+    def _error(self, message):
+        self._send(errorMessage(message))
+
+    def _send(self, text):
+        if self.closed or self.transport is None:
+            return
+        if self._paused or self._queue:
+            self._queue.append(text)
+            self._queued += len(text)
+            if self._queued > MAX_OUTPUT_BYTES:
+                log.info("closing a web client that stopped reading")
+                self._abort()
+            return
+        self.transport.sendTextMessage(text)
+
+    def _close(self, code, reason):
+        if self.closed or self.transport is None:
+            return
+        # What waited for the client goes first (it is bounded).
+        queue, self._queue = self._queue, collections.deque()
+        for text in queue:
+            self.transport.sendTextMessage(text)
+        self.closed = True
+        self.transport.loseConnection(code, reason)
+
+    def _abort(self):
+        """Drop the connection now, without waiting to send anything."""
+        self.closed = True
+        self._queue.clear()
+        self.request.transport.abortConnection()
+
+    def _tooBig(self):
+        log.info("closing a web client that sent a message over "
+                 "{limit} bytes", limit=MAX_MESSAGE_BYTES)
+        self._queue.clear()
+        self._close(MESSAGE_TOO_BIG, TOO_BIG_REASON)
+
+    def _ping(self):
+        if self._missed >= MISSED_PONGS:
+            log.info("dropping a web client that stopped answering pings")
+            self._abort()
+            return
+        self._missed += 1
+        self.transport.ping(b"imaginary")
+
+    # -- IPushProducer: the socket's send buffer -------------------------
+
+    def pauseProducing(self):
+        self._paused = True
+
+    def resumeProducing(self):
+        self._paused = False
+        while self._queue and not self._paused and not self.closed:
+            text = self._queue.popleft()
+            self._queued -= len(text)
+            self.transport.sendTextMessage(text)
+
+    def stopProducing(self):
+        self._queue.clear()
