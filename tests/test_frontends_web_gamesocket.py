@@ -73,9 +73,11 @@ def test_resumeAfterServerClose(server):
         telnet.sendline(f"say line {n}")
         telnet.expect_exact(f"You say, 'line {n}'")
     again = browser.websocket()
-    again.play("Alice", since=since)
+    again.play("Alice", since=since, session=ws.session())
     got = again.untilText("line 4")
-    assert got[0] == {"type": "resumed", "from": since}
+    assert got[0] == {"type": "playing", "character": "Alice",
+                      "session": ws.session()}
+    assert got[1] == {"type": "resumed", "from": since}
     said = [t for t in texts(got) if "line" in t]
     assert said == [f"Bob says, 'line {n}'" for n in (2, 3, 4)]
     seqs = [m["seq"] for m in got if m["type"] == "output"]
@@ -187,7 +189,8 @@ def test_gapWhenTheSessionEnded(tmp_path):
                 "players"] and time.time() < deadline:
             time.sleep(0.1)
         again = browser.websocket()
-        again.play("Alice", since=since)
+        again.play("Alice", since=since, session=ws.session())
+        assert again.next()["session"] != ws.session()
         assert again.next() == {
             "type": "gap",
             "message": "Some lines were lost while you were away."}
@@ -209,9 +212,9 @@ def test_resumeAfterClientDrop(server):
     telnet.sendline("say while away")
     telnet.expect_exact("You say, 'while away'")
     again = browser.websocket()
-    again.play("Alice", since=since)
+    again.play("Alice", since=since, session=ws.session())
     got = again.untilText("while away")
-    assert got[0]["type"] == "resumed"
+    assert got[1]["type"] == "resumed"
     assert [t for t in texts(got) if "'" in t] == [
         "Bob says, 'while away'"]
     telnet.close()

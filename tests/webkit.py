@@ -141,8 +141,9 @@ class Socket:
     def send(self, **message):
         self.ws.send(json.dumps(message))
 
-    def play(self, character, since=None):
-        self.send(type="play", character=character, since=since)
+    def play(self, character, since=None, session=None):
+        self.send(type="play", character=character, since=since,
+                  session=session)
 
     def say(self, line):
         self.send(type="line", text=line)
@@ -168,6 +169,11 @@ class Socket:
         """Messages up to the output containing C{text}."""
         return self.until(lambda m: m["type"] == "output" and
                           text in outputText(m), timeout)
+
+    def session(self):
+        """The session token of the last "playing" message seen."""
+        return [m for m in self.seen if m["type"] == "playing"][-1][
+            "session"]
 
     def lastSeq(self):
         seqs = [m["seq"] for m in self.seen

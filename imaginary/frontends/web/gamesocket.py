@@ -30,6 +30,8 @@ sequence number it saw and is replayed what it missed.
 import collections
 import json
 import os
+import secrets
+import weakref
 
 from twisted.internet import task
 from twisted.internet.interfaces import IPushProducer
@@ -38,7 +40,6 @@ from twisted.web.resource import Resource
 from twisted.web.websocket import WebSocketResource
 from zope.interface import implementer
 
-from imaginary.accounts import nameKey
 from imaginary.session import IFrontEnd, Refused
 
 from ..limits import (
@@ -48,7 +49,7 @@ from .headers import refuse, sameOrigin
 from .pages import NOT_LOGGED_IN, NOT_SAME_ORIGIN, clientAddress
 from .wire import (
     GAP, dataMessage, errorMessage, gapMessage, outputMessage,
-    promptMessage, resumedMessage)
+    playingMessage, promptMessage, resumedMessage)
 
 log = Logger()
 
@@ -63,6 +64,21 @@ PROMPT = "> "
 MESSAGE_TOO_BIG = 1009
 GOING_AWAY = 1001
 TOO_BIG_REASON = f"message over {MAX_MESSAGE_BYTES} bytes"
+
+
+_tokens = weakref.WeakKeyDictionary()     # CharacterSession -> its token
+
+
+def sessionToken(session):
+    """
+    An opaque name for one CharacterSession.  Sequence numbers start again
+    with each session of a character, so a client resuming says which
+    session its numbers came from.
+    """
+    token = _tokens.get(session)
+    if token is None:
+        token = _tokens[session] = secrets.token_urlsafe(12)
+    return token
 
 
 class SocketGate(Resource):
@@ -175,7 +191,8 @@ class GameSocket:
         if kind == "line":
             self._line(value.get("text"))
         elif kind == "play":
-            self._play(value.get("character"), value.get("since"))
+            self._play(value.get("character"), value.get("since"),
+                       value.get("session"))
         else:
             self._error(f"Unknown message type {kind!r}.")
 
@@ -201,7 +218,7 @@ class GameSocket:
 
     # -- what the client asks -------------------------------------------
 
-    def _play(self, name, since):
+    def _play(self, name, since, session):
         if self.attachment is not None:
             self._error("This connection is already playing; open another "
                         "to play another character.")
@@ -209,7 +226,8 @@ class GameSocket:
         if not isinstance(name, str) or not (
                 since is None or type(since) is int and since >= 0):
             self._error('Send {"type": "play", "character": NAME, '
-                        '"since": null or the last seq seen}.')
+                        '"since": null or the last seq seen, "session": '
+                        'the session those numbers came from}.')
             return
         if not self._admitted():
             return
@@ -219,15 +237,13 @@ class GameSocket:
             self._error(str(e))
             return
         self.attachment = attachment
-        session = attachment.session
-        played = self.webSession.played
-        key = nameKey(attachment.character.name)
-        earlier, played[key] = played.get(key), session
+        token = sessionToken(attachment.session)
+        self._send(playingMessage(attachment.character.name, token))
         if since is not None:
             # Numbers from another session of this character (it ended
-            # while we were away) are not this one's: nothing to resume.
-            outputs = attachment.replay(since) if earlier is session \
-                else None
+            # while we were away, and was started again) are not this
+            # one's: nothing can be resumed.
+            outputs = attachment.replay(since) if session == token else None
             if outputs is None:
                 self._send(gapMessage(GAP))
             else:

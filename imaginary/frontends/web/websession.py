@@ -114,9 +114,6 @@ class WebSession:
         self._logout = logout
         self.lastUsed = now
         self.sockets = set()    # GameSocket connections using this login
-        # The CharacterSession each character last played here was in
-        # (by name key): only that session's numbers can be resumed.
-        self.played = {}
 
     def end(self):
         """Log out: close the websockets and let the avatar go."""

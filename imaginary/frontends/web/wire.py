@@ -48,6 +48,12 @@ def promptMessage(text):
     return _dumps({"type": "prompt", "text": text})
 
 
+def playingMessage(character, session):
+    """Now playing C{character}, in the session named C{session}."""
+    return _dumps({"type": "playing", "character": character,
+                   "session": session})
+
+
 def resumedMessage(since):
     """What follows is the replay of what came after C{since}."""
     return _dumps({"type": "resumed", "from": since})
