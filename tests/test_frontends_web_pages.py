@@ -196,3 +196,21 @@ def test_unknownPathsAndMethods(server):
     browser = Browser(server)
     assert browser.request("GET", "/nothing")[0] == 404
     assert browser.request("GET", "/login")[0] == 405
+
+
+class TLSRequest:
+    """What cookieFlags asks of a twisted.web request that came over TLS."""
+
+    def __init__(self, secure):
+        self.secure = secure
+
+    def isSecure(self):
+        return self.secure
+
+
+def test_cookieSecureUnderTLS():
+    from imaginary.frontends.web.pages import cookieFlags
+    assert cookieFlags(TLSRequest(True))["secure"] is True
+    assert cookieFlags(TLSRequest(False))["secure"] is False
+    assert cookieFlags(TLSRequest(True))["sameSite"] == "strict"
+    assert cookieFlags(TLSRequest(True))["httpOnly"] is True
