@@ -18,7 +18,6 @@ from imaginary.session import IPlayer, Refused
 from imaginary.session.login import PasswordCredentials, refusal
 
 from .headers import answer, refuse, sameOrigin, securePage
-from .websession import COOKIE
 
 log = Logger()
 
