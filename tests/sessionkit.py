@@ -55,6 +55,8 @@ class RecordingFrontEnd:
     was disconnected.
     """
 
+    kind = "test"
+
     def __init__(self, address="127.0.0.1", wantsData=True):
         self.address = address
         self.wantsData = wantsData

@@ -80,7 +80,7 @@ def opened(server):
 def test_isAFrontEnd(server):
     socket, ws, request, clock = opened(server)
     assert verifyObject(IFrontEnd, socket)
-    assert socket.wantsData and socket.frontEndName == "web"
+    assert socket.wantsData and socket.kind == "web"
     assert request.producer is socket
     assert socket in server.connections
 

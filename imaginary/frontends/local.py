@@ -31,6 +31,8 @@ log = Logger()
 class LocalPlayer(PlainLineGame):
     """PlainLineGame on stdin/stdout; hides typing for passwords on a TTY."""
 
+    kind = "play"
+
     def __init__(self, server, player, onEnd):
         tty = sys.stdout.isatty()
         PlainLineGame.__init__(

@@ -21,6 +21,8 @@ from .telnet import MudTelnetProtocol, MudTelnetTransport, toWire
 class TelnetFrontEnd:
     """IFrontEnd over one telnet connection."""
 
+    kind = "telnet"
+
     def __init__(self, server, protocol):
         self.protocol = protocol
         peer = protocol.transport.getPeer()

@@ -48,6 +48,7 @@ class TerminalGame(HistoricRecvLine):
     """IFrontEnd over an SSH PTY, with line editing and history."""
 
     wantsData = False       # no out-of-band channel in a terminal
+    kind = "ssh"
 
     def __init__(self, server, player, peer, colours=None, size=(24, 80),
                  queued=lambda: 0):
@@ -230,6 +231,7 @@ class PlainLineGame(LineReceiver):
     MAX_LENGTH = MAX_LINE_BYTES
 
     wantsData = False
+    kind = "ssh"
 
     def __init__(self, server, player, peer, queued=lambda: 0,
                  colours=None, width=None):

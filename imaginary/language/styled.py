@@ -165,6 +165,15 @@ def _leaves(span):
     return _walk(span, span.style.resolved(), [])
 
 
+def styledLeaves(span):
+    """
+    (text, Style) for each text leaf of C{span}, the text sanitized the
+    way every renderer does (newlines kept, other control characters
+    gone): for renderers outside this module, such as the web's runs.
+    """
+    return [(_keepNewlines(text), style) for text, style in _leaves(span)]
+
+
 def plainText(span):
     """The text of a span, without styles (unsanitized: for code)."""
     if isinstance(span, str):

@@ -23,6 +23,10 @@ from zope.interface import Attribute, Interface
 class IFrontEnd(Interface):
     """One connection, as the session layer sees it."""
 
+    kind = Attribute(
+        "Which front end this is: 'telnet', 'ssh', 'play', 'web'... "
+        "(status pages count connections by it).")
+
     address = Attribute(
         "A string naming the peer (an IP address, 'local'...), used for "
         "the login throttle and for logs.")

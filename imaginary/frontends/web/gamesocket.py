@@ -109,7 +109,7 @@ class SocketGate(Resource):
 class GameSocket:
     """One websocket: an IFrontEnd for the character it plays."""
 
-    frontEndName = "web"
+    kind = "web"
     wantsData = True        # data goes out as JSON, whatever it is
 
     def __init__(self, game, webSession, request):

@@ -14,7 +14,7 @@ from imaginary.language import Span
 # The other renderers' walk and cleaning, so a run has exactly the style
 # (role defaults filled in, innermost winning) and the text (controls and
 # escapes removed, newlines kept) the ANSI and HTML renderers give it.
-from imaginary.language.styled import _keepNewlines, _leaves
+from imaginary.language.styled import styledLeaves
 
 _styles = {}        # Style -> its JSON form
 
@@ -50,8 +50,7 @@ def renderRuns(span):
         span = Span((span,))
     runs = []
     lastStyle = None
-    for text, style in _leaves(span):
-        text = _keepNewlines(text)
+    for text, style in styledLeaves(span):
         if not text:
             continue
         if runs and style == lastStyle:

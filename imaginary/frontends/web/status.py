@@ -17,16 +17,11 @@ from .headers import securePage
 
 def frontEndName(connection):
     """
-    Which front end an open connection came through: its front end's
-    ``frontEndName`` if it declares one (the web's does), else the name of
-    the module it lives in ("telnet_service" -> "telnet", "ssh" -> "ssh").
+    Which front end an open connection came through (IFrontEnd.kind): a
+    line front end's dialogue holds its front end, the web's socket is
+    one itself.
     """
-    frontEnd = getattr(connection, "frontEnd", connection)
-    name = getattr(frontEnd, "frontEndName", None)
-    if name:
-        return name
-    module = type(frontEnd).__module__.rsplit(".", 1)[-1]
-    return module.split("_")[0]
+    return getattr(connection, "frontEnd", connection).kind
 
 
 def statusFacts(server):
