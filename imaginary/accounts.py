@@ -336,18 +336,17 @@ class LoginThrottle:
         account only: logging in to one's own account must not wipe
         the record of guesses at someone else's.
         """
-        mine = [e for e in self._byAddress.get(address, ())
-                if e[1] != account]
-        if mine:
-            self._byAddress[address] = mine
-        else:
-            self._byAddress.pop(address, None)
-        theirs = [e for e in self._byAccount.get(account, ())
-                  if e[1] != address]
-        if theirs:
-            self._byAccount[account] = theirs
-        else:
-            self._byAccount.pop(account, None)
+        _forget(self._byAddress, address, account)
+        _forget(self._byAccount, account, address)
+
+
+def _forget(table, key, other):
+    """Drop C{table[key]}'s (time, other) entries; the key if none stay."""
+    kept = [e for e in table.get(key, ()) if e[1] != other]
+    if kept:
+        table[key] = kept
+    else:
+        table.pop(key, None)
 
 
 __all__ = ["Account", "AccountCharacter", "AuthorizedKey", "KeyRefused",
