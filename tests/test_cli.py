@@ -112,3 +112,13 @@ def test_commands_come_from_plugins_too(tmp_path):
                "x.store")
     assert done.stdout == "no store opened: x.store\n"
     assert "play" in run("--help").stdout
+
+
+def test_the_shipped_commands_provide_ICommand():
+    from zope.interface.verify import verifyObject
+    from imaginary.cli import ICommand
+    from imaginary.plugin import defaultLoader
+    commands = {c.name: c for c in defaultLoader().provided(ICommand)}
+    assert sorted(commands) == ["account add-key", "play"]
+    for command in commands.values():
+        assert verifyObject(ICommand, command)
