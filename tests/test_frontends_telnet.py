@@ -218,12 +218,12 @@ def test_a_client_that_stops_reading_is_cut_off_and_others_go_on(tmp_path):
         "IMAGINARY_MAX_OUTPUT_BYTES": "262144"}).start()
     try:
         slow = RawTelnet(server.port, recvBuffer=4096)
-        play(slow)
+        slowName = play(slow)
         talker = RawTelnet(server.port)
         play(talker)
-        # The slow client reads no more.  The talker floods the room with
-        # about 5 MB of speech (the kernel's send buffer holds up to 4 MB),
-        # reading its own echo as it goes.
+        # The slow client reads no more, ever.  The talker floods the room
+        # with about 5 MB of speech (the kernel's send buffer holds up to
+        # 4 MB), reading its own echo as it goes.
         speech = "words " * 164
         for burst in range(200):
             talker.send(b"".join(f"say {burst} {speech}\r\n".encode()
@@ -233,10 +233,27 @@ def test_a_client_that_stops_reading_is_cut_off_and_others_go_on(tmp_path):
         talker.take()
         talker.line("say after the flood")
         talker.expect("You say, 'after the flood'")
+        # Without the slow client reading a byte, its session ends: the
+        # character leaves the world (a polite close would wait forever
+        # for the queue to drain).
+        deadline = time.monotonic() + 10
+        while True:
+            talker.take()
+            talker.line("who")
+            talker.expect(GAME_PROMPT)
+            if slowName not in talker.take() or \
+                    time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        talker.line("who")
+        talker.expect(GAME_PROMPT)
+        assert slowName not in talker.take()
         log = server.log()
-        assert "closing a telnet client that stopped reading" in log, log[-3000:]
-        # The slow client's connection was closed by the server: draining
-        # what the kernel held ends in EOF.
+        # Said once, not once per line the room kept sending.
+        assert log.count("closing a telnet client that stopped reading") \
+            == 1, log[-3000:]
+        # The server's socket is gone: it reset the connection, so even
+        # what the kernel held for the client is dropped.
         deadline = time.monotonic() + 10
         while not slow.closed and time.monotonic() < deadline:
             slow.pump(0.2)
@@ -367,8 +384,12 @@ def test_a_client_that_stopped_reading_is_closed():
     assert not tcp.disconnecting
     tcp._tempDataLen = limits.MAX_OUTPUT_BYTES + 1
     protocol.sendWire(b"one line too many\r\n")
-    assert tcp.disconnecting
+    protocol.sendText("and another")
+    # Aborted, not closed politely: a polite close waits for the queue
+    # to drain, which a client that stopped reading never lets happen.
+    assert tcp.disconnected
     assert b"one line too many" not in tcp.value()
+    assert b"another" not in tcp.value()
 
 
 def test_a_line_over_the_limit_is_refused_and_the_next_one_kept():

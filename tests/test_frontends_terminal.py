@@ -44,3 +44,29 @@ def test_plain_lines_start_at_the_menu_and_play(server):
     assert shown[-1] == "> "
     game.connectionLost(None)
     assert server.sessions == {}
+
+
+def test_a_client_that_stopped_reading_is_aborted_once(server):
+    # Past the output bound the connection is aborted, not closed
+    # politely: a channel's close waits for its buffer to drain, and a
+    # client that stopped reading never lets it.
+    waiting = [0]
+    aborts = []
+    transport = StringTransport()
+
+    def abort():
+        aborts.append(True)
+        transport.abortConnection()
+    game = PlainLineGame(server, player(server), PEER,
+                         queued=lambda: waiting[0], abort=abort)
+    game.makeConnection(transport)
+    game.dataReceived(b"create Tam male\n")
+    settle()
+    waiting[0] = 2 ** 30
+    game.dataReceived(b"say one\nsay two\nlook\n")
+    settle()
+    assert aborts == [True]
+    assert transport.disconnected
+    assert "You say, 'one'" not in transport.value().decode("utf-8")
+    game.connectionLost(None)
+    assert server.sessions == {}

@@ -200,13 +200,20 @@ class GameSSHSession:
 
         def queued():
             return len(channel.buf)
+
+        def abort():
+            # The whole TCP connection: closing the channel would wait for
+            # its buffer to drain, and the SSH window of a client that
+            # stopped reading never opens again.
+            channel.conn.transport.transport.abortConnection()
         if self.term is None:
-            self.protocol = PlainLineGame(server, player, peer, queued)
+            self.protocol = PlainLineGame(server, player, peer, queued,
+                                          abort=abort)
         else:
             self.protocol = ServerProtocol(
                 TerminalGame, server, player, peer,
                 colours=colourDepth(self.term), size=self.size,
-                queued=queued)
+                queued=queued, abort=abort)
         self.protocol.makeConnection(_Pipe(proto.write, self._close, peer))
         proto.makeConnection(_Pipe(self.protocol.dataReceived, self._ended,
                                    peer))

@@ -21,7 +21,8 @@ nothing waits for an answer.  Input is bounded: a line over
 invalid UTF-8, and endless subnegotiations each get a clear message (or are
 cleaned) rather than growing memory or reaching the game.  Output to a
 client that stops reading is bounded too: past ``MAX_OUTPUT_BYTES`` queued,
-the connection is closed.
+the connection is aborted (not closed politely: that would wait for the
+queue to drain, which a client that stopped reading never lets happen).
 
 The protocol knows nothing about the game.  It hands decoded lines to its
 ``handler`` (``lineReceived(text)``, ``connectionLost()``) and offers
@@ -231,6 +232,7 @@ class MudTelnetProtocol(TelnetProtocol):
         self._buffer = b""
         self._discarding = False
         self._flood = FloodGate()
+        self._cutOff = False        # aborted for not reading
 
     # -- connection ------------------------------------------------------------
 
@@ -475,8 +477,7 @@ class MudTelnetProtocol(TelnetProtocol):
             return
         tcp = transport.transport
         if tcp._tempDataLen + len(tcp.dataBuffer) > MAX_OUTPUT_BYTES:
-            log.info("closing a telnet client that stopped reading")
-            transport.loseConnection()
+            self._stoppedReading()
             return
         transport._write(data)
 
@@ -484,10 +485,23 @@ class MudTelnetProtocol(TelnetProtocol):
         if write is None:
             return
         if self._queued() > MAX_OUTPUT_BYTES:
-            log.info("closing a telnet client that stopped reading")
-            self.transport.loseConnection()
+            self._stoppedReading()
             return
         write(data)
+
+    def _stoppedReading(self):
+        """
+        The client let more than MAX_OUTPUT_BYTES pile up: abort the TCP
+        connection.  loseConnection() would wait for the queue to drain,
+        which never happens, while the session and the buffers live on;
+        the abort ends it now (connectionLost follows from the reactor).
+        Every later write until then comes here too: said once.
+        """
+        if self._cutOff:
+            return
+        self._cutOff = True
+        log.info("closing a telnet client that stopped reading")
+        self.transport.transport.abortConnection()
 
     def sendText(self, text):
         """Send text (already rendered for this client), then a newline."""

@@ -51,13 +51,19 @@ class TerminalGame(HistoricRecvLine):
     kind = "ssh"
 
     def __init__(self, server, player, peer, colours=None, size=(24, 80),
-                 queued=lambda: 0):
+                 queued=lambda: 0, abort=None):
+        """
+        C{queued()}: the bytes waiting for the client; C{abort()} drops
+        the connection at once (for a client that stopped reading).
+        """
         self.server = server
         self.player = player
         self.address = getattr(peer, "host", str(peer))
         self.colours = colours
         self.height, self.width = size
         self.queued = queued
+        self.abort = abort
+        self.cutOff = False
         self.passwordMode = False
         self.session = None
         self._prompt = b""
@@ -162,8 +168,7 @@ class TerminalGame(HistoricRecvLine):
 
     def _write(self, data):
         if self.queued() > MAX_OUTPUT_BYTES:
-            log.info("closing an SSH client that stopped reading")
-            self.disconnect()
+            _stoppedReading(self)
             return
         self.terminal.write(data)
 
@@ -234,11 +239,14 @@ class PlainLineGame(LineReceiver):
     kind = "ssh"
 
     def __init__(self, server, player, peer, queued=lambda: 0,
-                 colours=None, width=None):
+                 colours=None, width=None, abort=None):
+        """C{queued} and C{abort} as for TerminalGame."""
         self.server = server
         self.player = player
         self.address = getattr(peer, "host", str(peer))
         self.queued = queued
+        self.abort = abort
+        self.cutOff = False
         self.colours = colours
         self.width = width
         self.session = None
@@ -266,8 +274,7 @@ class PlainLineGame(LineReceiver):
         if self.transport is None:
             return
         if self.queued() > MAX_OUTPUT_BYTES:
-            log.info("closing an SSH client that stopped reading")
-            self.disconnect()
+            _stoppedReading(self)
             return
         self.transport.write(text.encode("utf-8"))
 
@@ -289,3 +296,20 @@ class PlainLineGame(LineReceiver):
     def disconnect(self):
         if self.transport is not None:
             self.transport.loseConnection()
+
+
+def _stoppedReading(game):
+    """
+    C{game}'s client let more than MAX_OUTPUT_BYTES pile up: abort the
+    connection.  Closing the channel politely would wait for its buffer
+    to drain, which a client that stopped reading never lets happen, and
+    every later write would come back here: it is said and done once.
+    """
+    if game.cutOff:
+        return
+    game.cutOff = True
+    log.info("closing an SSH client that stopped reading")
+    if game.abort is not None:
+        game.abort()
+    else:
+        game.disconnect()
