@@ -181,3 +181,64 @@ def test_keys_are_things_too():
                                      t.room))
     t.check("take key", actor=["You take the brass key."],
             observer=["Alice takes a brass key."])
+
+
+def resting(t, name):
+    """A third character, made and then logged out (resting in the room)."""
+    from transcript import Player
+    player = Player(t.world, name)
+    t.world.loggedOut(player.thing)
+    return player
+
+
+def test_nobody_takes_what_another_character_carries():
+    # Issue 18, item 2: another's inventory is not a container to reach
+    # into, online or resting; give is how things change hands.
+    from test_verbs_base import dump
+    t = Transcript()
+    alice, bob = t.actor.thing, t.observer.thing
+    carol = resting(t, "Carol").thing
+    [coin] = things(t, "coin", where=alice)
+    [bag] = t.store.transact(lambda: [box(t.store, "bag")])
+    t.store.transact(setattr, bag, "location", alice)
+    [ring] = things(t, "ring", where=bag)
+    [map] = things(t, "map", where=carol)
+    before = dump(t.store)
+    for line, answer in [
+            ("take coin from alice",
+             "You can't take things from Alice; she can give them to you."),
+            ("get all from alice",
+             "You can't take things from Alice; she can give them to you."),
+            ("take map from carol",
+             "You can't take things from Carol; she can give them to you."),
+            ("take coin", "Alice is carrying the coin."),
+            ("get ring", "Alice is carrying the ring."),
+            ("take ring from bag", "Alice is carrying the bag."),
+            ("take map", "Carol is carrying the map."),
+            ("take all", "There is nothing to take."),
+            ("get all maps", "Carol is carrying the map."),
+            ("open bag", "Alice is carrying the bag."),
+            ("put coin in bag", "Alice is carrying the bag.")]:
+        t.check(line, by=t.observer, actor=[answer])
+        assert dump(t.store) == before, line
+    assert (coin.location, ring.location, map.location) == (alice, bag, carol)
+    # 'take all' takes only what lies about, never from people.
+    [pebble] = things(t, "pebble")
+    t.check("take all", by=t.observer, actor=["You take the pebble."],
+            observer=["Bob takes a pebble."])
+    assert pebble.location is bob and coin.location is alice
+    # Giving still works.
+    t.check("give coin to bob", actor=["You give the coin to Bob."],
+            observer=["Alice gives a coin to you."])
+    assert coin.location is bob
+
+
+def test_builders_may_take_from_a_character():
+    # The builders' way to recover things: 'take X from <character>'.
+    t = Transcript()
+    bob = t.observer.thing
+    [coin] = things(t, "coin", where=bob)
+    t.check("take coin", actor=["Bob is carrying the coin."])
+    t.check("take coin from bob", actor=["You take the coin from Bob."],
+            observer=["Alice takes a coin from you."])
+    assert coin.location is t.actor.thing

@@ -18,7 +18,7 @@ box) lets sight through and stops only reach.
 from zope.interface import implementer
 
 from imaginary.interfaces import (
-    IContainer, IDescriptionContributor, IDistance, IDoor,
+    IActor, IContainer, IDescriptionContributor, IDistance, IDoor,
     IElectromagneticMedium, IExit, IKey, ILinkContributor, INameable,
     IObstruction, IOpenable)
 from imaginary.store import (
@@ -96,6 +96,37 @@ class ClosedBoundary:
             return Objection(f"You can't reach through "
                              f"{the(self.container.thing)}.")
         return Objection(f"{the(self.container.thing, True)} is closed.")
+
+
+@implementer(IObstruction)
+class Held:
+    """
+    A person's hold on what they carry, on the links from a body (a thing
+    with an IActor) to its contents.  Another person's inventory is not a
+    container to reach into: a path that enters it from outside is refused
+    ("Alice is carrying the coin."); the holder, and anything inside the
+    holder, reach their own things as before.  Sight is not affected.
+    Things change hands by being given.
+    """
+
+    __slots__ = ("person",)
+
+    def __init__(self, person):
+        self.person = person
+
+    def obstructionFor(self, path, index):
+        person = self.person
+        origin = path.links[0].source.delegate
+        if origin is person or origin.isInside(person):
+            return None
+        if index > 0:
+            for annotation in path.links[index - 1].annotations:
+                if isinstance(annotation, ContainedBy) and (
+                        annotation.container is person):
+                    return None
+        # What the path ends at: carried in a bag, it is still carried.
+        return Objection(f"{the(person, True)} is carrying "
+                         f"{the(path.target)}.")
 
 
 class LocationLink:
@@ -197,6 +228,8 @@ class Container(Enhancement, _OpenableMixin, Item):
         box = self.thing
         source = box.idea
         inward = (Contains(self),)
+        if IActor(box, None) is not None:
+            inward += (Held(box),)
         if self.closed:
             inward += (ClosedBoundary(self, False),)
         for content in box.contents():

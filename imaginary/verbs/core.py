@@ -9,6 +9,7 @@ sentences rendered for each observer.
 
 from imaginary.interfaces import IActor, IContainer
 from imaginary.language import ItemList, sentence, styled
+from imaginary.language.grammar import SUBJECTIVE
 from imaginary.simulation.containment import (the, 
     DIRECTION_ALIASES, DIRECTIONS, ExitLink, canonicalDirection)
 from imaginary.simulation.description import describePlace, describeThing
@@ -16,7 +17,7 @@ from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.idea import Named, Proximity, Reachable, Retriever
 
-from .base import Find, HERE, NEARBY, Verb, resolve
+from .base import Find, HERE, NEARBY, Verb, hasPermission, resolve
 
 
 def say(template, **roles):
@@ -155,6 +156,7 @@ class Take(Verb):
             if IContainer(source, None) is None:
                 raise ActionFailure.simple(
                     f"{the(source, True)} can't hold anything.")
+            _checkTakingFrom(actor, source)
         things = resolve(context, self.finds["target"], target,
                          source=source)
         everything = target.strip().lower().startswith("all")
@@ -197,6 +199,22 @@ class Take(Verb):
                   otherMessage=say("{actor} {actor:take} {thing} from "
                                    "{source}.", actor=actor, thing=thing,
                                    source=origin)).broadcast()
+
+
+def _checkTakingFrom(actor, source):
+    """
+    Refuse taking out of another character's inventory: people hand things
+    over with 'give'.  Builders keep 'take <thing> from <character>' to
+    recover what was lost or misplaced.
+    """
+    if source is actor or IActor(source, None) is None:
+        return
+    if hasPermission(actor, "builder"):
+        return
+    pronoun = SUBJECTIVE[source.gender]
+    raise ActionFailure.simple(
+        f"You can't take things from {the(source)}; {pronoun} can give "
+        f"them to you.")
 
 
 def _takeable(actor, thing, source):

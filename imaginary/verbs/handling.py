@@ -26,7 +26,10 @@ class Give(Verb):
     names = ("give",)
     syntax = ("give {target} to {recipient}",)
     help = "give <thing> to <someone>: hand something you carry to someone."
-    finds = {"target": Find(radius=HERE, notFound="You don't have that."),
+    # Seen, not reached: what you give must be in your hands anyway, and
+    # run() says so when it isn't (even when someone else carries it).
+    finds = {"target": Find(radius=HERE, reach=False,
+                            notFound="You don't have that."),
              "recipient": Find(interface=IActor, radius=HERE,
                                notFound="There is nobody like that here.")}
 
