@@ -105,3 +105,33 @@ def test_eat():
     assert body.stamina == 65
     assert t.store.findFirst(Thing, Thing.name == "apple") is None
     t.check("eat bob", actor=["You don't have anything like that to eat."])
+
+
+def test_bodies_and_rooms_are_not_opened_or_closed():
+    # Issue 18, item 3: 'close Alice' hid her inventory, 'close here'
+    # locked everyone in the start room in and out.
+    from test_verbs_base import dump
+    t = Transcript()
+    before = dump(t.store)
+    for doer in (t.observer, t.actor):
+        for line, answer in [
+                ("close alice", "Alice can't be opened or closed."),
+                ("close bob", "Bob can't be opened or closed."),
+                ("close me", f"{doer.thing.name} can't be opened or closed."),
+                ("shut here", "Test Location can't be opened or closed."),
+                ("open here", "Test Location can't be opened or closed."),
+                ("open bob", "Bob can't be opened or closed.")]:
+            t.check(line, by=doer, actor=[answer])
+            assert dump(t.store) == before, line
+    for thing in (t.room, t.actor.thing, t.observer.thing):
+        assert t.store.findUnique(Container,
+                                  Container.thing == thing).closed is False
+
+
+def test_a_room_closed_before_the_fix_can_be_opened():
+    t = Transcript()
+    lid = t.store.findUnique(Container, Container.thing == t.room)
+    t.store.transact(setattr, lid, "closed", True)
+    t.check("open here", by=t.observer, actor=["You open Test Location."],
+            observer=["Bob opens Test Location."])
+    assert lid.closed is False

@@ -216,6 +216,24 @@ class Container(Enhancement, _OpenableMixin, Item):
     lockKey = reference(reftype=Thing, whenDeleted=NULLIFY)
     contentsTemplate = text(default=None)
 
+    def hasLid(self):
+        """
+        Whether this container is something to open and close: a box or a
+        wardrobe is; a body (a thing with an Actor) and a room (a thing
+        with no location) are not: closing them would hide a person's
+        things from their holder, or lock everyone in or out of a place.
+        """
+        thing = self.thing
+        return thing.location is not None and IActor(thing, None) is None
+
+    def setClosed(self, closed):
+        if not self.hasLid() and (closed or not self.closed):
+            # Opening one that was closed anyway (before this rule, or by a
+            # world file) mends it; nothing else is done to a lidless one.
+            raise ActionFailure.simple(
+                f"{the(self.thing, True)} can't be opened or closed.")
+        _OpenableMixin.setClosed(self, closed)
+
     def add(self, thing):
         if self.closed:
             raise ActionFailure.simple(f"{the(self.thing, True)} is closed.")

@@ -78,7 +78,8 @@ class Open(_OpenClose):
 class Close(_OpenClose):
     names = ("close", "shut")
     syntax = ("close|shut {target}",)
-    help = "close <thing> (or: shut): close a container or a door."
+    help = ("close <thing> (or: shut): close a container or a door "
+            "(not a person or a room).")
     closing = True
 
 
