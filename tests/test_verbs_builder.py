@@ -89,3 +89,86 @@ def test_illuminate_teleport_destroy_scrutinize():
     t.check("teleport to Test Location",
             actor=["You teleport yourself to Test Location."])
     t.check("destroy bob", actor=["Characters can't be destroyed."])
+
+
+def test_destroy_refuses_rooms_with_characters_and_the_worlds_rooms():
+    # Issue 18, item 7: destroying a room stranded those inside in the
+    # void, and destroying the start room made newcomers start there.
+    from test_verbs_base import dump
+    from transcript import Player
+    t = Transcript()
+    t.check("dig east Annex", actor=["You dig east and make Annex."])
+    t.check("dig west Infirmary", actor=["You dig west and make Infirmary."])
+    t.check("dig north Attic", actor=["You dig north and make Attic."])
+    infirmary = t.store.findUnique(Thing, Thing.name == "Infirmary")
+    t.store.transact(setattr, t.world, "recovery", infirmary)
+    assert t.observer.do("east")
+    carol = Player(t.world, "Carol")
+    t.world.loggedOut(carol.thing)
+    attic = t.store.findUnique(Thing, Thing.name == "Attic")
+    chair = t.store.transact(
+        lambda: Thing(store=t.store, name="chair", location=attic))
+    t.store.transact(carol.thing.moveTo, chair, True)
+    t.actor.output(), t.observer.output()
+    before = dump(t.store)
+    t.check("destroy annex", actor=["Annex can't be destroyed: Bob is in it."])
+    t.check("destroy attic", actor=["Attic can't be destroyed: Carol is in it."])
+    t.check("destroy infirmary", actor=[
+        "Infirmary can't be destroyed: it is where the defeated recover."])
+    assert dump(t.store) == before
+    t.check("teleport to Infirmary",
+            actor=["You teleport yourself to Infirmary."])
+    t.check("destroy test location", actor=[
+        "Test Location can't be destroyed: it is where new characters "
+        "start."])
+    # An empty room goes, with its exits.
+    t.check("teleport to Test Location",
+            actor=["You teleport yourself to Test Location."])
+    assert t.observer.do("west")
+    t.actor.output(), t.observer.output()
+    t.check("destroy annex", actor=["You destroy Annex."])
+    assert t.store.findFirst(Thing, Thing.name == "Annex") is None
+
+
+def test_renaming_a_character_is_for_admins_and_follows_the_name_rules():
+    # Issue 18, item 8: builders renamed anyone, the admin too, to
+    # anything ("two Boss in who").
+    from imaginary.accounts import AccountCharacter, createAccount
+    from test_verbs_base import dump
+    from transcript import Player
+    t = Transcript()
+    boss = Player(t.world, "Boss", level="admin")
+    t.actor.output(), t.observer.output(), boss.output()
+
+    def owned(name, character=None):
+        account = createAccount(t.store, name, b"x")
+        if character is not None:
+            t.store.transact(lambda: AccountCharacter(
+                store=t.store, account=account, character=character))
+        return account
+    owned("Bobby", t.observer.thing)
+    owned("Dave")
+    before = dump(t.store)
+    t.check("rename boss to Alice", actor=[
+        "You need admin permission to rename a character."])
+    t.check("name bob as Boss", actor=[
+        "You need admin permission to rename a character."])
+    for line, answer in [
+            ("rename bob to B0ss", "A character name may hold only "
+             "letters, with single spaces, hyphens or apostrophes between "
+             "them; digit zero is not allowed."),
+            ("rename bob to X", "A character name must be 2 to 20 "
+             "characters long."),
+            ("rename bob to boss", "The name 'boss' is taken."),
+            ("rename bob to \u0410lice", "The name '\u0410lice' is taken."),
+            ("rename bob to DAVE", "The name 'DAVE' is taken.")]:
+        t.check(line, by=boss, actor=[answer])
+        assert dump(t.store) == before, line
+    # His own account's name, or a fresh one, is fine.
+    t.check("rename bob to Bobby", by=boss, actor=["You rename Bob to Bobby."])
+    t.check("rename bobby to Robert", by=boss,
+            actor=["You rename Bobby to Robert."])
+    assert t.observer.thing.name == "Robert"
+    # Things other than characters stay the builders' to name.
+    t.check("create thing named vase", actor=["You create the vase."])
+    t.check("rename vase to urn", actor=["You rename the vase to urn."])

@@ -22,7 +22,7 @@ from imaginary.simulation.world import createRoom
 from imaginary.language import sanitize
 from imaginary.store import AND
 
-from .base import Find, NEARBY, Verb, report, resolve
+from .base import Find, NEARBY, Verb, hasPermission, report, resolve
 
 
 class IThingType(Interface):
@@ -186,15 +186,52 @@ class Describe(Verb):
 class Name(Verb):
     names = ("name", "rename")
     syntax = ("name|rename {target} to|as {text}",)
-    help = "name <thing> to <new name>: rename a thing."
+    help = ("name <thing> to <new name>: rename a thing. Renaming a "
+            "character needs admin permission and a name like an "
+            "account's, unlike anyone else's.")
     permission = "builder"
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, target, text):
+        from imaginary.interfaces import IActor
         [thing] = resolve(context, self.finds["target"], target)
         old = the(thing)
-        thing.name = _cleanName(text)
+        if IActor(thing, None) is not None:
+            thing.name = characterName(context, thing, text)
+        else:
+            thing.name = _cleanName(text)
         report(context, f"You rename {old} to {thing.name}.")
+
+
+def characterName(context, character, name):
+    """
+    The name C{character} (a player's or an NPC's body) may be renamed to,
+    or ActionFailure: only admins rename characters, and a character's name
+    follows the account naming rules (imaginary.accounts.checkName) and may
+    not look like (nameKey) another character's, a room's, or the name of
+    an account the character doesn't belong to.
+    """
+    from imaginary.accounts import (
+        Account, AccountCharacter, NameRefused, checkName, nameKey)
+    if not hasPermission(context.actor, "admin"):
+        raise ActionFailure.simple(
+            "You need admin permission to rename a character.")
+    try:
+        name = checkName(name, "character name")
+    except NameRefused as e:
+        raise ActionFailure.simple(str(e))
+    store, key = context.store, nameKey(name)
+    taken = ActionFailure.simple(f"The name '{name}' is taken.")
+    for thing in store.query(Thing, Thing.proper == True):  # noqa: E712
+        if thing is not character and nameKey(thing.name) == key:
+            raise taken
+    account = store.findFirst(Account, Account.nameKey == key)
+    if account is not None and store.findFirst(AccountCharacter, AND(
+            AccountCharacter.account == account,
+            AccountCharacter.character == character)) is None:
+        # Nobody plays under another player's account name.
+        raise taken
+    return name
 
 
 _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False,
@@ -297,9 +334,43 @@ class Destroy(Verb):
         from imaginary.interfaces import IActor
         if IActor(thing, None) is not None:
             raise ActionFailure.simple("Characters can't be destroyed.")
+        if thing.location is None:
+            _checkRoomMayGo(context, thing)
         name = the(thing)
         thing.destroy()
         report(context, f"You destroy {name}.")
+
+
+def _checkRoomMayGo(context, room):
+    """
+    Refuse to destroy a room (a thing with no location) the world needs or
+    someone would be stranded by: its contents would fall into the void.
+    The world's origin (where new characters start) and recovery room stay;
+    a room with a character in it, playing or resting, at any depth (on a
+    chair, in a wardrobe), stays until they leave.
+    """
+    from imaginary.interfaces import IActor
+    from imaginary.simulation.world import ImaginaryWorld
+    world = context.world
+    if world is None:
+        world = context.store.findFirst(ImaginaryWorld)
+    what = f"{the(room, True)} can't be destroyed"
+    if world is not None:
+        if room is world.origin:
+            raise ActionFailure.simple(
+                f"{what}: it is where new characters start.")
+        if room is world.recoveryLocation():
+            raise ActionFailure.simple(
+                f"{what}: it is where the defeated recover.")
+    pending, seen = [room], set()
+    while pending:
+        for thing in pending.pop().contents():
+            if thing.storeID in seen:
+                continue
+            seen.add(thing.storeID)
+            if IActor(thing, None) is not None:
+                raise ActionFailure.simple(f"{what}: {the(thing)} is in it.")
+            pending.append(thing)
 
 
 class Scrutinize(Verb):
