@@ -31,6 +31,9 @@ def _serve(args):
         FilteringLogObserver, LogLevel, LogLevelFilterPredicate,
         globalLogBeginner, jsonFileLogObserver, textFileLogObserver)
     from imaginary.server import ImaginaryServer
+    # The store first: a store that can't be opened is refused in one
+    # line before anything else happens.
+    store = openStore(args.store)
     if args.log_json:
         observer = jsonFileLogObserver(open(args.log_json, "a"))
     else:
@@ -45,18 +48,29 @@ def _serve(args):
     listen = {kind.name: getattr(args, "frontend_" + kind.name)
               for kind in frontEndTypes()}
     server = ImaginaryServer(args.store, listen=listen, reactor=reactor,
-                             policy=args.connections)
-    d = server.startService()
+                             policy=args.connections, store=store)
+    try:
+        d = server.startService()
+    except BaseException:
+        _closeQuietly(store)
+        raise
+    status = []
 
     def failed(f):
-        print(f"imaginary: cannot start: {f.getErrorMessage()}",
-              file=sys.stderr)
-        reactor.stop()
+        print(f"imaginary: {f.getErrorMessage()}", file=sys.stderr)
+        status.append(2)
+        if reactor.running:
+            reactor.stop()      # the shutdown trigger closes the store
     d.addErrback(failed)
+    if status:
+        # Nothing listens (TCP endpoints answer at once): no reactor to
+        # run, nothing was built.
+        _closeQuietly(store)
+        return status[0]
     reactor.addSystemEventTrigger("before", "shutdown", server.stopService)
     reactor.callWhenRunning(_stopOnSignals, reactor)
     reactor.run()
-    return 0
+    return status[0] if status else 0
 
 
 def _stopOnSignals(reactor):
@@ -79,13 +93,57 @@ def _stopOnSignals(reactor):
 
 
 def openStore(path):
-    """The store at C{path}, or exit 2 saying why it can't be opened."""
+    """The store at C{path}, or exit 2 saying in one line why it can't be
+    opened."""
     from imaginary.store import Store, StoreError
     try:
         return Store(path)
-    except StoreError as e:
-        print(f"imaginary: {e}", file=sys.stderr)
+    except (StoreError, OSError) as e:
+        print(f"imaginary: {storeRefusal(path, e)}", file=sys.stderr)
         raise SystemExit(2)
+
+
+def storeRefusal(path, error):
+    """
+    The sentence for a store that could not be opened: in use, read-only,
+    from a newer version, or damaged.  SQLite reports a store it may not
+    write as "disk I/O error", which reads as damage and invites a repair
+    of a healthy store, so permissions are looked at first.
+    """
+    from imaginary.store.errors import NoUpgradePathAvailable, StoreInUse
+    if isinstance(error, StoreInUse):
+        return (f"{path} is in use by another process (a running server "
+                f"or command); stop it first")
+    unwritable = [p for p in (path, os.path.join(path, "db.sqlite"))
+                  if os.path.exists(p) and not os.access(p, os.W_OK)]
+    if not os.path.exists(path):
+        parent = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(parent) and not os.access(parent, os.W_OK):
+            unwritable.append(parent)
+    if unwritable:
+        return (f"{path} is read-only: cannot write to {unwritable[0]} "
+                f"(check its owner and permissions, and that its disk is "
+                f"mounted read-write)")
+    if isinstance(error, PermissionError):
+        return f"{path}: permission denied ({error})"
+    if isinstance(error, NoUpgradePathAvailable) and "newer" in str(error):
+        return (f"{path} was written by a newer version of Imaginary "
+                f"({error}); run that version")
+    if "has store format" in str(error):
+        return (f"{path} was written by another version of Imaginary "
+                f"({error})")
+    if isinstance(error, OSError):
+        return f"cannot open {path}: {error.strerror or error}"
+    return str(error)
+
+
+def _closeQuietly(store):
+    # On the way out after a failure or Ctrl-C: a store caught mid-
+    # transaction refuses to close, and SQLite's journal keeps it sound.
+    try:
+        store.close()
+    except Exception:
+        pass
 
 
 def _readPassword(args):
@@ -171,6 +229,16 @@ def _world(args):
 
 def main(argv=None):
     """Entry point of the `imaginary` console script."""
+    # Ctrl-C while the program starts (finding plugins, opening a store,
+    # building a world) is an ordinary stop: one line, no traceback.
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("imaginary: interrupted; stopped", file=sys.stderr)
+        return 130
+
+
+def _main(argv):
     parser = argparse.ArgumentParser(prog="imaginary", description=(
         "Imaginary, a multiplayer text-adventure server."))
     parser.add_argument("--plugins", action="append", default=[],

@@ -70,10 +70,22 @@ class ImaginaryServer(service.MultiService):
 
     # -- lifecycle -----------------------------------------------------------
 
-    def open(self):
-        """Open the store and the world (building the default world)."""
+    def open(self, build=True):
+        """
+        Open the store, the verbs, the portal and the account service, and
+        the world (building the default world into an empty store) unless
+        C{build} is false: startService builds it only once it listens.
+        """
         if self.store is None:
             self.store = Store(self.storePath)
+        if build:
+            self._openWorld()
+        self.registry = VerbRegistry.fromPlugins()
+        installCommandRunner(self.store, self.registry)
+        self.portal, self.tokens = makePortal(self)
+        self.accounts = AccountService(self)
+
+    def _openWorld(self):
         if self.store.findFirst(ImaginaryWorld) is None:
             from imaginary.shipped import defaultWorld
             default = defaultWorld()
@@ -81,33 +93,70 @@ class ImaginaryServer(service.MultiService):
             log.info("built the default world in {path}",
                      path=self.storePath)
         self.world = ImaginaryWorld.get(self.store)
-        self.registry = VerbRegistry.fromPlugins()
-        installCommandRunner(self.store, self.registry)
-        self.portal, self.tokens = makePortal(self)
-        self.accounts = AccountService(self)
 
     def startService(self):
-        if self.world is None:
-            self.open()
-        IScheduler(self.store).startService(self.reactor)
-        service.MultiService.startService(self)
-        return self.listen()
+        """
+        Listen, then build the world if the store has none and start the
+        timers.  Returns a Deferred that fails (with every listener
+        stopped and nothing built) when a listener can't start: an
+        operator whose port is taken must not find a world made in a
+        store they meant to serve elsewhere.
+        """
+        if self.portal is None:
+            self.open(build=False)
+        d = self.listen()
+
+        def listening(_):
+            if self.world is None:
+                self._openWorld()
+            IScheduler(self.store).startService(self.reactor)
+            service.MultiService.startService(self)
+
+        def failed(failure):
+            ports, self.ports = self.ports, {}
+            stopped = [defer.maybeDeferred(port.stopListening)
+                       for port in ports.values()]
+            return defer.gatherResults(stopped).addBoth(lambda _: failure)
+        return d.addCallbacks(listening, failed)
 
     def listen(self):
-        """Start the listeners; returns a Deferred firing when all listen."""
+        """
+        Start the listeners; returns a Deferred firing when all listen, or
+        failing with ListenFailed (saying which front end and endpoint)
+        once every attempt is over.
+        """
         kinds = {kind.name: kind for kind in frontEndTypes()}
         waits = []
         for name, endpoint in self.listenOn.items():
             if not endpoint:
                 continue
             if name not in kinds:
-                return defer.fail(ValueError(
+                return defer.fail(ListenFailed(
                     f"no front end called {name!r} is installed"))
-            factory = kinds[name].makeFactory(self)
-            listening = endpoints.serverFromString(
-                self.reactor, endpoint).listen(factory)
-            waits.append(listening.addCallback(self._listening, name))
-        return defer.gatherResults(waits, consumeErrors=True)
+            try:
+                factory = kinds[name].makeFactory(self)
+                listening = endpoints.serverFromString(
+                    self.reactor, endpoint).listen(factory)
+            except Exception as e:
+                # A malformed endpoint string fails here, not in a Deferred.
+                listening = defer.fail(e)
+            listening.addCallbacks(self._listening, self._cannotListen,
+                                   callbackArgs=(name,),
+                                   errbackArgs=(name, endpoint))
+            waits.append(listening)
+        if not waits:
+            return defer.succeed([])
+        # Wait for every attempt (not only the first failure), so the
+        # ports that did open are known and can be closed again.
+        return defer.DeferredList(waits, consumeErrors=True).addCallback(
+            _firstFailure)
+
+    def _cannotListen(self, failure, kind, endpoint):
+        reason = failure.value
+        why = getattr(reason, "socketError", None) or reason
+        why = getattr(why, "strerror", None) or str(why) or \
+            type(reason).__name__
+        raise ListenFailed(f"cannot listen for {kind} on {endpoint}: {why}")
 
     def _listening(self, port, kind):
         self.ports[kind] = port
@@ -246,6 +295,18 @@ class ImaginaryServer(service.MultiService):
             session.tell(message)
             session.close()
         return len(doomed)
+
+
+class ListenFailed(Exception):
+    """A front end could not listen; the message says which and why."""
+
+
+def _firstFailure(results):
+    """The first failure of a DeferredList's results, raised; else them."""
+    for ok, result in results:
+        if not ok:
+            result.raiseException()
+    return [result for _, result in results]
 
 
 def frontEndTypes():

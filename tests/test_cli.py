@@ -122,3 +122,164 @@ def test_the_shipped_commands_provide_ICommand():
     assert sorted(commands) == ["account add-key", "play"]
     for command in commands.values():
         assert verifyObject(ICommand, command)
+
+
+def serve(store, *options):
+    """`imaginary serve` on a free port, expected to refuse at once."""
+    from liveserver import freePort
+    return run("serve", "--store", store, "--telnet",
+               f"tcp:{freePort()}:interface=127.0.0.1", *options)
+
+
+def refusedInOneLine(done):
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    return done.stderr
+
+
+def test_serve_refuses_a_store_it_cant_use_in_one_line(tmp_path):
+    import sqlite3
+    world = ROOT + "/world/default.json"
+    for name in ("damaged", "newer", "readonly", "inuse"):
+        built = run("world", "import", world, "--store",
+                    str(tmp_path / name))
+        assert built.returncode == 0, built.stderr
+    with open(tmp_path / "damaged" / "db.sqlite", "r+b") as f:
+        f.seek(100)
+        f.write(b"\xff" * 4000)
+    assert "is damaged" in refusedInOneLine(
+        serve(str(tmp_path / "damaged")))
+    db = sqlite3.connect(tmp_path / "newer" / "db.sqlite")
+    db.execute("UPDATE imaginary_types SET version = version + 5")
+    db.commit()
+    db.close()
+    assert "written by a newer version of Imaginary" in refusedInOneLine(
+        serve(str(tmp_path / "newer")))
+    # SQLite calls a store it may not write "disk I/O error", which would
+    # send an operator to repair a healthy store.
+    readonly = tmp_path / "readonly"
+    locked = _makeReadOnly(readonly)
+    try:
+        said = refusedInOneLine(serve(str(readonly)))
+        assert "is read-only" in said and "damaged" not in said
+    finally:
+        _makeWritable(readonly, locked)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys\n"
+         "from imaginary.store import Store\n"
+         f"s = Store({str(tmp_path / 'inuse')!r})\n"
+         "print('open', flush=True)\nsys.stdin.read()\n"],
+        cwd=ROOT, env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True)
+    try:
+        assert holder.stdout.readline() == "open\n"
+        assert "in use by another process" in refusedInOneLine(
+            serve(str(tmp_path / "inuse")))
+    finally:
+        holder.communicate("", timeout=30)
+
+
+def _makeReadOnly(store):
+    # Root ignores permission bits: the immutable flag stops it too.
+    import os
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(store / "db.sqlite"),
+                        str(store)], check=True)
+        return True
+    os.chmod(store / "db.sqlite", 0o444)
+    os.chmod(store, 0o555)
+    return False
+
+
+def _makeWritable(store, immutable):
+    import os
+    if immutable:
+        subprocess.run(["chattr", "-i", str(store / "db.sqlite"),
+                        str(store)], check=True)
+    else:
+        os.chmod(store, 0o755)
+        os.chmod(store / "db.sqlite", 0o644)
+
+
+def test_a_port_in_use_is_one_line_and_builds_nothing(tmp_path):
+    import socket
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        store = str(tmp_path / "store")
+        said = refusedInOneLine(run(
+            "serve", "--store", store, "--telnet",
+            f"tcp:{port}:interface=127.0.0.1"))
+        assert said == (f"imaginary: cannot listen for telnet on tcp:{port}"
+                        f":interface=127.0.0.1: Address already in use\n")
+        # The world was not built into a store nobody could play in.
+        empty = run("world", "export", str(tmp_path / "w.json"), "--store",
+                    store)
+        assert "the store holds no world" in empty.stderr
+        # A second front end that can't listen closes the first again.
+        from liveserver import freePort
+        said = refusedInOneLine(run(
+            "serve", "--store", store, "--telnet",
+            f"tcp:{freePort()}:interface=127.0.0.1", "--ssh",
+            f"tcp:{port}:interface=127.0.0.1"))
+        assert said.startswith("imaginary: cannot listen for ssh on ")
+        assert "the store holds no world" in run(
+            "world", "export", str(tmp_path / "w.json"), "--store",
+            store).stderr
+    finally:
+        taken.close()
+
+
+SLOW_PLUGIN = '''
+import os, time
+from imaginary.frontends import FrontEndType
+
+def _pause(phase):
+    if os.environ.get("PAUSE_AT") == phase:
+        open(os.environ["PAUSE_MARK"], "w").close()
+        time.sleep(30)
+
+_pause("plugins")
+
+def factory(server):
+    _pause("listen")
+    raise AssertionError("interrupted before this")
+
+slow = FrontEndType(name="slow", description="pauses", defaultEndpoint=None,
+                    factory="imaginary.plugins.slowstart:factory")
+'''
+
+
+def test_ctrl_c_while_starting_is_one_line(tmp_path):
+    import os
+    import signal
+    import time
+    from liveserver import freePort
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "slowstart.py").write_text(SLOW_PLUGIN)
+    # Interrupted while plugins are found, then while listening (the
+    # store open, the world not yet built).
+    for phase in ("plugins", "listen"):
+        mark = tmp_path / f"{phase}.mark"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "imaginary.cli", "--plugins",
+             str(tmp_path / "plugins"), "serve", "--store",
+             str(tmp_path / "store"), "--telnet",
+             f"tcp:{freePort()}:interface=127.0.0.1", "--slow",
+             "tcp:0:interface=127.0.0.1"], cwd=ROOT,
+            env=dict(ENV, PAUSE_AT=phase, PAUSE_MARK=str(mark)),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not os.path.exists(mark) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        assert process.returncode == 130, (out, err)
+        assert err == "imaginary: interrupted; stopped\n", (out, err)
+        assert "Traceback" not in out
+    # Interrupted before the world was built: the store is sound, empty.
+    check = run("check", "--store", str(tmp_path / "store"))
+    assert check.returncode == 0 and "store is sound" in check.stdout
