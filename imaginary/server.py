@@ -11,6 +11,7 @@ the account service and the character sessions.  On stop (SIGTERM,
 acknowledged is on disk.
 """
 
+import os
 import time
 
 from twisted.application import service
@@ -33,6 +34,13 @@ from imaginary.verbs.runner import installCommandRunner
 log = Logger()
 
 DRAIN_SECONDS = 3.0     # how long shutdown waits for goodbyes to be sent
+# A connection that has not logged in after this long is closed (as
+# OpenSSH's LoginGraceTime): idle sockets must not pile up to the fd limit.
+LOGIN_GRACE_SECONDS = float(os.environ.get("IMAGINARY_LOGIN_GRACE_SECONDS",
+                                           "120"))
+# Connections logging in at once from one address, over every front end.
+MAX_UNAUTHENTICATED_PER_ADDRESS = int(os.environ.get(
+    "IMAGINARY_MAX_UNAUTHENTICATED_PER_ADDRESS", "20"))
 NAME = "Imaginary"
 VERSION = "0.1.0"
 
@@ -65,6 +73,9 @@ class ImaginaryServer(service.MultiService):
         self.sessions = {}       # character storeID -> CharacterSession
         self.connections = set()  # every open connection's dialogue
         self.throttle = LoginThrottle()
+        self.loggingIn = {}      # address -> connections not logged in yet
+        self.loginGrace = LOGIN_GRACE_SECONDS
+        self.maxLoggingIn = MAX_UNAUTHENTICATED_PER_ADDRESS
         self.started = time.time()
         self.ports = {}
 
@@ -221,6 +232,30 @@ class ImaginaryServer(service.MultiService):
     def connectionClosed(self, connection):
         """A connection is over."""
         self.connections.discard(connection)
+
+    def startLogin(self, address):
+        """
+        A connection from C{address} begins to log in: True if it may (it
+        is then counted until loginOver), False when that address already
+        has C{maxLoggingIn} connections logging in.  Every front end
+        counts here, so the cap holds across them.
+        """
+        count = self.loggingIn.get(address, 0)
+        if count >= self.maxLoggingIn:
+            log.info("refused a connection from {address}: {count} are "
+                     "logging in from there already", address=address,
+                     count=count)
+            return False
+        self.loggingIn[address] = count + 1
+        return True
+
+    def loginOver(self, address):
+        """A connection counted by startLogin logged in or went away."""
+        count = self.loggingIn.get(address, 0) - 1
+        if count > 0:
+            self.loggingIn[address] = count
+        else:
+            self.loggingIn.pop(address, None)
 
     def sessionFor(self, character):
         """The CharacterSession playing C{character}, or None."""

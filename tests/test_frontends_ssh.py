@@ -343,3 +343,54 @@ def test_a_normal_goodbye_is_not_logged_as_an_error(world):
     log = world.log()
     assert "Got remote error" not in log
     assert "SSH client at 127.0.0.1 disconnected" in log
+
+
+def test_logging_in_has_a_grace_time_and_a_cap_shared_with_telnet(tmp_path):
+    import socket
+    import time
+    server = Server(str(tmp_path / "store"), ssh=True, env={
+        "IMAGINARY_LOGIN_GRACE_SECONDS": "2",
+        "IMAGINARY_MAX_UNAUTHENTICATED_PER_ADDRESS": "3"}).start()
+
+    def connect(port):
+        # From 127.0.0.3: the checks that the server was up came from
+        # 127.0.0.1, and may be counted until their close is read.
+        sock = socket.create_connection(("127.0.0.1", port), 5,
+                                        ("127.0.0.3", 0))
+        sock.settimeout(10)
+        return sock
+
+    def untilClosed(sock):
+        received = b""
+        while True:
+            try:
+                data = sock.recv(4096)
+            except ConnectionResetError:
+                break
+            if not data:
+                break
+            received += data
+        return received
+    try:
+        # Two idle telnet connections and one idle SSH connection (which
+        # never even starts its key exchange) fill the address's cap...
+        telnets = [connect(server.port) for _ in range(2)]
+        idle = connect(server.sshPort)
+        assert idle.recv(4096).startswith(b"SSH-2.0-")
+        # ...so a further SSH connection is told so, in a line before
+        # any SSH version, and closed.
+        refused = connect(server.sshPort)
+        assert untilClosed(refused) == (b"Too many connections from your "
+                                        b"address are logging in; try "
+                                        b"again later.\r\n")
+        # Nobody logs in: the SSH connection is closed after the grace
+        # time, with the reason in its disconnect message.
+        started = time.monotonic()
+        assert b"You took too long to log in; goodbye." in untilClosed(idle)
+        assert time.monotonic() - started < 8
+        for sock in telnets:
+            assert b"You took too long to log in" in untilClosed(sock)
+        # A player logs in as usual afterwards.
+        newPlayer(server, "gina", "Gina").close()
+    finally:
+        server.stop()

@@ -6,6 +6,7 @@ are what is being checked (MCCP2, GMCP, MTTS, EOR, input limits).
 """
 
 import re
+import socket
 import time
 
 import pexpect
@@ -425,3 +426,42 @@ def test_a_hidden_line_is_ended_on_screen_by_the_server():
     tcp.clear()
     transport.dataReceived(b"secret99\r\0")
     assert tcp.value() == b"\r\n"
+
+
+def test_logging_in_has_a_grace_time_and_a_cap_per_address(tmp_path):
+    server = Server(str(tmp_path / "store"), env={
+        "IMAGINARY_LOGIN_GRACE_SECONDS": "2",
+        "IMAGINARY_MAX_UNAUTHENTICATED_PER_ADDRESS": "3"}).start()
+    try:
+        # From 127.0.0.3: the check that the server was up came from
+        # 127.0.0.1, and may be counted until its close is read.
+        idle = [RawTelnet(server.port, source="127.0.0.3") for _ in range(3)]
+        for client in idle:
+            client.expect(ACCOUNT_PROMPT)
+        # A plain socket: it reads to the end without answering the
+        # server's option offers.
+        refused = socket.create_connection(("127.0.0.1", server.port), 5,
+                                           ("127.0.0.3", 0))
+        refused.settimeout(10)
+        said = b""
+        while True:
+            data = refused.recv(4096)
+            if not data:
+                break
+            said += data
+        assert b"Too many connections from your address are logging in; " \
+            b"try again later.\r\n" in said
+        deadline = time.monotonic() + 10
+        # Another address is not held back by this one's.
+        other = RawTelnet(server.port, source="127.0.0.2")
+        other.expect(ACCOUNT_PROMPT)
+        # Nobody logged in: each is told and closed after the grace time.
+        for client in idle + [other]:
+            client.expect("You took too long to log in; goodbye.")
+            while not client.closed and time.monotonic() < deadline + 10:
+                client.pump(0.1)
+            assert client.closed
+        # Their places are free again.
+        RawTelnet(server.port, source="127.0.0.3").expect(ACCOUNT_PROMPT)
+    finally:
+        server.stop()

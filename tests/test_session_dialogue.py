@@ -213,3 +213,48 @@ def test_a_login_decided_after_the_connection_went_does_nothing(server):
     settle(0.5)
     assert dialogue.state == "closed" and dialogue.avatar is None
     assert dialogue not in server.connections
+
+
+def test_a_connection_that_never_logs_in_is_closed_after_the_grace_time(
+        server):
+    from twisted.internet.task import Clock
+    server.reactor = clock = Clock()
+    server.loginGrace = 120
+    idle, _ = connect(server)
+    playing, dialogue = connect(server)
+    typed(dialogue, "new", "tam", "secret99", "secret99")
+    until(playing, "PROMPT Character: ")
+    clock.advance(119)
+    assert not idle.disconnected
+    clock.advance(1)
+    assert idle.lines[-1] == "You took too long to log in; goodbye."
+    assert idle.disconnected
+    # Logged in in time: the timer was cancelled.
+    assert not playing.disconnected and not clock.getDelayedCalls()
+    # A connection that went away before its time leaves no timer behind.
+    gone, dialogue = connect(server)
+    dialogue.connectionLost()
+    assert not clock.getDelayedCalls()
+    assert server.loggingIn == {}
+
+
+def test_too_many_connections_logging_in_from_one_address(server):
+    from twisted.internet.task import Clock
+    server.reactor = Clock()
+    server.maxLoggingIn = 3
+    first = [connect(server, "10.0.0.1") for _ in range(3)]
+    refused, _ = connect(server, "10.0.0.1")
+    assert refused.lines == ["Too many connections from your address are "
+                             "logging in; try again later."]
+    assert refused.disconnected
+    elsewhere, _ = connect(server, "10.0.0.2")
+    assert not elsewhere.disconnected
+    # One logs in, one leaves: two more may start logging in.
+    frontEnd, dialogue = first[0]
+    typed(dialogue, "new", "tam", "secret99", "secret99")
+    until(frontEnd, "PROMPT Character: ")
+    first[1][1].connectionLost()
+    assert not connect(server, "10.0.0.1")[0].disconnected
+    assert not connect(server, "10.0.0.1")[0].disconnected
+    assert connect(server, "10.0.0.1")[0].disconnected
+    assert server.loggingIn == {"10.0.0.1": 3, "10.0.0.2": 1}

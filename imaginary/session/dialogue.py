@@ -38,6 +38,9 @@ CHARACTER_PROMPT = "Character: "
 CHANGE_PROMPT = "New password (6 or more characters): "
 MAX_WAITING = 500       # lines queued behind a slow step, at most
 OOPS = "Something went wrong; the error has been logged."
+TOO_SLOW = "You took too long to log in; goodbye."
+TOO_MANY = ("Too many connections from your address are logging in; try "
+            "again later.")
 
 
 class LineDialogue:
@@ -59,6 +62,8 @@ class LineDialogue:
         self._waiting = False       # a step's Deferred has not fired yet
         self._running = False
         self._ownsLogin = False     # we logged in (not the front end)
+        self._grace = None          # the login grace timer
+        self._counted = False       # in the server's startLogin count
         server.connectionOpened(self)
 
     @property
@@ -83,9 +88,38 @@ class LineDialogue:
         self.frontEnd.sendPrompt(text)
 
     def start(self):
-        """Greet a new connection: the banner, then the account prompt."""
+        """
+        Greet a new connection: the banner, then the account prompt.  It
+        has the server's login grace time to log in, and is refused when
+        its address already has too many connections logging in.
+        """
+        if not self.server.startLogin(self.frontEnd.address):
+            self.tell(TOO_MANY)
+            self.close()
+            return
+        self._counted = True
+        # The server's reactor: tests give it a Clock.
+        self._grace = self.server.reactor.callLater(
+            self.server.loginGrace, self._tooSlow)
         self.tell(self.server.banner())
         self.prompt(ACCOUNT_PROMPT)
+
+    def _tooSlow(self):
+        self._grace = None
+        log.info("closing a connection from {address} that did not log in "
+                 "in time", address=self.frontEnd.address)
+        self.frontEnd.setPasswordMode(False)
+        self.tell(TOO_SLOW)
+        self.close()
+
+    def _loginOver(self):
+        """Logged in, or gone: the grace timer and the count end."""
+        grace, self._grace = self._grace, None
+        if grace is not None and grace.active():
+            grace.cancel()
+        if self._counted:
+            self._counted = False
+            self.server.loginOver(self.frontEnd.address)
 
     def startAuthenticated(self, avatar):
         """
@@ -261,6 +295,7 @@ class LineDialogue:
         return d.addCallbacks(created, refused)
 
     def _loggedIn(self, avatar):
+        self._loginOver()
         self.avatar = avatar
         log.info("{name} logged in from {address}", name=avatar.accountName,
                  address=self.frontEnd.address)
@@ -410,6 +445,7 @@ class LineDialogue:
         self.server.connectionClosed(self)
 
     def _leave(self):
+        self._loginOver()
         self.state = "closed"
         self._queue.clear()
         attachment, self.attachment = self.attachment, None
