@@ -37,7 +37,7 @@ from twisted.logger import Logger
 from twisted.python import components
 from zope.interface import implementer
 
-from imaginary.session.dialogue import TOO_MANY, TOO_SLOW
+from imaginary.session.loginwindow import TOO_MANY, TOO_SLOW, LoginWindow
 from imaginary.session.interfaces import IPlayer
 from imaginary.session.login import (
     AccountBanned, LoginThrottled, PasswordCredentials, refusal)
@@ -287,38 +287,30 @@ class GameSSHTransport(transport.SSHServerTransport):
     starts only after the key exchange, and lasts hours.
     """
 
-    _grace = None
-    _counted = False
+    _window = None
 
     def connectionMade(self):
-        server = self.factory.server
         peer = self.transport.getPeer()
         self._address = getattr(peer, "host", str(peer))
-        if not server.startLogin(self._address):
+        self._window = LoginWindow(self.factory.server, self._address,
+                                   self._tooSlow)
+        if not self._window.open():
             # Before its version line a server may send lines of text
             # (RFC 4253, 4.2): OpenSSH shows them.
             self.transport.write(TOO_MANY.encode() + b"\r\n")
             self.transport.loseConnection()
             return
-        self._counted = True
-        self._grace = server.reactor.callLater(server.loginGrace,
-                                               self._tooSlow)
         transport.SSHServerTransport.connectionMade(self)
 
     def _tooSlow(self):
-        self._grace = None
         log.info("closing an SSH connection from {address} that did not log "
                  "in in time", address=self._address)
         self.sendDisconnect(transport.DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
                             TOO_SLOW.encode())
 
     def _loginOver(self):
-        grace, self._grace = self._grace, None
-        if grace is not None and grace.active():
-            grace.cancel()
-        if self._counted:
-            self._counted = False
-            self.factory.server.loginOver(self._address)
+        if self._window is not None:
+            self._window.close()
 
     def setService(self, service):
         # The connection service starts once userauth accepted the user.

@@ -25,6 +25,7 @@ from imaginary.language import styled
 from .avatar import Refused
 from .interfaces import IPlayer
 from .login import AccountBanned, PasswordCredentials, refusal
+from .loginwindow import TOO_MANY, TOO_SLOW, LoginWindow
 
 log = Logger()
 
@@ -38,9 +39,6 @@ CHARACTER_PROMPT = "Character: "
 CHANGE_PROMPT = "New password (6 or more characters): "
 MAX_WAITING = 500       # lines queued behind a slow step, at most
 OOPS = "Something went wrong; the error has been logged."
-TOO_SLOW = "You took too long to log in; goodbye."
-TOO_MANY = ("Too many connections from your address are logging in; try "
-            "again later.")
 
 
 class LineDialogue:
@@ -62,8 +60,7 @@ class LineDialogue:
         self._waiting = False       # a step's Deferred has not fired yet
         self._running = False
         self._ownsLogin = False     # we logged in (not the front end)
-        self._grace = None          # the login grace timer
-        self._counted = False       # in the server's startLogin count
+        self._window = LoginWindow(server, frontEnd.address, self._tooSlow)
         server.connectionOpened(self)
 
     @property
@@ -93,33 +90,19 @@ class LineDialogue:
         has the server's login grace time to log in, and is refused when
         its address already has too many connections logging in.
         """
-        if not self.server.startLogin(self.frontEnd.address):
+        if not self._window.open():
             self.tell(TOO_MANY)
             self.close()
             return
-        self._counted = True
-        # The server's reactor: tests give it a Clock.
-        self._grace = self.server.reactor.callLater(
-            self.server.loginGrace, self._tooSlow)
         self.tell(self.server.banner())
         self.prompt(ACCOUNT_PROMPT)
 
     def _tooSlow(self):
-        self._grace = None
         log.info("closing a connection from {address} that did not log in "
                  "in time", address=self.frontEnd.address)
         self.frontEnd.setPasswordMode(False)
         self.tell(TOO_SLOW)
         self.close()
-
-    def _loginOver(self):
-        """Logged in, or gone: the grace timer and the count end."""
-        grace, self._grace = self._grace, None
-        if grace is not None and grace.active():
-            grace.cancel()
-        if self._counted:
-            self._counted = False
-            self.server.loginOver(self.frontEnd.address)
 
     def startAuthenticated(self, avatar):
         """
@@ -295,7 +278,7 @@ class LineDialogue:
         return d.addCallbacks(created, refused)
 
     def _loggedIn(self, avatar):
-        self._loginOver()
+        self._window.close()
         self.avatar = avatar
         log.info("{name} logged in from {address}", name=avatar.accountName,
                  address=self.frontEnd.address)
@@ -445,7 +428,7 @@ class LineDialogue:
         self.server.connectionClosed(self)
 
     def _leave(self):
-        self._loginOver()
+        self._window.close()
         self.state = "closed"
         self._queue.clear()
         attachment, self.attachment = self.attachment, None
