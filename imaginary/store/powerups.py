@@ -14,7 +14,7 @@ from twisted.python.reflect import namedAny
 
 from .attributes import CASCADE, compoundIndex, integer, reference, text
 from .errors import PowerupNotInstalled, StoreError
-from .item import Item
+from .item import Empowered, Item
 
 STORE_TARGET = -1
 
@@ -136,3 +136,65 @@ class PowerupIndex:
     def connectorsOf(self, targetID):
         """Connectors whose target is targetID (deleted with the target)."""
         return self._connectors(targetID)
+
+
+class StorePowerups(Empowered):
+    """
+    The Store's side of powerups (a mixin of Store): the store itself is
+    an Empowered target (its powerups are kept under target id -1), and
+    it alone may also hold in-memory powerups, run-time services that are
+    never saved.
+    """
+
+    def _powerupTarget(self):
+        return (self, -1)
+
+    def _powerUp(self, targetID, powerup, interface, priority):
+        self._powerups.install(targetID, powerup, interface, priority)
+
+    def _powerDown(self, targetID, powerup, interface):
+        self._powerups.remove(targetID, powerup, interface)
+
+    def _powerupsFor(self, targetID, interface):
+        return self._powerups.lookup(targetID, interface)
+
+    def _interfacesFor(self, targetID, powerup):
+        return self._powerups.interfacesFor(targetID, powerup)
+
+    def inMemoryPowerUp(self, powerup, interface):
+        """
+        Install any object (an Item or not) as this store's powerup for
+        C{interface}, for as long as this Store object lives: it is never
+        saved, and it comes before the persistent powerups for that
+        interface, in adaptation (C{interface(store)}) and in
+        C{powerupsFor}.  This is how whoever opens a store gives it
+        run-time services (the verbs that NPC minds act through).
+        Installing again replaces it; C{None} removes it.
+        """
+        if powerup is None:
+            self._inMemoryPowerups.pop(interface, None)
+        else:
+            self._inMemoryPowerups[interface] = powerup
+
+    def __conform__(self, interface):
+        # Only the Store overrides this: item adaptation, the hot path,
+        # never pays for the in-memory lookup.
+        found = self._inMemoryPowerups.get(interface)
+        if found is not None:
+            return found
+        return Empowered.__conform__(self, interface)
+
+    def powerupsFor(self, interface):
+        """The powerups for C{interface}: in-memory first, then by priority."""
+        found = self._inMemoryPowerups.get(interface)
+        if found is not None:
+            yield found
+        yield from Empowered.powerupsFor(self, interface)
+
+    def _conformFallback(self, obj, interface):
+        if obj is self:
+            from .scheduler import IScheduler, Scheduler
+            if interface is IScheduler:
+                return self.transact(Scheduler.installOn, self)
+        return None
+

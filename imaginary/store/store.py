@@ -41,8 +41,8 @@ from .errors import (
     QueryError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
 from .comparison import AttributeValueComparison
 from .identity import IdentityMap
-from .item import Empowered, Item
-from .powerups import PowerupIndex, _PowerupConnector
+from .item import Item
+from .powerups import PowerupIndex, StorePowerups, _PowerupConnector
 from .query import ItemQuery, MultipleItemQuery, SQLCache
 from .transaction import Transactions
 from .deletion import Deletion
@@ -53,7 +53,7 @@ _MAX_READY_SHAPES = 4096
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class Store(Transactions, Deletion, upgrade.Upgrading, Empowered):
+class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
     """
     An object database of Items on SQLite.
 
@@ -541,60 +541,6 @@ class Store(Transactions, Deletion, upgrade.Upgrading, Empowered):
         """The sum of an attribute over matching items."""
         return self.query(attribute.ownerClass, comparison).getColumn(
             attribute.attrname).sum()
-
-    # -- powerups ----------------------------------------------------------
-
-    def _powerupTarget(self):
-        return (self, -1)
-
-    def _powerUp(self, targetID, powerup, interface, priority):
-        self._powerups.install(targetID, powerup, interface, priority)
-
-    def _powerDown(self, targetID, powerup, interface):
-        self._powerups.remove(targetID, powerup, interface)
-
-    def _powerupsFor(self, targetID, interface):
-        return self._powerups.lookup(targetID, interface)
-
-    def _interfacesFor(self, targetID, powerup):
-        return self._powerups.interfacesFor(targetID, powerup)
-
-    def inMemoryPowerUp(self, powerup, interface):
-        """
-        Install any object (an Item or not) as this store's powerup for
-        C{interface}, for as long as this Store object lives: it is never
-        saved, and it comes before the persistent powerups for that
-        interface, in adaptation (C{interface(store)}) and in
-        C{powerupsFor}.  This is how whoever opens a store gives it
-        run-time services (the verbs that NPC minds act through).
-        Installing again replaces it; C{None} removes it.
-        """
-        if powerup is None:
-            self._inMemoryPowerups.pop(interface, None)
-        else:
-            self._inMemoryPowerups[interface] = powerup
-
-    def __conform__(self, interface):
-        # Only the Store overrides this: item adaptation, the hot path,
-        # never pays for the in-memory lookup.
-        found = self._inMemoryPowerups.get(interface)
-        if found is not None:
-            return found
-        return Empowered.__conform__(self, interface)
-
-    def powerupsFor(self, interface):
-        """The powerups for C{interface}: in-memory first, then by priority."""
-        found = self._inMemoryPowerups.get(interface)
-        if found is not None:
-            yield found
-        yield from Empowered.powerupsFor(self, interface)
-
-    def _conformFallback(self, obj, interface):
-        if obj is self:
-            from .scheduler import IScheduler, Scheduler
-            if interface is IScheduler:
-                return self.transact(Scheduler.installOn, self)
-        return None
 
     # -- closing -----------------------------------------------------------
 
