@@ -27,7 +27,6 @@ from .interfaces import IPlayer
 
 log = Logger()
 
-GENDER_WORDS = tuple(GENDERS)
 # Words the login prompt gives a meaning to: an account so named could
 # never log in by typing its name.
 RESERVED_ACCOUNT_NAMES = ("new", "quit")
