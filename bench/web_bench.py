@@ -1,0 +1,336 @@
+"""
+Websocket load benchmark: N web clients saying things in one room, against
+Imaginary's web front end and against a bare Twisted websocket floor
+server, in the same run.
+
+    .venv/bin/python bench/web_bench.py                    # about 2 minutes
+    .venv/bin/python bench/web_bench.py --clients 20 --duration 20 --idle 500
+    .venv/bin/python bench/web_bench.py --smoke            # a few seconds, CI
+
+Imaginary runs as a subprocess (``serve --web``), with a store made
+beforehand (accounts and characters, bcrypt cost 4: bench/load_bench.py's
+``prepareStore``).  Each client logs in as a browser does
+(docs/web-protocol.md): ``GET /session`` for a cookie and CSRF token,
+``POST /login`` with its Origin, then ``/ws`` with the Cookie and Origin
+headers and ``{"type": "play"}``.  Then, closed loop: ``say <unique
+token>`` as a ``line`` message, time until its own output carrying the
+token comes back, repeat at once; the others' outputs it receives are
+counted as heard (room fan-out).
+
+The same clients then drive bench/web_floor_server.py, a bare websocket
+broadcast server on the same Twisted API (``twisted.web.websocket``) and
+the same wire format, with no login.  For each server it prints says/s,
+p50/p99 round trip, and the server's CPU time per say (utime + stime of
+the server's process from /proc, before and after); then the memory of
+IDLE idle connections (VmRSS before and after, divided by IDLE): for
+Imaginary split into the HTTP login, the open websocket and the character
+in play.  Target (issue 11): Imaginary's CPU per say within 2x of the
+floor's.  The machine may be shared: CPU per say is steadier than says/s,
+and the load average is printed with the figures.
+
+The load generator is this process (asyncio and the ``websockets``
+client); each server is its own process, so its /proc figures are its own.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+from websockets.asyncio.client import connect
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, BENCH)
+
+from load_bench import (  # noqa: E402
+    ENV, PASSWORD, PYTHON, ROOT, _pct, cpuSeconds, freePort, nameFor,
+    prepareStore, rss)
+
+BATCH = 50          # logins and connections opened at once
+IDLE_ROOMS = 50     # the idle characters' rooms (arrivals are O(room^2))
+PROFILE = None      # --profile FILE: run Imaginary under cProfile
+_COOKIE = re.compile(rb"imaginary_session=([^;\s]+)")
+
+
+async def http(port, method, path, headers=(), form=None):
+    """
+    One HTTP/1.0 request to 127.0.0.1:PORT; (status, the session cookie
+    it set or None, its JSON body).  HTTP/1.0 so the answer is neither
+    chunked nor kept alive.
+    """
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    lines = [f"{method} {path} HTTP/1.0", f"Host: 127.0.0.1:{port}"]
+    lines += [f"{name}: {value}" for name, value in headers]
+    body = b""
+    if form is not None:
+        body = urllib.parse.urlencode(form).encode()
+        lines += ["Content-Type: application/x-www-form-urlencoded",
+                  f"Content-Length: {len(body)}"]
+    writer.write("\r\n".join(lines).encode() + b"\r\n\r\n" + body)
+    answer = await reader.read()
+    writer.close()
+    head, _, content = answer.partition(b"\r\n\r\n")
+    cookie = _COOKIE.search(head)
+    return (int(head.split()[1]), cookie and cookie.group(1).decode(),
+            json.loads(content or b"null"))
+
+
+class WebClient:
+    """One simulated player with a browser's manners."""
+
+    def __init__(self, index, kind, port):
+        self.index = index
+        self.name = nameFor(index)
+        self.kind = kind
+        self.port = port
+        self.origin = f"http://127.0.0.1:{port}"
+        self.cookie = None
+        self.ws = None
+        self.rtts = []
+        self.heard = 0
+
+    async def login(self):
+        """GET /session, then POST /login (Imaginary only)."""
+        if self.kind != "imaginary":
+            return
+        status, cookie, body = await http(self.port, "GET", "/session")
+        status, self.cookie, body = await http(
+            self.port, "POST", "/login",
+            [("Origin", self.origin),
+             ("Cookie", f"imaginary_session={cookie}"),
+             ("X-CSRF-Token", body["csrf"])],
+            {"account": self.name, "password": PASSWORD})
+        if status != 200 or not self.cookie:
+            raise RuntimeError(f"{self.name}: login answered {status} "
+                               f"{body!r}")
+
+    async def open(self):
+        """Open /ws with the Cookie and Origin headers a page sends."""
+        headers = {}
+        if self.cookie:
+            headers["Cookie"] = f"imaginary_session={self.cookie}"
+        # No pings from the client (the server's are answered), and a
+        # deep queue: what arrives is read off the socket at once, so it
+        # never waits in the server's memory.
+        self.ws = await connect(
+            f"ws://127.0.0.1:{self.port}/ws", origin=self.origin,
+            additional_headers=headers, compression=None, max_size=None,
+            ping_interval=None, max_queue=4096, open_timeout=60)
+
+    async def play(self):
+        """Play the account's character; wait for the first prompt."""
+        await self.ws.send(json.dumps({"type": "play",
+                                       "character": self.name,
+                                       "since": None}))
+        await self.until(b'"type":"prompt"')
+
+    async def until(self, marker, timeout=30):
+        """Receive messages up to the first containing C{marker}."""
+        while True:
+            message = await asyncio.wait_for(self.ws.recv(decode=False),
+                                             timeout)
+            if marker in message:
+                return
+            if b"says, '" in message:
+                self.heard += 1
+
+    async def run(self, until):
+        """Closed loop: say, wait for our own line, again, till C{until}."""
+        seq = 0
+        while time.perf_counter() < until:
+            seq += 1
+            # "t3n12z" is in no other client's text, nor in a later one's.
+            token = f"t{self.index}n{seq}z"
+            start = time.perf_counter()
+            await self.ws.send(json.dumps({"type": "line",
+                                           "text": "say " + token}))
+            await self.until(token.encode())
+            self.rtts.append(time.perf_counter() - start)
+
+    async def drain(self):
+        """Whatever is still on its way (so nothing counts as queued)."""
+        try:
+            while True:
+                await asyncio.wait_for(self.ws.recv(decode=False), 0.05)
+        except (asyncio.TimeoutError, Exception):
+            pass
+
+    async def close(self):
+        """Close the websocket."""
+        if self.ws is not None:
+            await self.ws.close()
+
+
+async def inBatches(clients, step):
+    """Await C{step}(client) for every client, BATCH at a time."""
+    for start in range(0, len(clients), BATCH):
+        await asyncio.gather(*[step(c) for c in
+                               clients[start:start + BATCH]])
+
+
+async def talk(kind, port, pid, clients, duration):
+    """The closed-loop say run against one server: its figures."""
+    population = [WebClient(i, kind, port) for i in range(clients)]
+    for step in (WebClient.login, WebClient.open, WebClient.play):
+        await inBatches(population, step)
+    await asyncio.gather(*[c.drain() for c in population])
+    for c in population:
+        c.heard = 0
+    cpu0 = cpuSeconds(pid)
+    t0 = time.perf_counter()
+    await asyncio.gather(*[c.run(t0 + duration) for c in population])
+    elapsed = time.perf_counter() - t0
+    cpu = cpuSeconds(pid) - cpu0
+    said = sum(len(c.rtts) for c in population)
+    rtts = sorted(r for c in population for r in c.rtts)
+    await inBatches(population, WebClient.close)
+    return {
+        "target": kind, "clients": clients,
+        "duration_s": round(elapsed, 2),
+        "says_per_s": round(said / elapsed, 1),
+        "heard_per_s": round(sum(c.heard for c in population) / elapsed, 1),
+        "rtt_p50_ms": round(_pct(rtts, 50) * 1000, 2),
+        "rtt_p99_ms": round(_pct(rtts, 99) * 1000, 2),
+        "server_us_per_say": round(cpu / max(1, said) * 1e6, 1),
+    }
+
+
+async def idle(kind, port, pid, count):
+    """RSS per idle connection, after each step of COUNT connecting."""
+    population = [WebClient(i, kind, port) for i in range(count)]
+    figures = {"target": kind, "connections": count}
+    before = rss(pid)
+    for label, step in (("login", WebClient.login), ("socket", WebClient.open),
+                        ("playing", WebClient.play)):
+        await inBatches(population, step)
+        await asyncio.gather(*[c.drain() for c in population])
+        now = rss(pid)
+        figures[f"{label}_kb"] = round((now - before) / count / 1024, 1)
+        before = now
+    figures["total_kb"] = round(sum(figures[f"{label}_kb"] for label in (
+        "login", "socket", "playing")), 1)
+    await inBatches(population, WebClient.close)
+    return figures
+
+
+def startServer(kind, store, port):
+    """Start one server in its own process; wait until PORT answers."""
+    if kind == "floor":
+        args = [PYTHON, os.path.join(BENCH, "web_floor_server.py"),
+                str(port)]
+    else:
+        args = [PYTHON, "-m", "imaginary.cli", "serve", "--store", store,
+                "--telnet", f"tcp:{freePort()}:interface=127.0.0.1",
+                "--web", f"tcp:{port}:interface=127.0.0.1:backlog=2048"]
+        if PROFILE:
+            args[1:1] = ["-m", "cProfile", "-o", PROFILE]
+    process = subprocess.Popen(args, env=ENV, cwd=ROOT,
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    for _ in range(3000):
+        if process.poll() is not None:
+            break
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.01)
+    process.kill()
+    raise RuntimeError(f"the {kind} web server did not start")
+
+
+def measure(kind, phase, count):
+    """Start a fresh server of C{kind}, run C{phase} with COUNT clients."""
+    store = os.path.join(tempfile.mkdtemp(prefix="webbench-"), "store")
+    if kind == "imaginary":
+        rooms = 1 if phase is talk else min(IDLE_ROOMS, count)
+        prepareStore(store, count, rooms)
+    port = freePort()
+    process = startServer(kind, store, port)
+    try:
+        if phase is talk:
+            return asyncio.run(talk(kind, port, process.pid, count,
+                                    DURATION))
+        return asyncio.run(idle(kind, port, process.pid, count))
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+DURATION = 15.0
+
+
+def table(rows, keys):
+    """Print C{rows} (dicts) as right-aligned columns C{keys}."""
+    print("  ".join(f"{k:>17}" for k in keys))
+    for row in rows:
+        print("  ".join(f"{str(row.get(k, '')):>17}" for k in keys))
+
+
+def main():
+    """Run both servers, print the figures (and --json them)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    parser.add_argument("--clients", type=int, default=10,
+                        help="clients talking in one room (default 10)")
+    parser.add_argument("--duration", type=float, default=15.0,
+                        help="seconds of talk per server (default 15)")
+    parser.add_argument("--idle", type=int, default=1000,
+                        help="idle connections for memory (default 1000)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds, for CI (no target judged)")
+    parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="run Imaginary under cProfile, writing FILE "
+                        "(its figures then include the profiler)")
+    args = parser.parse_args()
+    global DURATION, PROFILE
+    PROFILE = args.profile
+    if args.smoke:
+        args.clients, args.duration, args.idle = 3, 1.0, 20
+    DURATION = args.duration
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if hard < 2 * args.idle + 100:
+        sys.exit(f"web_bench: {args.idle} idle connections need more than "
+                 f"{hard} file descriptors (ulimit -n)")
+    print(f"load average before: {os.getloadavg()[0]:.2f}, "
+          f"{os.cpu_count()} CPUs", flush=True)
+    ours, floor = (measure(kind, talk, args.clients)
+                   for kind in ("imaginary", "floor"))
+    ours["cpu_ratio_to_floor"] = round(
+        ours["server_us_per_say"] / floor["server_us_per_say"], 2)
+    ours["throughput_ratio_to_floor"] = round(
+        ours["says_per_s"] / floor["says_per_s"], 3)
+    table([ours, floor], ["target", "clients", "says_per_s", "heard_per_s",
+                          "rtt_p50_ms", "rtt_p99_ms", "server_us_per_say",
+                          "cpu_ratio_to_floor",
+                          "throughput_ratio_to_floor"])
+    print(f"load average after talk: {os.getloadavg()[0]:.2f}", flush=True)
+    idleOurs, idleFloor = (measure(kind, idle, args.idle)
+                           for kind in ("imaginary", "floor"))
+    idleOurs["ratio_to_floor"] = round(
+        idleOurs["total_kb"] / idleFloor["total_kb"], 2) \
+        if idleFloor["total_kb"] > 0 else None
+    table([idleOurs, idleFloor], ["target", "connections", "login_kb",
+                                  "socket_kb", "playing_kb", "total_kb",
+                                  "ratio_to_floor"])
+    print(f"(KB of server RSS per idle connection; load average "
+          f"{os.getloadavg()[0]:.2f})")
+    if not args.smoke:
+        ratio = ours["cpu_ratio_to_floor"]
+        print(f"target: server CPU per say within 2x of the floor's: "
+              f"{ratio}x, {'met' if ratio <= 2 else 'not met'}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump([ours, floor, idleOurs, idleFloor], f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
