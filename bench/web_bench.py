@@ -28,12 +28,16 @@ in play.  Target (issue 11): Imaginary's CPU per say within 2x of the
 floor's.  The machine may be shared: CPU per say is steadier than says/s,
 and the load average is printed with the figures.
 
-The load generator is this process (asyncio and the ``websockets``
-client); each server is its own process, so its /proc figures are its own.
+The load generator is this process: asyncio, with a websocket client
+made to cost as little as it can (it looks for its markers in the raw
+byte stream and parses no frames), so that the servers, not the
+generator, set the pace.  Each server is its own process, so its /proc
+figures are its own.
 """
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import re
@@ -44,8 +48,6 @@ import sys
 import tempfile
 import time
 import urllib.parse
-
-from websockets.asyncio.client import connect
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BENCH)
@@ -83,6 +85,98 @@ async def http(port, method, path, headers=(), form=None):
             json.loads(content or b"null"))
 
 
+SAYS = b"says, '"
+PING = b"\x89\x09imaginary"       # the game's ping frame (payload "imaginary")
+PROMPT = b'"type":"prompt"'
+TAIL = len(PROMPT) - 1
+
+
+def clientFrame(opcode, payload):
+    """
+    A client's websocket frame (final, masked).  The mask key is zero, so
+    the payload goes as it is: the server unmasks all the same, and the
+    generator spends nothing on masking.
+    """
+    size = len(payload)
+    if size < 126:
+        head = bytes((0x80 | opcode, 0x80 | size))
+    elif size < 65536:
+        head = bytes((0x80 | opcode, 0x80 | 126)) + size.to_bytes(2, "big")
+    else:
+        head = bytes((0x80 | opcode, 0x80 | 127)) + size.to_bytes(8, "big")
+    return head + b"\0\0\0\0" + payload
+
+
+class WireSocket(asyncio.Protocol):
+    """
+    The client end of one websocket, as cheap as it can be made so the
+    load generator is not what is measured: the handshake by hand, then
+    no frame parsing at all.  Server frames are unmasked, so the JSON
+    text of every message is in the byte stream as it is: the client
+    waits for a marker (its own token, a prompt) to appear there and
+    counts the others' lines (SAYS) as they pass.  The game's pings are
+    recognised the same way and answered.
+    """
+
+    def __init__(self, request):
+        self.request = request
+        self.transport = None
+        self.upgraded = None        # a Future: the 101 answer arrived
+        self.head = b""
+        self.tail = b""             # the last bytes, for split markers
+        self.want = None
+        self.found = None
+        self.heard = 0
+
+    def connection_made(self, transport):
+        """Send the upgrade request."""
+        self.transport = transport
+        self.upgraded = asyncio.get_running_loop().create_future()
+        transport.write(self.request)
+
+    def data_received(self, data):
+        """Watch the stream for the marker, lines heard and pings."""
+        if not self.upgraded.done():
+            self.head += data
+            if b"\r\n\r\n" not in self.head:
+                return
+            head, _, data = self.head.partition(b"\r\n\r\n")
+            if b" 101 " not in head.split(b"\r\n", 1)[0]:
+                self.upgraded.set_exception(RuntimeError(
+                    f"websocket refused: {head[:200]!r}"))
+                return
+            self.upgraded.set_result(None)
+        chunk = self.tail + data
+        self.heard += chunk.count(SAYS) - self.tail.count(SAYS)
+        if self.want is not None and self.want in chunk:
+            self.want = None
+            self.found.set_result(None)
+        if PING in chunk and PING not in self.tail:
+            self.transport.write(clientFrame(0xA, b"imaginary"))
+        # Long enough for a marker cut in two, too short to hold the
+        # prompt marker whole (the last prompt must not count again).
+        self.tail = chunk[-TAIL:]
+
+    def connection_lost(self, exc):
+        """Whoever waits learns the server went away."""
+        if not self.upgraded.done():
+            self.upgraded.set_exception(ConnectionError("closed"))
+        if self.found is not None and not self.found.done():
+            self.found.set_exception(ConnectionError("closed"))
+
+    async def send(self, message, marker, timeout=30):
+        """Send a JSON message; wait until C{marker} arrives."""
+        self.want = marker
+        self.found = asyncio.get_running_loop().create_future()
+        self.transport.write(clientFrame(0x1, json.dumps(message).encode()))
+        await asyncio.wait_for(self.found, timeout)
+
+    def close(self):
+        """A close frame (1000), then the TCP connection."""
+        self.transport.write(clientFrame(0x8, b"\x03\xe8"))
+        self.transport.close()
+
+
 class WebClient:
     """One simulated player with a browser's manners."""
 
@@ -95,7 +189,6 @@ class WebClient:
         self.cookie = None
         self.ws = None
         self.rtts = []
-        self.heard = 0
 
     async def login(self):
         """GET /session, then POST /login (Imaginary only)."""
@@ -114,33 +207,24 @@ class WebClient:
 
     async def open(self):
         """Open /ws with the Cookie and Origin headers a page sends."""
-        headers = {}
+        key = base64.b64encode(os.urandom(16)).decode()
+        lines = ["GET /ws HTTP/1.1", f"Host: 127.0.0.1:{self.port}",
+                 "Upgrade: websocket", "Connection: Upgrade",
+                 f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13",
+                 f"Origin: {self.origin}"]
         if self.cookie:
-            headers["Cookie"] = f"imaginary_session={self.cookie}"
-        # No pings from the client (the server's are answered), and a
-        # deep queue: what arrives is read off the socket at once, so it
-        # never waits in the server's memory.
-        self.ws = await connect(
-            f"ws://127.0.0.1:{self.port}/ws", origin=self.origin,
-            additional_headers=headers, compression=None, max_size=None,
-            ping_interval=None, max_queue=4096, open_timeout=60)
+            lines.append(f"Cookie: imaginary_session={self.cookie}")
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        _, self.ws = await asyncio.get_running_loop().create_connection(
+            lambda: WireSocket(request), "127.0.0.1", self.port)
+        self.ws.transport.get_extra_info("socket").setsockopt(
+            socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        await asyncio.wait_for(self.ws.upgraded, 60)
 
     async def play(self):
         """Play the account's character; wait for the first prompt."""
-        await self.ws.send(json.dumps({"type": "play",
-                                       "character": self.name,
-                                       "since": None}))
-        await self.until(b'"type":"prompt"')
-
-    async def until(self, marker, timeout=30):
-        """Receive messages up to the first containing C{marker}."""
-        while True:
-            message = await asyncio.wait_for(self.ws.recv(decode=False),
-                                             timeout)
-            if marker in message:
-                return
-            if b"says, '" in message:
-                self.heard += 1
+        await self.ws.send({"type": "play", "character": self.name,
+                            "since": None}, PROMPT)
 
     async def run(self, until):
         """Closed loop: say, wait for our own line, again, till C{until}."""
@@ -150,23 +234,14 @@ class WebClient:
             # "t3n12z" is in no other client's text, nor in a later one's.
             token = f"t{self.index}n{seq}z"
             start = time.perf_counter()
-            await self.ws.send(json.dumps({"type": "line",
-                                           "text": "say " + token}))
-            await self.until(token.encode())
+            await self.ws.send({"type": "line", "text": "say " + token},
+                               token.encode())
             self.rtts.append(time.perf_counter() - start)
-
-    async def drain(self):
-        """Whatever is still on its way (so nothing counts as queued)."""
-        try:
-            while True:
-                await asyncio.wait_for(self.ws.recv(decode=False), 0.05)
-        except (asyncio.TimeoutError, Exception):
-            pass
 
     async def close(self):
         """Close the websocket."""
         if self.ws is not None:
-            await self.ws.close()
+            self.ws.close()
 
 
 async def inBatches(clients, step):
@@ -181,9 +256,8 @@ async def talk(kind, port, pid, clients, duration):
     population = [WebClient(i, kind, port) for i in range(clients)]
     for step in (WebClient.login, WebClient.open, WebClient.play):
         await inBatches(population, step)
-    await asyncio.gather(*[c.drain() for c in population])
-    for c in population:
-        c.heard = 0
+    await asyncio.sleep(0.2)        # the arrivals' messages go by
+    heard0 = sum(c.ws.heard for c in population)
     cpu0 = cpuSeconds(pid)
     t0 = time.perf_counter()
     await asyncio.gather(*[c.run(t0 + duration) for c in population])
@@ -196,7 +270,8 @@ async def talk(kind, port, pid, clients, duration):
         "target": kind, "clients": clients,
         "duration_s": round(elapsed, 2),
         "says_per_s": round(said / elapsed, 1),
-        "heard_per_s": round(sum(c.heard for c in population) / elapsed, 1),
+        "heard_per_s": round((sum(c.ws.heard for c in population) - heard0)
+                             / elapsed, 1),
         "rtt_p50_ms": round(_pct(rtts, 50) * 1000, 2),
         "rtt_p99_ms": round(_pct(rtts, 99) * 1000, 2),
         "server_us_per_say": round(cpu / max(1, said) * 1e6, 1),
@@ -211,7 +286,7 @@ async def idle(kind, port, pid, count):
     for label, step in (("login", WebClient.login), ("socket", WebClient.open),
                         ("playing", WebClient.play)):
         await inBatches(population, step)
-        await asyncio.gather(*[c.drain() for c in population])
+        await asyncio.sleep(0.5)    # what is still on its way is read
         now = rss(pid)
         figures[f"{label}_kb"] = round((now - before) / count / 1024, 1)
         before = now
