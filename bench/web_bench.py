@@ -4,7 +4,7 @@ Imaginary's web front end and against a bare Twisted websocket floor
 server, in the same run.
 
     .venv/bin/python bench/web_bench.py                    # about 2 minutes
-    .venv/bin/python bench/web_bench.py --clients 20 --duration 20 --idle 500
+    .venv/bin/python bench/web_bench.py --clients 20 --rounds 1 --idle 500
     .venv/bin/python bench/web_bench.py --smoke            # a few seconds, CI
 
 Imaginary runs as a subprocess (``serve --web``), with a store made
@@ -21,7 +21,10 @@ The same clients then drive bench/web_floor_server.py, a bare websocket
 broadcast server on the same Twisted API (``twisted.web.websocket``) and
 the same wire format, with no login.  For each server it prints says/s,
 p50/p99 round trip, and the server's CPU time per say (utime + stime of
-the server's process from /proc, before and after); then the memory of
+the server's process from /proc, before and after), over --rounds rounds
+(3 of 10 s by default, the servers' order swapped each round, each run a
+fresh server), then the medians of CPU per say and of each round's
+ratio of Imaginary to the floor; then the memory of
 IDLE idle connections (VmRSS before and after, divided by IDLE): for
 Imaginary split into the HTTP login, the open websocket and the character
 in play.  Target (issue 11): Imaginary's CPU per say within 2x of the
@@ -42,7 +45,9 @@ import json
 import os
 import re
 import resource
+import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -321,32 +326,58 @@ def startServer(kind, store, port):
     raise RuntimeError(f"the {kind} web server did not start")
 
 
-def measure(kind, phase, count):
-    """Start a fresh server of C{kind}, run C{phase} with COUNT clients."""
-    store = os.path.join(tempfile.mkdtemp(prefix="webbench-"), "store")
+def measure(kind, phase, count, duration=0.0):
+    """
+    Start a fresh server of C{kind} (with a fresh store), run C{phase}
+    (talk or idle) with COUNT clients, stop it; the phase's figures.
+    """
+    tmp = tempfile.mkdtemp(prefix="webbench-")
+    store = os.path.join(tmp, "store")
     if kind == "imaginary":
-        rooms = 1 if phase is talk else min(IDLE_ROOMS, count)
-        prepareStore(store, count, rooms)
+        prepareStore(store, count, 1 if phase is talk else
+                     min(IDLE_ROOMS, count))
     port = freePort()
     process = startServer(kind, store, port)
     try:
         if phase is talk:
             return asyncio.run(talk(kind, port, process.pid, count,
-                                    DURATION))
+                                    duration))
         return asyncio.run(idle(kind, port, process.pid, count))
     finally:
         process.terminate()
         process.wait(30)
-
-
-DURATION = 15.0
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def table(rows, keys):
     """Print C{rows} (dicts) as right-aligned columns C{keys}."""
-    print("  ".join(f"{k:>17}" for k in keys))
+    print("  ".join(f"{k:>11}" for k in keys))
     for row in rows:
-        print("  ".join(f"{str(row.get(k, '')):>17}" for k in keys))
+        print("  ".join(f"{str(row.get(k, '')):>11}" for k in keys))
+
+
+def talkRounds(clients, duration, rounds):
+    """
+    ROUNDS rounds of both servers, the order swapped each round (the
+    machine's load drifts); every run's figures, each of Imaginary's with
+    its ratios to the floor run of the same round.
+    """
+    runs = []
+    for n in range(rounds):
+        order = ("imaginary", "floor") if n % 2 == 0 else ("floor",
+                                                            "imaginary")
+        got = {}
+        for kind in order:
+            got[kind] = measure(kind, talk, clients, duration)
+            got[kind]["round"] = n + 1
+            got[kind]["load"] = round(os.getloadavg()[0], 2)
+        ours, floor = got["imaginary"], got["floor"]
+        ours["cpu_ratio"] = round(ours["server_us_per_say"] /
+                                  floor["server_us_per_say"], 2)
+        ours["says_ratio"] = round(ours["says_per_s"] / floor["says_per_s"],
+                                   2)
+        runs += [ours, floor]
+    return runs
 
 
 def main():
@@ -354,8 +385,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--clients", type=int, default=10,
                         help="clients talking in one room (default 10)")
-    parser.add_argument("--duration", type=float, default=15.0,
-                        help="seconds of talk per server (default 15)")
+    parser.add_argument("--duration", type=float, default=10.0,
+                        help="seconds of talk per run (default 10)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of both servers (default 3)")
     parser.add_argument("--idle", type=int, default=1000,
                         help="idle connections for memory (default 1000)")
     parser.add_argument("--smoke", action="store_true",
@@ -365,46 +398,55 @@ def main():
                         help="run Imaginary under cProfile, writing FILE "
                         "(its figures then include the profiler)")
     args = parser.parse_args()
-    global DURATION, PROFILE
+    global PROFILE
     PROFILE = args.profile
     if args.smoke:
-        args.clients, args.duration, args.idle = 3, 1.0, 20
-    DURATION = args.duration
+        args.clients, args.duration, args.rounds, args.idle = 3, 1.0, 1, 20
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if hard < 2 * args.idle + 100:
         sys.exit(f"web_bench: {args.idle} idle connections need more than "
                  f"{hard} file descriptors (ulimit -n)")
-    print(f"load average before: {os.getloadavg()[0]:.2f}, "
-          f"{os.cpu_count()} CPUs", flush=True)
-    ours, floor = (measure(kind, talk, args.clients)
-                   for kind in ("imaginary", "floor"))
-    ours["cpu_ratio_to_floor"] = round(
-        ours["server_us_per_say"] / floor["server_us_per_say"], 2)
-    ours["throughput_ratio_to_floor"] = round(
-        ours["says_per_s"] / floor["says_per_s"], 3)
-    table([ours, floor], ["target", "clients", "says_per_s", "heard_per_s",
-                          "rtt_p50_ms", "rtt_p99_ms", "server_us_per_say",
-                          "cpu_ratio_to_floor",
-                          "throughput_ratio_to_floor"])
-    print(f"load average after talk: {os.getloadavg()[0]:.2f}", flush=True)
-    idleOurs, idleFloor = (measure(kind, idle, args.idle)
-                           for kind in ("imaginary", "floor"))
-    idleOurs["ratio_to_floor"] = round(
-        idleOurs["total_kb"] / idleFloor["total_kb"], 2) \
-        if idleFloor["total_kb"] > 0 else None
-    table([idleOurs, idleFloor], ["target", "connections", "login_kb",
-                                  "socket_kb", "playing_kb", "total_kb",
-                                  "ratio_to_floor"])
-    print(f"(KB of server RSS per idle connection; load average "
-          f"{os.getloadavg()[0]:.2f})")
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"{os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.2f}", flush=True)
+    runs = talkRounds(args.clients, args.duration, args.rounds)
+    table(runs, ["round", "target", "clients", "says_per_s", "heard_per_s",
+                 "rtt_p50_ms", "rtt_p99_ms", "server_us_per_say",
+                 "cpu_ratio", "says_ratio", "load"])
+    ours = [r for r in runs if r["target"] == "imaginary"]
+    floors = [r for r in runs if r["target"] == "floor"]
+    summary = {
+        "us_per_say_imaginary": statistics.median(
+            r["server_us_per_say"] for r in ours),
+        "us_per_say_floor": statistics.median(
+            r["server_us_per_say"] for r in floors),
+        "cpu_ratio_median": statistics.median(r["cpu_ratio"] for r in ours),
+        "says_ratio_median": statistics.median(r["says_ratio"]
+                                               for r in ours),
+    }
+    print("median server CPU per say: Imaginary {us_per_say_imaginary} us, "
+          "floor {us_per_say_floor} us; median ratio (same round) "
+          "{cpu_ratio_median}x CPU per say, {says_ratio_median}x "
+          "says/s".format(**summary), flush=True)
+    idleRuns = [measure(kind, idle, args.idle)
+                for kind in ("imaginary", "floor")]
+    if idleRuns[1]["total_kb"] > 0:
+        idleRuns[0]["ratio"] = round(idleRuns[0]["total_kb"] /
+                                     idleRuns[1]["total_kb"], 2)
+    print("server RSS per idle connection, KB (login: GET /session + "
+          "POST /login; socket: /ws open; playing: after play):")
+    table(idleRuns, ["target", "connections", "login_kb", "socket_kb",
+                     "playing_kb", "total_kb", "ratio"])
+    print(f"load average {os.getloadavg()[0]:.2f}")
     if not args.smoke:
-        ratio = ours["cpu_ratio_to_floor"]
-        print(f"target: server CPU per say within 2x of the floor's: "
-              f"{ratio}x, {'met' if ratio <= 2 else 'not met'}")
+        ratio = summary["cpu_ratio_median"]
+        print(f"target (issue 11): server CPU per say within 2x of the "
+              f"floor's: {ratio}x, {'met' if ratio <= 2 else 'not met'}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump([ours, floor, idleOurs, idleFloor], f, indent=2)
+            json.dump({"talk": runs, "summary": summary, "idle": idleRuns},
+                      f, indent=2)
 
 
 if __name__ == "__main__":
