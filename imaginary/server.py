@@ -24,6 +24,7 @@ from imaginary.session.avatar import AccountService
 from imaginary.session.character import POLICIES, CharacterSession
 from imaginary.session.interfaces import IFrontEndType
 from imaginary.session.login import makePortal
+from imaginary.session.metrics import ServerMetrics
 from imaginary.simulation.thing import Thing
 from imaginary.simulation.world import ImaginaryWorld
 from imaginary.store import IScheduler, Store
@@ -78,6 +79,7 @@ class ImaginaryServer(service.MultiService):
         self.maxLoggingIn = MAX_UNAUTHENTICATED_PER_ADDRESS
         self.started = time.time()
         self.ports = {}
+        self.metrics = ServerMetrics(reactor)    # for the admin page
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -92,7 +94,7 @@ class ImaginaryServer(service.MultiService):
         if build:
             self._openWorld()
         self.registry = VerbRegistry.fromPlugins()
-        installCommandRunner(self.store, self.registry)
+        installCommandRunner(self.store, self.registry, self.metrics)
         self.portal, self.tokens = makePortal(self)
         self.accounts = AccountService(self)
 
@@ -121,6 +123,7 @@ class ImaginaryServer(service.MultiService):
             if self.world is None:
                 self._openWorld()
             IScheduler(self.store).startService(self.reactor)
+            self.metrics.start()
             service.MultiService.startService(self)
 
         def failed(failure):
@@ -193,6 +196,7 @@ class ImaginaryServer(service.MultiService):
         for port in self.ports.values():
             port.stopListening()
         self.ports = {}
+        self.metrics.stop()
         d = defer.maybeDeferred(service.MultiService.stopService, self)
         d.addBoth(lambda _: self._drained(DRAIN_SECONDS))
 

@@ -22,6 +22,7 @@ banner.
 
 import os
 import struct
+import time
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from twisted.conch.avatar import ConchUser
@@ -41,6 +42,7 @@ from imaginary.session.loginwindow import TOO_MANY, TOO_SLOW, LoginWindow
 from imaginary.session.interfaces import IPlayer
 from imaginary.session.login import (
     AccountBanned, LoginThrottled, PasswordCredentials, refusal)
+from imaginary.session.metrics import Traffic
 
 from .keys import AccountKeys
 from .terminal import PlainLineGame, TerminalGame
@@ -215,9 +217,22 @@ class GameSSHSession:
                 TerminalGame, server, player, peer,
                 colours=colourDepth(self.term), size=self.size,
                 queued=queued, abort=abort)
-        self.protocol.makeConnection(_Pipe(proto.write, self._close, peer))
-        proto.makeConnection(_Pipe(self.protocol.dataReceived, self._ended,
-                                   peer))
+        # The channel's bytes each way, counted for the admin page.
+        traffic = Traffic()
+        toGame = self.protocol.dataReceived
+
+        def toClient(data):
+            traffic.bytesOut += len(data)
+            proto.write(data)
+
+        def fromClient(data):
+            traffic.bytesIn += len(data)
+            traffic.lastInput = time.monotonic()
+            toGame(data)
+        self.protocol.makeConnection(_Pipe(toClient, self._close, peer))
+        proto.makeConnection(_Pipe(fromClient, self._ended, peer))
+        getattr(self.protocol, "terminalProtocol", self.protocol).traffic = \
+            traffic
 
     def _close(self):
         """The game ends the session: report the exit, close the channel."""

@@ -31,6 +31,7 @@ The protocol knows nothing about the game.  It hands decoded lines to its
 
 import json
 import socket
+import time
 import zlib
 
 from twisted.conch.telnet import (
@@ -79,11 +80,20 @@ class MudTelnetTransport(TelnetTransport):
     """TelnetTransport with MCCP2 output and bounded subnegotiations."""
 
     compressor = None
+    # Bytes on the wire each way and when the client last sent any, for
+    # the admin page (TelnetFrontEnd.traffic).
+    bytesIn = bytesOut = 0
+    lastInput = None
+
+    def connectionMade(self):
+        self.lastInput = time.monotonic()
+        TelnetTransport.connectionMade(self)
 
     def _write(self, data):
         if self.compressor is not None:
             data = self.compressor.compress(data) + self.compressor.flush(
                 zlib.Z_SYNC_FLUSH)
+        self.bytesOut += len(data)
         self.transport.write(data)
 
     def write(self, data):
@@ -105,6 +115,8 @@ class MudTelnetTransport(TelnetTransport):
     heldCR = False      # the last packet's data ended with a CR
 
     def dataReceived(self, data):
+        self.bytesIn += len(data)
+        self.lastInput = time.monotonic()
         data = self._clean(data)
         # Twisted buffers a subnegotiation until IAC SE: bound it.
         TelnetTransport.dataReceived(self, data)

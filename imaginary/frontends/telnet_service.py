@@ -27,6 +27,7 @@ class TelnetFrontEnd:
         self.protocol = protocol
         peer = protocol.transport.getPeer()
         self.address = getattr(peer, "host", str(peer))
+        self.traffic = protocol.transport   # its byte counts (admin page)
         self.session = LineDialogue(server, self)
         self.session.start()
 

@@ -26,6 +26,7 @@ missed, by sequence number, without lost or repeated lines.
 
 import collections
 import time
+from time import perf_counter
 
 import attr
 from twisted.internet import defer
@@ -121,6 +122,8 @@ class CharacterSession:
                                control=server)
         self.closed = False
         self._ending = None      # the delayed end while lingering
+        # Every command's time goes to the server's metrics (metrics.py).
+        self._commandRan = server.metrics.commandRan
 
     # -- attaching -------------------------------------------------------
 
@@ -265,6 +268,7 @@ class CharacterSession:
         if self._running or self._queue or self.closed:
             return self.submit(line, attachment)
         self._running = True
+        started = perf_counter()
         try:
             # execute() delivers the command's events and runs the NPC
             # reactions they cause before it returns: settled on return.
@@ -275,6 +279,7 @@ class CharacterSession:
             return False
         finally:
             self._running = False
+            self._commandRan(self.context, line, perf_counter() - started)
             if self._queue:
                 self._drain()       # queued by a reaction meanwhile
             elif self._idle:
@@ -307,6 +312,7 @@ class CharacterSession:
                 if attachment is not None and not attachment.attached:
                     done.callback(False)
                     continue
+                started = perf_counter()
                 try:
                     # execute() delivers the command's events and runs the
                     # NPC reactions they cause before it returns.
@@ -316,6 +322,8 @@ class CharacterSession:
                     self.tell("Something went wrong; the error has been "
                               "logged.")
                     result = False
+                self._commandRan(self.context, line,
+                                 perf_counter() - started)
                 done.callback(result)
         finally:
             self._running = False

@@ -117,6 +117,9 @@ class Context:
     memory = attr.ib(factory=dict)
     line = attr.ib(default="")
     control = attr.ib(default=None)
+    # The verb the last line parsed to (None if it parsed to none), for
+    # the server's per-verb command timings.
+    verb = attr.ib(default=None)
 
     @property
     def store(self):
@@ -406,12 +409,14 @@ def execute(context, line):
     """
     registry = context.registry
     context.line = line.strip()
+    context.verb = None
     try:
         verb, slots = registry.parse(line)
     except ParseFailure as failure:
         if str(failure):
             context.tell(str(failure))
         return False
+    context.verb = verb
     if not hasPermission(context.actor, verb.permission):
         context.tell(f"You need {verb.permission} permission to use "
                      f"'{verb.names[0]}'.")

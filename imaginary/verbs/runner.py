@@ -10,6 +10,8 @@ helpers in tests/transcript.py).  The runner is an in-memory powerup of
 the store: it is never saved and lives exactly as long as the Store object.
 """
 
+from time import perf_counter
+
 import attr
 from zope.interface import implementer
 
@@ -25,19 +27,30 @@ class RegistryRunner:
     """Runs a body's commands through C{registry}, a VerbRegistry."""
 
     registry = attr.ib()
+    # What times every command (the server's metrics: anything with a
+    # commandRan(context, line, seconds) method), or None.
+    metrics = attr.ib(default=None)
 
     def run(self, body, line):
         """Run C{line} as C{body}; True when a verb ran successfully."""
         context = Context(actor=body, world=ImaginaryWorld.get(body.store),
                           registry=self.registry)
-        return execute(context, line)
+        metrics = self.metrics
+        if metrics is None:
+            return execute(context, line)
+        started = perf_counter()
+        try:
+            return execute(context, line)
+        finally:
+            metrics.commandRan(context, line, perf_counter() - started)
 
 
-def installCommandRunner(store, registry):
+def installCommandRunner(store, registry, metrics=None):
     """
     Have the minds in C{store} act through C{registry} (the same registry
-    players use, so a plugin reload reaches NPCs too).  Returns the runner.
+    players use, so a plugin reload reaches NPCs too), their commands
+    timed by C{metrics} if given.  Returns the runner.
     """
-    runner = RegistryRunner(registry)
+    runner = RegistryRunner(registry, metrics)
     store.inMemoryPowerUp(runner, ICommandRunner)
     return runner

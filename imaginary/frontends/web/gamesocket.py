@@ -31,6 +31,7 @@ import collections
 import json
 import os
 import secrets
+import time
 import weakref
 
 from twisted.internet import task
@@ -131,6 +132,8 @@ class GameSocket:
         self._received = 0          # bytes since the last whole message
         self._pinger = None
         self._missed = 0
+        self.bytesIn = self.bytesOut = 0    # for the admin page
+        self.lastInput = time.monotonic()
 
     @property
     def account(self):
@@ -155,6 +158,7 @@ class GameSocket:
             if self.closed:
                 return          # what a closed connection still sends
             self._received += len(data)
+            self.bytesIn += len(data)
             if self._received > MAX_MESSAGE_BYTES + FRAMING_SLACK:
                 self._tooBig()
                 return
@@ -174,6 +178,7 @@ class GameSocket:
 
     def textMessageReceived(self, message):
         self._received = 0
+        self.lastInput = time.monotonic()
         if self.closed:
             return
         if len(message) * 4 > MAX_MESSAGE_BYTES and \
@@ -325,6 +330,7 @@ class GameSocket:
     def _send(self, text):
         if self.closed or self.transport is None:
             return
+        self.bytesOut += len(text) if text.isascii() else len(text.encode())
         if self._paused or self._queue:
             self._queue.append(text)
             self._queued += len(text)

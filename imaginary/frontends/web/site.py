@@ -8,6 +8,7 @@ server, the cookie signer, the logged-in web sessions and the clock.
 from twisted.web.resource import Resource
 from twisted.web.server import Site
 
+from .admin import AdminJSON, AdminPage
 from .gamesocket import SocketGate
 from .headers import answer
 from .pages import (
@@ -85,6 +86,8 @@ def webFactory(server, clock=None, secret=None):
     root.putChild(b"status", StatusPage(server))
     root.putChild(b"status.json", StatusJSON(server))
     root.putChild(b"ws", SocketGate(game))
+    root.putChild(b"admin", AdminPage(game))
+    root.putChild(b"admin.json", AdminJSON(game))
     site = QuietSite(root)
     site.game = game
     return site

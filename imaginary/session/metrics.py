@@ -1,0 +1,245 @@
+"""
+What the server measures about itself, for the operator's page (/admin).
+
+``ServerMetrics`` is one server's: per-verb command timings, the slowest
+commands, and the reactor's lag.  Everything here has a fixed memory cost
+whatever the uptime:
+
+- ``Timings`` is a histogram with logarithmic buckets (``SUBBUCKETS`` per
+  doubling, so a percentile is within 1/32 of an octave, about 3%, of the
+  true value) between ``FLOOR`` and ``CEILING`` seconds: at most a few
+  hundred buckets per verb, and there are as many verbs as the registry
+  has;
+- the slowest ``SLOWEST`` commands are a min-heap: a command that is not
+  among them costs one comparison;
+- the reactor's lag keeps its last ``LAG_SAMPLES`` samples and the
+  largest ever.
+
+Recording a command is on every command's path (CharacterSession and the
+NPCs' RegistryRunner call ``commandRan``), so it does little: a dict
+lookup, a ``math.frexp`` and a few additions.
+"""
+
+import collections
+import heapq
+import math
+import time
+
+from twisted.internet import task
+
+SLOWEST = 20            # commands kept in the slowest list
+SUBBUCKETS = 16         # histogram buckets per doubling of a time
+FLOOR = 1e-6            # times below this (seconds) count as this...
+CEILING = 1e4           # ...and above this as this
+LAG_INTERVAL = 0.5      # seconds between reactor lag samples
+LAG_SAMPLES = 120       # samples kept (a minute at LAG_INTERVAL)
+MAX_LINE = 200          # characters of a slow command's line kept
+NO_VERB = "(no verb)"   # the name lines that ran no verb are counted under
+
+
+def _bucket(seconds):
+    """The histogram bucket of a time: SUBBUCKETS per power of two."""
+    if seconds < FLOOR:
+        seconds = FLOOR
+    elif seconds > CEILING:
+        seconds = CEILING
+    mantissa, exponent = math.frexp(seconds)    # mantissa in [0.5, 1)
+    return exponent * SUBBUCKETS + int((mantissa - 0.5) * 2 * SUBBUCKETS)
+
+
+def _bucketTop(index):
+    """The largest time that falls in bucket C{index}."""
+    exponent, sub = divmod(index, SUBBUCKETS)
+    return math.ldexp(0.5 + (sub + 1) / (2 * SUBBUCKETS), exponent)
+
+
+class Timings:
+    """
+    Counts, total, largest and a fixed histogram of one kind of timing,
+    with percentiles read from the histogram.
+    """
+
+    __slots__ = ("count", "total", "max", "buckets")
+
+    def __init__(self):
+        self.count = 0
+        self.total = 0.0
+        self.max = 0.0
+        self.buckets = {}       # bucket index -> count
+
+    def add(self, seconds):
+        """Record one timing, in seconds."""
+        self.count += 1
+        self.total += seconds
+        if seconds > self.max:
+            self.max = seconds
+        index = _bucket(seconds)
+        buckets = self.buckets
+        buckets[index] = buckets.get(index, 0) + 1
+
+    def percentile(self, p):
+        """
+        The time (seconds) that C{p} percent of the timings are at most:
+        the top of the bucket where that rank falls, never more than the
+        largest timing seen.  0.0 when nothing was recorded.
+        """
+        if not self.count:
+            return 0.0
+        rank = max(1, math.ceil(self.count * p / 100.0))
+        seen = 0
+        for index in sorted(self.buckets):
+            seen += self.buckets[index]
+            if seen >= rank:
+                return min(_bucketTop(index), self.max)
+        return self.max
+
+    def asDict(self):
+        """JSON-ready: count, and p50, p99, max and mean in milliseconds."""
+        return {"count": self.count,
+                "p50Ms": _ms(self.percentile(50)),
+                "p99Ms": _ms(self.percentile(99)),
+                "maxMs": _ms(self.max),
+                "meanMs": _ms(self.total / self.count if self.count else 0)}
+
+
+def _ms(seconds):
+    return round(seconds * 1000.0, 3)
+
+
+class CommandMetrics:
+    """Per-verb timings of every command since start, and the slowest."""
+
+    def __init__(self, keep=SLOWEST):
+        self.keep = keep
+        self.verbs = {}         # verb name -> Timings
+        self._slowest = []      # min-heap of (seconds, n, verb, line, who, at)
+        self._n = 0
+
+    def commandRan(self, context, line, seconds):
+        """
+        A command ran for C{seconds}: C{context} is the verbs' Context it
+        ran in (its C{verb} is the verb that parsed the line, or None),
+        C{line} what was typed.
+        """
+        verb = context.verb
+        name = verb.names[0] if verb is not None and verb.names else NO_VERB
+        timings = self.verbs.get(name)
+        if timings is None:
+            timings = self.verbs[name] = Timings()
+        timings.add(seconds)
+        slowest = self._slowest
+        if len(slowest) < self.keep or seconds > slowest[0][0]:
+            self._remember(slowest, seconds, name, line, context.actor)
+
+    def _remember(self, slowest, seconds, name, line, actor):
+        # Only the few commands that make the list pay for this: the
+        # name is copied (the heap must not keep a Thing alive) and the
+        # line cut short.
+        self._n += 1
+        entry = (seconds, self._n, name, line[:MAX_LINE],
+                 getattr(actor, "name", None), time.time())
+        if len(slowest) < self.keep:
+            heapq.heappush(slowest, entry)
+        else:
+            heapq.heapreplace(slowest, entry)
+
+    def slowest(self):
+        """The slowest commands, slowest first, as JSON-ready dicts."""
+        return [{"verb": verb, "line": line, "who": who, "ms": _ms(seconds),
+                 "at": at}
+                for seconds, _, verb, line, who, at
+                in sorted(self._slowest, reverse=True)]
+
+    def byVerb(self):
+        """[(verb name, Timings)], the most used first."""
+        return sorted(self.verbs.items(),
+                      key=lambda item: (-item[1].count, item[0]))
+
+
+class ReactorLag:
+    """
+    How late the reactor runs a timer: a LoopingCall every C{interval}
+    seconds notes how long after its due time it ran.  A reactor busy
+    with a long command (or a blocking call) runs it late by that much.
+    """
+
+    def __init__(self, clock, interval=LAG_INTERVAL, samples=LAG_SAMPLES):
+        self.clock = clock
+        self.interval = interval
+        self.recent = collections.deque(maxlen=samples)
+        self.max = 0.0
+        self._loop = None
+        self._due = None
+
+    def start(self):
+        """Start sampling."""
+        if self._loop is None:
+            self._loop = task.LoopingCall(self._sample)
+            self._loop.clock = self.clock
+            self._loop.start(self.interval, now=False)
+
+    def stop(self):
+        """Stop sampling (what was measured is kept)."""
+        loop, self._loop = self._loop, None
+        if loop is not None and loop.running:
+            loop.stop()
+
+    def _sample(self):
+        now = self.clock.seconds()
+        loop = self._loop
+        due = self._due
+        if due is None:
+            # The first call was due one interval after the start.
+            due = loop.starttime + self.interval
+        lag = max(0.0, now - due)
+        self.recent.append(lag)
+        if lag > self.max:
+            self.max = lag
+        # LoopingCall schedules its next call at the next multiple of the
+        # interval after its start (skipping any that were missed): that
+        # is when the next sample is due.
+        elapsed = now - loop.starttime
+        self._due = loop.starttime + (
+            math.floor(elapsed / self.interval) + 1) * self.interval
+
+    def asDict(self):
+        """JSON-ready: recent max and p99, and the max since start (ms)."""
+        recent = sorted(self.recent)
+        p99 = recent[max(0, math.ceil(len(recent) * 0.99) - 1)] \
+            if recent else 0.0
+        return {"intervalSeconds": self.interval,
+                "samples": len(recent),
+                "recentMaxMs": _ms(recent[-1] if recent else 0.0),
+                "recentP99Ms": _ms(p99),
+                "maxMs": _ms(self.max)}
+
+
+class Traffic:
+    """
+    A connection's byte counts and when it last sent something, for a
+    front end whose own objects can't carry them (SSH's channels).
+    """
+
+    __slots__ = ("bytesIn", "bytesOut", "lastInput")
+
+    def __init__(self):
+        self.bytesIn = 0
+        self.bytesOut = 0
+        self.lastInput = time.monotonic()
+
+
+class ServerMetrics:
+    """One server's measurements: commands and the reactor's lag."""
+
+    def __init__(self, clock):
+        self.commands = CommandMetrics()
+        self.lag = ReactorLag(clock)
+        self.commandRan = self.commands.commandRan
+
+    def start(self):
+        """Start what samples over time (the reactor lag)."""
+        self.lag.start()
+
+    def stop(self):
+        """Stop sampling."""
+        self.lag.stop()
