@@ -34,3 +34,19 @@ def test_the_runner_acts_as_the_body_through_its_registry():
     # Only the runner's registry counts: this one knows no 'look'.
     assert runner.run(t.observer.thing, "look") is False
     assert t.actor.output() == []
+
+
+def test_the_runner_times_each_command_by_its_verb():
+    from imaginary.session.metrics import NO_VERB, CommandMetrics
+    t = Transcript()
+    onlySay = VerbRegistry()
+    onlySay.add(Say)
+    metrics = CommandMetrics()
+    runner = RegistryRunner(onlySay, metrics)
+    assert runner.run(t.observer.thing, "say timed") is True
+    assert runner.run(t.observer.thing, "look") is False
+    assert {name: timings.count for name, timings in metrics.byVerb()} == {
+        "say": 1, NO_VERB: 1}
+    assert [(s["verb"], s["line"]) for s in sorted(
+        metrics.slowest(), key=lambda s: s["line"])] == [
+        (NO_VERB, "look"), ("say", "say timed")]

@@ -6,10 +6,10 @@ commands, and the reactor's lag.  Everything here has a fixed memory cost
 whatever the uptime:
 
 - ``Timings`` is a histogram with logarithmic buckets (``SUBBUCKETS`` per
-  doubling, so a percentile is within 1/32 of an octave, about 3%, of the
-  true value) between ``FLOOR`` and ``CEILING`` seconds: at most a few
-  hundred buckets per verb, and there are as many verbs as the registry
-  has;
+  doubling, so a percentile read from it is at most 1/16, 6.25%, above
+  the true value, and never below it) between ``FLOOR`` and ``CEILING``
+  seconds: at most ``MAX_BUCKETS`` buckets per verb, and there are as
+  many verbs as the registry has;
 - the slowest ``SLOWEST`` commands are a min-heap: a command that is not
   among them costs one comparison;
 - the reactor's lag keeps its last ``LAG_SAMPLES`` samples and the
@@ -45,6 +45,10 @@ def _bucket(seconds):
         seconds = CEILING
     mantissa, exponent = math.frexp(seconds)    # mantissa in [0.5, 1)
     return exponent * SUBBUCKETS + int((mantissa - 0.5) * 2 * SUBBUCKETS)
+
+
+_TOP_BUCKET = _bucket(CEILING)
+MAX_BUCKETS = _TOP_BUCKET - _bucket(FLOOR) + 1
 
 
 def _bucketTop(index):
@@ -90,6 +94,8 @@ class Timings:
         for index in sorted(self.buckets):
             seen += self.buckets[index]
             if seen >= rank:
+                if index == _TOP_BUCKET:
+                    return self.max     # it holds everything above CEILING
                 return min(_bucketTop(index), self.max)
         return self.max
 
