@@ -122,7 +122,9 @@ class CommandMetrics:
     def __init__(self, keep=SLOWEST):
         self.keep = keep
         self.verbs = {}         # verb name -> Timings
-        self._byVerb = {}       # verb (or None) -> its Timings in verbs
+        # verb (or None) -> its Timings in verbs.  A plugin reload makes
+        # new verb classes: their old ones stay here, a few per reload.
+        self._byVerb = {}
         self._slowest = []      # min-heap of (seconds, n, verb, line, who, at)
         self._threshold = -1.0  # what a command must exceed to be kept
         self._n = 0

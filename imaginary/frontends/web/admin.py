@@ -49,7 +49,9 @@ def permission(page, request):
     if session is None:
         return 401, NOT_LOGGED_IN
     account = session.avatar.account
-    if account.store is None or account.banned or account.level != "admin":
+    if account.store is None:           # deleted since it logged in
+        return 401, NOT_LOGGED_IN
+    if account.banned or account.level != "admin":
         return 403, notAdmin(account)
     return None, None
 
