@@ -46,6 +46,32 @@ def test_sayBothWays(server):
     telnet.close()
 
 
+def test_verbsAndThingsInViewForCompletion(server):
+    """
+    After "playing" the page is told the command words its character may
+    use (builder verbs only for builders); looking around tells it what
+    lies in the room: the names Tab completes.
+    """
+    browser, ws = webPlayer(server, "alice", "Alice")
+    verbs = [m for m in ws.seen if m.get("package") == "Client.Verbs"]
+    assert len(verbs) == 1 and verbs[0]["seq"] is None
+    words = verbs[0]["data"]["verbs"]
+    assert {"look", "say", "take", "north", "n"} <= set(words)
+    assert "dig" not in words          # a builder's verb
+    assert words == sorted(words)
+    ws.say("look")
+    got = ws.until(lambda m: m.get("package") == "Char.Items.List")
+    listed = got[-1]
+    assert listed["data"]["location"] == "room"
+    names = [item["name"] for item in listed["data"]["items"]]
+    shown = [t for t in texts(got) if t.startswith("[ Town Square ]")][0]
+    assert names and all(name in shown for name in names)
+    # The list belongs to the same output as the room's description.
+    assert listed["seq"] == [m for m in got if m["type"] == "output"][-1][
+        "seq"]
+    ws.close()
+
+
 def closeCode(ws, timeout=10):
     """Read until the server closes C{ws}; the close code it gave."""
     with pytest.raises(ConnectionClosed) as closed:
@@ -194,6 +220,7 @@ def test_gapWhenTheSessionEnded(tmp_path):
         assert again.next() == {
             "type": "gap",
             "message": "Some lines were lost while you were away."}
+        assert again.next()["package"] == "Client.Verbs"
         assert again.next()["type"] == "prompt"
         again.say("look")
         again.untilText("Town Square")
@@ -218,3 +245,11 @@ def test_resumeAfterClientDrop(server):
     assert [t for t in texts(got) if "'" in t] == [
         "Bob says, 'while away'"]
     telnet.close()
+
+
+def test_closeFrame():
+    """The Close frame sent before draining a too-big message's rest."""
+    from imaginary.frontends.web.gamesocket import closeFrame
+    assert closeFrame(1009, "big") == b"\x88\x05\x03\xf1big"
+    # The reason is cut so the whole payload fits one length byte.
+    assert len(closeFrame(1009, "x" * 500)) == 2 + 125

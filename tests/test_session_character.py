@@ -11,6 +11,7 @@ from zope.interface.verify import verifyObject
 from imaginary.session import IFrontEnd, IPlayer, Refused
 from imaginary.session import character as charactermodule
 from imaginary.session.login import TokenCredentials
+from imaginary.simulation.description import placeContents
 
 from sessionkit import (  # noqa
     RecordingFrontEnd, fastHashes, newAccount, server, settle, wait)
@@ -131,7 +132,14 @@ def test_out_of_band_data_is_plain_and_named_like_gmcp(server):
     wait(attachment.submit("look"))
     wait(attachment.submit("score"))
     packages = [package for package, _ in frontEnd.data]
-    assert packages == ["Room.Info", "Char.Vitals", "Char.Status"]
+    assert packages == ["Room.Info", "Char.Items.List", "Char.Vitals",
+                        "Char.Status"]
+    # What lies in the square, for a client's completion of names.
+    seen = dict(frontEnd.data)["Char.Items.List"]
+    assert seen["location"] == "room"
+    assert seen["items"] and [item["name"] for item in seen["items"]] == [
+        t.name for t in placeContents(attachment.character,
+                                      attachment.character.location)]
     room = dict(frontEnd.data)["Room.Info"]
     assert room["name"] == "Town Square"
     assert sorted(room["exits"]) == ["east", "north", "west"]

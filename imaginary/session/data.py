@@ -46,11 +46,22 @@ def inventory(items):
         {"id": thing.storeID, "name": thing.name} for thing in items]}),)
 
 
+def roomItems(things):
+    """
+    Char.Items.List (location "room"): what the character sees lying in
+    the room (the GMCP name MUD clients know for it); a web client
+    completes these names on Tab.
+    """
+    return (("Char.Items.List", {"location": "room", "items": [
+        {"id": thing.storeID, "name": thing.name} for thing in things]}),)
+
+
 CONVERTERS = {
     "room": roomInfo,
     "vitals": vitals,
     "channel": channelText,
     "inventory": inventory,
+    "seen": roomItems,
 }
 
 _last = [None, ()]      # [the last event's data dict, its conversion]

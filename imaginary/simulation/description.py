@@ -49,8 +49,12 @@ def _contributions(observer, thing):
     return lines
 
 
-def describePlace(observer, room):
-    """The lines an observer sees looking around C{room}."""
+def describePlace(observer, room, contents=None):
+    """
+    The lines an observer sees looking around C{room}.  C{contents}, when
+    given, is what C{placeContents} found already (a verb that also sends
+    the list as data needn't search twice).
+    """
     if isDark(room):
         return [styled(TOO_DARK)]
     lines = [styled("[ ", room.name, " ]", role="room-title")]
@@ -65,11 +69,19 @@ def describePlace(observer, room):
             parts.append(styled(name, role="exit"))
         parts.append(".")
         lines.append(styled(*parts))
-    contents = visibleContents(observer, room)
+    if contents is None:
+        contents = visibleContents(observer, room)
     if contents:
         lines.append(sentence("Here, you see {things}.",
                               things=ItemList(contents)).render(observer))
     return lines
+
+
+def placeContents(observer, room):
+    """What C{observer} sees lying in C{room}: nothing when it is dark."""
+    if isDark(room):
+        return []
+    return visibleContents(observer, room)
 
 
 def describeThing(observer, thing):

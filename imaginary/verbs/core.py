@@ -12,7 +12,8 @@ from imaginary.language import ItemList, sentence, styled
 from imaginary.language.grammar import SUBJECTIVE
 from imaginary.simulation.containment import (the, 
     DIRECTION_ALIASES, DIRECTIONS, ExitLink, canonicalDirection)
-from imaginary.simulation.description import describePlace, describeThing
+from imaginary.simulation.description import (
+    describePlace, describeThing, placeContents)
 from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.idea import Named, Proximity, Reachable, Retriever
@@ -39,10 +40,11 @@ class Look(Verb):
         actor = context.actor
         if target is None:
             room = actor.enclosingRoom()
-            lines = describePlace(actor, room)
+            seen = placeContents(actor, room)
+            lines = describePlace(actor, room, seen)
             Event(location=None, actor=actor,
                   actorMessage=_lines(lines),
-                  data={"room": room}).broadcast()
+                  data={"room": room, "seen": seen}).broadcast()
             return
         [thing] = resolve(context, self.finds["target"], target)
         context.remember([thing])
@@ -116,9 +118,10 @@ class Go(Verb):
                                actor=actor, way=_fromWay(back) if back
                                else ""),
               data={"arrived": actor}).broadcast()
-        lines = describePlace(actor, destination)
+        seen = placeContents(actor, destination)
+        lines = describePlace(actor, destination, seen)
         Event(location=None, actor=actor, actorMessage=_lines(lines),
-              data={"room": destination}).broadcast()
+              data={"room": destination, "seen": seen}).broadcast()
 
 
 def _leaving(name):

@@ -31,6 +31,7 @@ import collections
 import json
 import os
 import secrets
+import struct
 import time
 import weakref
 
@@ -42,6 +43,7 @@ from twisted.web.websocket import WebSocketResource
 from zope.interface import implementer
 
 from imaginary.session import IFrontEnd, Refused
+from imaginary.verbs.base import hasPermission
 
 from ..limits import (
     MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_FAST, TOO_LONG, FloodGate,
@@ -67,6 +69,20 @@ GOING_AWAY = 1001
 TOO_BIG_REASON = f"message over {MAX_MESSAGE_BYTES} bytes"
 
 
+# How long a connection closed for a too-big message is read (and what
+# arrives dropped) before the socket closes.
+DRAIN_SECONDS = 2.0
+
+
+def closeFrame(code, reason):
+    """
+    A websocket Close frame from the server (RFC 6455 5.5.1: unmasked,
+    opcode 8, the code in two bytes then the reason, 125 bytes at most).
+    """
+    payload = struct.pack("!H", code) + reason.encode("utf-8")[:123]
+    return bytes((0x88, len(payload))) + payload
+
+
 _tokens = weakref.WeakKeyDictionary()     # CharacterSession -> its token
 
 
@@ -80,6 +96,18 @@ def sessionToken(session):
     if token is None:
         token = _tokens[session] = secrets.token_urlsafe(12)
     return token
+
+
+def verbWords(registry, character):
+    """
+    Every word that starts a command C{character} may use (its
+    permission allows the verb), sorted: the page completes them on Tab.
+    """
+    if registry is None:
+        return []
+    return sorted({name for verb in registry.verbs()
+                   if hasPermission(character, verb.permission)
+                   for name in verb.names})
 
 
 class SocketGate(Resource):
@@ -258,7 +286,14 @@ class GameSocket:
                         self._send(outputMessage(output.seq, output.span))
                     for package, value in output.data or ():
                         self._send(dataMessage(output.seq, package, value))
-        self.sendPrompt(PROMPT)
+        self._send(dataMessage(None, "Client.Verbs", {
+            "verbs": verbWords(self.server.registry, attachment.character)}))
+        if since is None:
+            # Coming into the game: where you are, as on every front end.
+            attachment.submit("look").addCallback(
+                lambda _: self.sendPrompt(PROMPT))
+        else:
+            self.sendPrompt(PROMPT)
 
     def _line(self, text):
         if not isinstance(text, str):
@@ -360,7 +395,17 @@ class GameSocket:
         log.info("closing a web client that sent a message over "
                  "{limit} bytes", limit=MAX_MESSAGE_BYTES)
         self._queue.clear()
-        self._close(MESSAGE_TOO_BIG, TOO_BIG_REASON)
+        if self.closed or self.transport is None:
+            return
+        # Not Twisted's loseConnection: it closes the socket at once, with
+        # the rest of the big message still arriving, and a socket closed
+        # with unread bytes is reset, so the client (a browser) loses our
+        # close frame and never learns why.  Send the frame, read and drop
+        # what still comes, then close.
+        self.closed = True
+        tcp = self.request.channel.transport
+        tcp.write(closeFrame(MESSAGE_TOO_BIG, TOO_BIG_REASON))
+        self.clock.callLater(DRAIN_SECONDS, tcp.loseConnection)
 
     def _ping(self):
         if self._missed >= MISSED_PONGS:

@@ -18,6 +18,7 @@ from imaginary.session import IPlayer, Refused
 from imaginary.session.login import PasswordCredentials, refusal
 
 from .headers import answer, refuse, sameOrigin, securePage
+from .static import shippedFile
 
 log = Logger()
 
@@ -100,28 +101,12 @@ class PageBase(Resource):
 
 
 class HomePage(PageBase):
-    """GET /: the page players play on."""
-
-    PLACEHOLDER = b"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Imaginary</title></head>
-<body>
-<main>
-<h1>Imaginary</h1>
-<p>The game's web client arrives in the next release. Until then, play
-with a MUD client or telnet, and see <a href="/status">the server's
-status</a>.</p>
-</main>
-</body>
-</html>
-"""
+    """GET /: the page players play on (static/index.html)."""
 
     def render_GET(self, request):
         self.game.ensureCookie(request)
         securePage(request, b"text/html; charset=utf-8")
-        return self.PLACEHOLDER
+        return shippedFile("index.html")
 
 
 class SessionPage(PageBase):

@@ -14,6 +14,7 @@ from .headers import answer
 from .pages import (
     AccountPage, CharactersPage, HomePage, LoginPage, LogoutPage,
     SessionPage, characterList, cookieFlags)
+from .static import StaticFiles
 from .status import StatusJSON, StatusPage
 from .websession import COOKIE, Signer, WebSessions, cookieSecret
 
@@ -88,6 +89,7 @@ def webFactory(server, clock=None, secret=None):
     root.putChild(b"ws", SocketGate(game))
     root.putChild(b"admin", AdminPage(game))
     root.putChild(b"admin.json", AdminJSON(game))
+    root.putChild(b"static", StaticFiles())
     site = QuietSite(root)
     site.game = game
     return site
