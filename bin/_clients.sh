@@ -1,5 +1,6 @@
 # Sourced by bin/test: make sure the real programs the end-to-end tests drive
-# are installed (telnet, tintin++, tf5, kbtin, ssh, expect, tmux) and that the
+# are installed (telnet, tintin++, tf5, kbtin, ssh, expect, tmux, and
+# Debian's chromium for the web client's Playwright tests) and that the
 # tr_TR.UTF-8 locale exists (the server is tested under it: Turkish's dotted
 # and dotless i break naive case folding).  On a machine that has them all
 # this only looks; otherwise it installs the missing Debian packages, as root
@@ -20,7 +21,8 @@ _imaginary_clients() {
                 "kbtin:kbtin" \
                 "ssh:openssh-client" "ssh-keygen:openssh-client" \
                 "expect:expect" "tmux:tmux" \
-                "localedef:locales" "/usr/share/i18n/locales/tr_TR:locales"; do
+                "localedef:locales" "/usr/share/i18n/locales/tr_TR:locales" \
+                "/usr/bin/chromium:chromium"; do
         found=""
         IFS='|' read -r -a alts <<<"${pair%%:*}"
         for alt in "${alts[@]}"; do

@@ -7,6 +7,7 @@ telnet player in the same room through the real telnet client.
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
 from browserkit import Relay, launchChromium, overflowing
@@ -310,8 +311,15 @@ def test_accessibility(server, context):
     assert output.get_attribute("role") == "log"
     assert output.get_attribute("aria-live") == "polite"
     assertTabReachesEverything(page)
+    assert axeViolations(page) == []
     newCharacter(page, server.origin, "alice", "Alice")
     assertTabReachesEverything(page)
+    assert axeViolations(page) == []
+    page.get_by_role("button", name="Characters").click()
+    expect(page.locator("#characters-view")).to_be_visible()
+    assert axeViolations(page) == []
+    page.get_by_role("button", name="Play Alice").click()
+    expect(page.locator("#state")).to_have_text("Playing Alice.")
     page.get_by_label("Screen reader").check()
     typeCommand(page, "look")
     expect(output.locator(".line").filter(has_text="Town Square").last
@@ -319,6 +327,13 @@ def test_accessibility(server, context):
     panel = page.locator("#panel").bounding_box()
     play = page.locator(".play").bounding_box()
     assert panel["y"] >= play["y"] + play["height"] - 1
+
+
+def axeViolations(page):
+    """axe-core's findings on the page as it is now (rule: elements)."""
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']} ({v['impact']}): " + ", ".join(
+        node["target"][0] for node in v["nodes"]) for v in found]
 
 
 def assertTabReachesEverything(page):

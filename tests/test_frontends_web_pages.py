@@ -4,6 +4,8 @@ and its flags, CSRF and Origin checks on every POST, logging in and out
 through the shared portal and throttle, accounts and characters as data.
 """
 
+import re
+
 import pytest
 
 from liveserver import newPlayer, spawnTelnet
@@ -24,13 +26,42 @@ def test_securityHeaders(server):
     browser = Browser(server)
     status, body = browser.request("GET", "/")
     assert status == 200
-    assert "next" in body.decode()
+    page = body.decode()
+    # Nothing the CSP would refuse: every script is a file of our own, no
+    # inline script or style, no address of another site.
+    scripts = re.findall(r"<script([^>]*)>", page)
+    assert scripts == [' src="/static/client.js" defer']
+    assert "<style" not in page and " style=" not in page
+    assert not re.search(r"<[^>]*\son[a-z]+=", page)
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)
     headers = browser.lastHeaders
     assert headers["Content-Security-Policy"].startswith(
         "default-src 'self';")
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert browser.cookie
+
+
+def test_staticFiles(server):
+    """
+    The page's script and style sheet come from the package with the
+    same headers as every page; nothing outside the static folder does.
+    """
+    browser = Browser(server)
+    for name, kind in (("client.js", "text/javascript"),
+                       ("client.css", "text/css")):
+        status, body = browser.request("GET", "/static/" + name)
+        assert status == 200 and len(body) > 1000
+        headers = browser.lastHeaders
+        assert headers["Content-Type"].startswith(kind)
+        assert headers["Content-Security-Policy"].startswith(
+            "default-src 'self';")
+        assert headers["X-Content-Type-Options"] == "nosniff"
+    for path in ("/static/nothing.js", "/static/../static.py",
+                 "/static/%2e%2e%2fstatic.py", "/static/index.py",
+                 "/static/", "/static/.hidden.js"):
+        status, _ = browser.request("GET", path)
+        assert status == 404, path
 
 
 def test_cookieFlags(server):
