@@ -165,7 +165,12 @@ def test_admin_page(tmp_path):
         assert facts["store"]["bytes"] >= facts["store"]["files"][
             "db.sqlite"]
         assert abs(facts["store"]["lastCheckpoint"] - time.time()) < 600
-        assert facts["scheduler"]["running"] is True
+        scheduler = facts["scheduler"]
+        assert scheduler["running"] is True
+        # The default world's NPCs have their next moves scheduled.
+        assert len(scheduler["next"]) == min(10, scheduler["pending"]) > 0
+        at = [e["at"] for e in scheduler["next"]]
+        assert at == sorted(at)
         assert 0 < facts["uptime"] < 120
 
         # The page: the same facts, every value escaped.
