@@ -63,7 +63,6 @@ from load_bench import (  # noqa: E402
 
 BATCH = 50          # logins and connections opened at once
 IDLE_ROOMS = 50     # the idle characters' rooms (arrivals are O(room^2))
-PROFILE = None      # --profile FILE: run Imaginary under cProfile
 _COOKIE = re.compile(rb"imaginary_session=([^;\s]+)")
 
 
@@ -301,8 +300,11 @@ async def idle(kind, port, pid, count):
     return figures
 
 
-def startServer(kind, store, port):
-    """Start one server in its own process; wait until PORT answers."""
+def startServer(kind, store, port, profile=None):
+    """
+    Start one server in its own process (Imaginary under cProfile writing
+    C{profile} if given); wait until PORT answers.
+    """
     if kind == "floor":
         args = [PYTHON, os.path.join(BENCH, "web_floor_server.py"),
                 str(port)]
@@ -310,8 +312,8 @@ def startServer(kind, store, port):
         args = [PYTHON, "-m", "imaginary.cli", "serve", "--store", store,
                 "--telnet", f"tcp:{freePort()}:interface=127.0.0.1",
                 "--web", f"tcp:{port}:interface=127.0.0.1:backlog=2048"]
-        if PROFILE:
-            args[1:1] = ["-m", "cProfile", "-o", PROFILE]
+        if profile:
+            args[1:1] = ["-m", "cProfile", "-o", profile]
     process = subprocess.Popen(args, env=ENV, cwd=ROOT,
                                stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -326,7 +328,7 @@ def startServer(kind, store, port):
     raise RuntimeError(f"the {kind} web server did not start")
 
 
-def measure(kind, phase, count, duration=0.0):
+def measure(kind, phase, count, duration=0.0, profile=None):
     """
     Start a fresh server of C{kind} (with a fresh store), run C{phase}
     (talk or idle) with COUNT clients, stop it; the phase's figures.
@@ -337,7 +339,7 @@ def measure(kind, phase, count, duration=0.0):
         prepareStore(store, count, 1 if phase is talk else
                      min(IDLE_ROOMS, count))
     port = freePort()
-    process = startServer(kind, store, port)
+    process = startServer(kind, store, port, profile)
     try:
         if phase is talk:
             return asyncio.run(talk(kind, port, process.pid, count,
@@ -356,7 +358,7 @@ def table(rows, keys):
         print("  ".join(f"{str(row.get(k, '')):>11}" for k in keys))
 
 
-def talkRounds(clients, duration, rounds):
+def talkRounds(clients, duration, rounds, profile=None):
     """
     ROUNDS rounds of both servers, the order swapped each round (the
     machine's load drifts); every run's figures, each of Imaginary's with
@@ -368,7 +370,7 @@ def talkRounds(clients, duration, rounds):
                                                             "imaginary")
         got = {}
         for kind in order:
-            got[kind] = measure(kind, talk, clients, duration)
+            got[kind] = measure(kind, talk, clients, duration, profile)
             got[kind]["round"] = n + 1
             got[kind]["load"] = round(os.getloadavg()[0], 2)
         ours, floor = got["imaginary"], got["floor"]
@@ -398,8 +400,6 @@ def main():
                         help="run Imaginary under cProfile, writing FILE "
                         "(its figures then include the profiler)")
     args = parser.parse_args()
-    global PROFILE
-    PROFILE = args.profile
     if args.smoke:
         args.clients, args.duration, args.rounds, args.idle = 3, 1.0, 1, 20
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -410,7 +410,8 @@ def main():
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"{os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.2f}", flush=True)
-    runs = talkRounds(args.clients, args.duration, args.rounds)
+    runs = talkRounds(args.clients, args.duration, args.rounds,
+                      args.profile)
     table(runs, ["round", "target", "clients", "says_per_s", "heard_per_s",
                  "rtt_p50_ms", "rtt_p99_ms", "server_us_per_say",
                  "cpu_ratio", "says_ratio", "load"])
