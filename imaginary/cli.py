@@ -191,14 +191,20 @@ def _account(args):
 
 
 def _check(args):
-    from imaginary.store.check import checkStore
+    from imaginary.store.check import checkStore, scheduledFailures
     store = openStore(args.store)
     try:
         problems = checkStore(store)
+        failures = scheduledFailures(store)
     finally:
         store.close()
     for problem in problems:
         print(problem)
+    if failures:
+        print(f"{len(failures)} scheduled call(s) failed (recorded as "
+              f"TimedEventFailureLog items):")
+        for line in failures:
+            print("  " + line)
     print("store is sound" if not problems else
           f"{len(problems)} problem(s) found")
     return 0 if not problems else 1

@@ -12,23 +12,26 @@ from .attributes import (
 from .comparison import AND, OR, Placeholder
 from .errors import (
     ConstraintError, DeletionDisallowed, DuplicateTypeName,
-    DuplicateUniqueItem, ItemNotFound, NoInheritance, NotAStore,
-    NoUpgradePathAvailable, PowerupNotInstalled, QueryError, SchemaMismatch,
-    StoreClosed, StoreError, StoreInUse)
+    DuplicateUniqueItem, ItemNotFound, NoCrossStoreReferences, NoInheritance,
+    NotAStore, NoUpgradePathAvailable, PowerupNotInstalled, QueryError,
+    SchemaMismatch, StoreClosed, StoreError, StoreInUse)
 from .item import Item
-from .scheduler import IScheduler, Scheduler, TimedEvent
+from .scheduler import (
+    IScheduler, Scheduler, TimedEvent, TimedEventFailureLog)
 from .store import Store
 from .upgrade import (
-    declareLegacyItem, registerAttributeCopyingUpgrader,
+    UpgradeFailed, declareLegacyItem, registerAttributeCopyingUpgrader,
     registerDeletionUpgrader, registerUpgrader)
 
 __all__ = [
     "AND", "CASCADE", "ConstraintError", "DISALLOW", "DeletionDisallowed",
     "DuplicateTypeName", "DuplicateUniqueItem", "IScheduler", "Item",
-    "ItemNotFound", "NULLIFY", "NoInheritance", "NoUpgradePathAvailable",
+    "ItemNotFound", "NULLIFY", "NoCrossStoreReferences", "NoInheritance",
+    "NoUpgradePathAvailable",
     "NotAStore", "OR", "Placeholder", "PowerupNotInstalled", "QueryError",
     "SchemaMismatch", "Scheduler", "Store", "StoreClosed", "StoreError",
-    "StoreInUse", "TimedEvent", "boolean", "bytes", "compoundIndex",
+    "StoreInUse", "TimedEvent", "TimedEventFailureLog", "UpgradeFailed",
+    "boolean", "bytes", "compoundIndex",
     "declareLegacyItem", "ieee754_double", "inmemory", "integer", "reference",
     "registerAttributeCopyingUpgrader", "registerDeletionUpgrader",
     "registerUpgrader", "text", "textlist", "timestamp",

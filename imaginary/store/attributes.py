@@ -21,7 +21,7 @@ import sys
 import sqlalchemy as sa
 
 from .comparison import Comparable
-from .errors import ConstraintError
+from .errors import ConstraintError, NoCrossStoreReferences
 
 NULLIFY = "nullify"
 CASCADE = "cascade"
@@ -361,7 +361,23 @@ class reference(SQLAttribute):
         sid = inst._v[self.index]
         if sid is None:
             return None
-        return inst._store._referent(sid)
+        store = inst._store
+        if store is None:
+            # An unstored item holds its referent itself (see __set__).
+            return sid
+        return store._referent(sid)
+
+    def __set__(self, inst, value):
+        referent = self.toDB(value, type(inst))
+        if inst._storeID is None:
+            # Until the item is stored, the reference is the object: it
+            # reads back in memory, and storing the item checks that the
+            # referent lives in the same store (Store._addItem).
+            inst._v[self.index] = referent
+        else:
+            store = inst._store
+            store._setAttribute(inst, self.index,
+                                self.storeIDIn(referent, type(inst), store))
 
     def check(self, value, itemClass):
         Item = _itemClass()
@@ -370,10 +386,35 @@ class reference(SQLAttribute):
         if self.reftype is not None and not isinstance(value, self.reftype):
             _wrongType(itemClass, self.attrname, value,
                        f"a {self.reftype.__name__}")
-        if value._storeID is None:
-            raise ConstraintError(itemClass, self.attrname, value,
+        return value
+
+    def storeIDIn(self, referent, itemClass, store):
+        """
+        The storeID to record for C{referent} in an item of C{itemClass}
+        living in C{store}: refuse a referent that is unstored or lives in
+        another store, where its storeID would name some other item.
+        """
+        if referent is None:
+            return None
+        if referent._store is not store or referent._storeID is None:
+            if referent._storeID is None:
+                raise ConstraintError(itemClass, self.attrname, referent,
+                                      "the referenced item is not in a "
+                                      "store")
+            raise NoCrossStoreReferences(
+                f"{itemClass.__name__}.{self.attrname} = {referent!r}: the "
+                f"referenced item is in {referent._store!r}, not in "
+                f"{store!r}; references cannot cross stores")
+        return referent._storeID
+
+    def _queryValue(self, value):
+        if value is None:
+            return None
+        referent = self.toDB(value, self.ownerClass)
+        if referent._storeID is None:
+            raise ConstraintError(self.ownerClass, self.attrname, referent,
                                   "the referenced item is not in a store")
-        return value._storeID
+        return referent._storeID
 
     def fromDB(self, dbValue, store):
         return store._referent(dbValue)

@@ -3,9 +3,10 @@ Integrity check of a store: SQLite's own check plus the store's invariants.
 
 Returns a list of problems (empty when the store is sound): every live
 object has its row, every row has its object, and every reference points
-at a live item or is NULL.
+at a live item or is NULL.  Also lists the scheduled calls that failed,
+which are not damage but are what an operator asks "is anything wrong?"
+to find.
 """
-
 
 
 def checkStore(store):
@@ -37,3 +38,23 @@ def checkStore(store):
                         f"{info.cls.typeName} {oid}.{attr.attrname} refers "
                         f"to missing item {ref}")
     return problems
+
+
+def scheduledFailures(store):
+    """
+    One line per recorded failure of a scheduled call, oldest first (empty
+    when the store never recorded one: the check creates nothing).
+    """
+    from .scheduler import TimedEventFailureLog
+    if TimedEventFailureLog not in store._infos:
+        return []
+    lines = []
+    for failure in store.query(
+            TimedEventFailureLog,
+            sort=TimedEventFailureLog.actualTime.ascending):
+        last = failure.traceback.strip().splitlines()[-1:] or ["?"]
+        lines.append(f"{failure.actualTime.asISO8601TimeAndDate()} "
+                     f"{failure.runnable!r} (due "
+                     f"{failure.desiredTime.asISO8601TimeAndDate()}): "
+                     f"{last[0]}")
+    return lines

@@ -72,8 +72,23 @@ class StoreClosed(StoreError):
     """The store was closed and can no longer be used."""
 
 
-class QueryError(StoreError):
-    """A query was malformed: unknown attribute, bad sort, wrong class."""
+class QueryError(StoreError, ValueError):
+    """
+    A query was malformed: unknown attribute, bad sort, wrong class, a
+    condition on a class the query neither returns nor joins.  Also a
+    ValueError, which is what Axiom raises for these.
+    """
+
+
+class NoCrossStoreReferences(StoreError, AttributeError):
+    """
+    A reference would point into another store: a storeID means nothing
+    outside its own store.  Also an AttributeError, as in Axiom.
+    """
+
+
+class UpgradeFailed(StoreError):
+    """An upgrader raised; the message names the type, version and item."""
 
 
 class UnknownItemType(StoreError):

@@ -51,6 +51,45 @@ def _sameDefinition(a, b):
     return (a.__module__, a.__qualname__) == (b.__module__, b.__qualname__)
 
 
+_NO_DEFAULT = object()
+_DEFAULTED_PREFIX = "_inmemory_"
+
+
+def _baseDefault(bases, key):
+    """The class-level value a base (not Item itself) gives C{key}."""
+    for base in bases:
+        for klass in base.__mro__:
+            if klass.__dict__.get("__isItemBase__") or klass is object:
+                continue
+            if key in klass.__dict__:
+                return klass.__dict__[key]
+    return _NO_DEFAULT
+
+
+class _DefaultedSlot:
+    """An inmemory slot that reads as a base class's value until set."""
+
+    __slots__ = ("slot", "default")
+
+    def __init__(self, slot, default):
+        self.slot = slot
+        self.default = default
+
+    def __get__(self, inst, owner=None):
+        if inst is None:
+            return self.default
+        try:
+            return self.slot.__get__(inst, owner)
+        except AttributeError:
+            return self.default
+
+    def __set__(self, inst, value):
+        self.slot.__set__(inst, value)
+
+    def __delete__(self, inst):
+        self.slot.__delete__(inst)
+
+
 class MetaItem(type):
     """Registers Item classes and lays out their storage."""
 
@@ -69,6 +108,8 @@ class MetaItem(type):
                     f"powerups instead)")
         attrs = []
         slots = list(ns.get("__slots__", ()))
+        inmemoryNames = []
+        defaulted = {}
         for key, value in list(ns.items()):
             if isinstance(value, SQLAttribute):
                 if key in _FORBIDDEN_NAMES:
@@ -77,14 +118,26 @@ class MetaItem(type):
                 attrs.append(value)
             elif isinstance(value, inmemory):
                 del ns[key]
-                slots.append(key)
+                inmemoryNames.append(key)
+                default = _baseDefault(bases, key)
+                if default is _NO_DEFAULT:
+                    slots.append(key)
+                else:
+                    # A base or mixin gives a class-level value: it is what
+                    # the attribute reads until set (as in Axiom).  Only
+                    # then does the slot need a wrapper.
+                    slots.append(_DEFAULTED_PREFIX + key)
+                    defaulted[key] = default
         ns["__slots__"] = tuple(slots)
         compound = ns.pop("__compoundIndexes__", [])
         cls = type.__new__(mcls, name, bases, ns)
+        for key, default in defaulted.items():
+            slot = cls.__dict__[_DEFAULTED_PREFIX + key]
+            type.__setattr__(cls, key, _DefaultedSlot(slot, default))
         cls.__attributes__ = tuple(attrs)
         cls.__attributeNames__ = tuple(a.attrname for a in attrs)
         cls.__attributesByName__ = {a.attrname: a for a in attrs}
-        cls.__inmemory__ = tuple(s for s in slots)
+        cls.__inmemory__ = tuple(inmemoryNames)
         for i, a in enumerate(attrs):
             a.index = i
             a.ownerClass = cls
@@ -180,11 +233,16 @@ class Empowered:
     def powerupsFor(self, interface):
         """The powerups installed for C{interface}, highest priority first."""
         store, targetID = self._powerupTarget()
+        if store is None:
+            # An unstored item has no connectors (as in Axiom: nothing).
+            return iter(())
         return iter(store._powerupsFor(targetID, interface))
 
     def interfacesFor(self, powerup):
         """The interfaces C{powerup} is installed for on this object."""
         store, targetID = self._powerupTarget()
+        if store is None:
+            return []
         return store._interfacesFor(targetID, powerup)
 
     def __conform__(self, interface):
@@ -227,8 +285,13 @@ class Item(Empowered, metaclass=MetaItem):
         for name, value in kw.items():
             attr = byName.get(name)
             if attr is None:
-                raise AttributeError(
-                    f"{cls.__name__} has no persistent attribute {name!r}")
+                if name not in cls.__inmemory__:
+                    raise AttributeError(
+                        f"{cls.__name__} has no persistent attribute {name!r}"
+                        f" (nor an inmemory one)")
+                # Axiom's Item(**kw) sets inmemory attributes too.
+                setattr(self, name, value)
+                continue
             v[attr.index] = attr.toDB(value, cls)
         if cls.activate is not Item.activate:
             self.activate()

@@ -12,10 +12,29 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from . import item as _itemModule
-from .comparison import Comparison, Placeholder, SortOrder, _Binder
+from .comparison import (
+    Comparison, InComparison, Placeholder, SortOrder, TwoAttributeComparison,
+    _Aggregate, _Binder)
 from .errors import QueryError
 
-_DIALECT = sqlite.dialect(paramstyle="qmark")
+class _QuoteEveryName(sqlite.base.SQLiteIdentifierPreparer):
+    """
+    Quote every identifier.  SQLAlchemy quotes only the names it knows to
+    be reserved, and its SQLite list misses some of SQLite's keywords
+    (``nothing``, ``returning``): an attribute so named broke the DDL.
+    """
+
+    def _requires_quotes(self, value):
+        return True
+
+
+class _Dialect(sqlite.pysqlite.SQLiteDialect_pysqlite):
+    """SQLite as the store speaks it: every identifier quoted."""
+
+    preparer = _QuoteEveryName
+
+
+_DIALECT = _Dialect(paramstyle="qmark")
 _MAX_CACHED = 4096
 _NOTHING = object()
 
@@ -95,6 +114,59 @@ def _sortOrders(sort):
         return tuple(sort)
     raise QueryError(f"sort must be attr.ascending, attr.descending or a "
                      f"list of them, not {sort!r}")
+
+
+def _conditionOwners(comparison, owners, joins):
+    """
+    Walk a condition: add to C{owners} every class (or Placeholder) a
+    condition names, and to C{joins} each column-to-column comparison as
+    a pair of owners.  The inside of a sub-select is its own query.
+    """
+    if isinstance(comparison, _Aggregate):
+        for c in comparison.conditions:
+            _conditionOwners(c, owners, joins)
+    elif isinstance(comparison, TwoAttributeComparison):
+        left, right = comparison.left._owner(), comparison.right._owner()
+        owners.extend((left, right))
+        joins.append((left, right))
+    elif isinstance(comparison, InComparison):
+        owners.append(comparison.attr._owner())
+    else:
+        owners.append(comparison.attr._owner())
+
+
+def _checkJoined(classes, comparison, sort):
+    """
+    Refuse a condition or sort on a class the query neither returns nor
+    joins (to a returned class, through a column-to-column comparison).
+    SQL would otherwise add the class to FROM as a cross product and
+    yield each result once per row of it: a silent wrong answer.
+    """
+    owners = []
+    joins = []
+    if comparison is not None:
+        _conditionOwners(comparison, owners, joins)
+    owners.extend(s.attr._owner() for s in sort)
+    reached = set(classes)
+    if all(o in reached for o in owners):
+        return
+    grown = True
+    while grown:
+        grown = False
+        for a, b in joins:
+            if (a in reached) != (b in reached):
+                reached.update((a, b))
+                grown = True
+    for owner in owners:
+        if owner not in reached:
+            name = getattr(owner, "__name__", None) or repr(owner)
+            returned = ", ".join(getattr(c, "__name__", repr(c))
+                                 for c in classes)
+            raise QueryError(
+                f"the query over {returned} has a condition or sort on "
+                f"{name}, which it neither returns nor joins; join it with "
+                f"a comparison such as {name}.x == Returned.storeID, or "
+                f"query it too")
 
 
 class _BaseQuery:
@@ -228,6 +300,12 @@ class ItemQuery(_BaseQuery):
                              f"them, not {tableClass!r}")
         _BaseQuery.__init__(self, store, comparison, limit, offset, sort)
         self.tableClass = tableClass
+        # The common condition (one comparison on the returned class, no
+        # sort) needs no walk.
+        if comparison is not None or self.sort:
+            if (self.sort or not hasattr(comparison, "attr") or
+                    comparison.attr._owner() is not tableClass):
+                _checkJoined((tableClass,), comparison, self.sort)
 
     def _classes(self):
         return (self.tableClass,)
@@ -290,6 +368,7 @@ class MultipleItemQuery(_BaseQuery):
             raise QueryError("query() needs at least one Item class")
         _BaseQuery.__init__(self, store, comparison, limit, offset, sort)
         self.tableClasses = tuple(tableClasses)
+        _checkJoined(self.tableClasses, comparison, self.sort)
 
     def _classes(self):
         return self.tableClasses
@@ -347,6 +426,13 @@ class AttributeQuery(_BaseQuery):
         store = self.store
         return iter([out(r[0], store) for r in rows])
 
+    def count(self):
+        """
+        The number of non-NULL values (SQL C{COUNT(column)}, as in Axiom);
+        after distinct(), the number of distinct non-NULL values.
+        """
+        return self._aggregate("count", sa.func.count)
+
     def _aggregate(self, name, function):
         return self._run(name, lambda stmt: sa.select(
             function(stmt.subquery().c[0]))).fetchone()[0]
@@ -360,12 +446,22 @@ class AttributeQuery(_BaseQuery):
         """The mean of the values, or None when there are none."""
         return self._aggregate("avg", sa.func.avg)
 
-    def max(self, default=None):
-        """The largest value, or C{default} when there are none."""
-        v = self._aggregate("max", sa.func.max)
-        return default if v is None else self.attribute._outValue(v, self.store)
+    def max(self, default=_NOTHING):
+        """
+        The largest value.  When there is none: C{default} if given, else
+        ValueError (as in Axiom: None could be a value).
+        """
+        return self._extreme("max", sa.func.max, default)
 
-    def min(self, default=None):
-        """The smallest value, or C{default} when there are none."""
-        v = self._aggregate("min", sa.func.min)
-        return default if v is None else self.attribute._outValue(v, self.store)
+    def min(self, default=_NOTHING):
+        """The smallest value; with none, C{default} or ValueError."""
+        return self._extreme("min", sa.func.min, default)
+
+    def _extreme(self, name, function, default):
+        v = self._aggregate(name, function)
+        if v is not None:
+            return self.attribute._outValue(v, self.store)
+        if default is _NOTHING:
+            raise QueryError(f"{name}() of {self.attribute!r} over no values "
+                             f"needs a default=")
+        return default

@@ -12,9 +12,11 @@ tests) and keeps at most one pending ``callLater``: for the earliest event.
 
 from epsilon.extime import Time
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 from zope.interface import Interface, implementer
 
-from .attributes import CASCADE, inmemory, integer, reference, timestamp
+from .attributes import (
+    CASCADE, inmemory, integer, reference, text, timestamp)
 from .item import Item
 
 log = Logger()
@@ -44,6 +46,24 @@ class TimedEvent(Item):
 
     time = timestamp(indexed=True, allowNone=False)
     runnable = reference(whenDeleted=CASCADE, allowNone=False)
+
+
+class TimedEventFailureLog(Item):
+    """
+    A scheduled call that raised: what ran, when it was due, when it ran
+    and the traceback.  Kept for operators (C{imaginary check} lists them);
+    delete them once read.
+    """
+
+    typeName = "imaginary_scheduler_failure"
+    schemaVersion = 1
+
+    desiredTime = timestamp(allowNone=False)
+    actualTime = timestamp(indexed=True, allowNone=False)
+    # NULLIFY: the record outlives the runnable it describes.
+    runnable = reference()
+    # Text rather than Axiom's bytes: a traceback is text, and it is read.
+    traceback = text(allowNone=False)
 
 
 @implementer(IScheduler)
@@ -123,6 +143,8 @@ class Scheduler(Item):
         self._arm()
 
     def _runEvent(self, event):
+        desired = event.time
+
         def run():
             runnable = event.runnable
             event.deleteFromStore()
@@ -133,9 +155,44 @@ class Scheduler(Item):
         try:
             self.store.transact(run)
         except Exception:
-            log.failure("scheduled call of {runnable!r} failed; dropped",
-                        runnable=event.runnable)
-            self.store.transact(event.deleteFromStore)
+            self._failed(event, desired, Failure())
+
+    def _failed(self, event, desired, failure):
+        """
+        A call raised (its transaction rolled back): record it, and give
+        the runnable's C{timedEventErrorHandler(event, failure)} (Axiom's
+        hook) the chance to react; what the hook returns, a Time or None,
+        reschedules the runnable as run()'s return value would.
+        """
+        runnable = event.runnable
+        log.failure("scheduled call of {runnable!r} failed", failure,
+                    runnable=runnable)
+        store = self.store
+        handler = getattr(runnable, "timedEventErrorHandler", None)
+        if handler is not None:
+            def handle():
+                when = handler(event, failure)
+                if when is not None:
+                    TimedEvent(store=store, time=when, runnable=runnable)
+            try:
+                store.transact(handle)
+            except Exception:
+                log.failure("the error handler of {runnable!r} failed",
+                            runnable=runnable)
+
+        def record():
+            TimedEventFailureLog(store=store, desiredTime=desired,
+                                 actualTime=self.now(), runnable=runnable,
+                                 traceback=failure.getTraceback())
+            if not event._deleted:
+                event.deleteFromStore()
+        store.transact(record)
+
+    def failures(self):
+        """The recorded failures of scheduled calls, oldest first."""
+        return list(self.store.query(
+            TimedEventFailureLog,
+            sort=TimedEventFailureLog.actualTime.ascending))
 
     # -- IScheduler -----------------------------------------------------------
 

@@ -127,6 +127,7 @@ class TypeInfo:
 
     __slots__ = ("cls", "typeID", "insertSQL", "loadSQL", "deleteSQL",
                  "activates", "storedHook", "table", "columns", "_updates",
+                 "upgradeTo",
                  "_equalities")
 
     def __init__(self, cls, typeID):
@@ -141,6 +142,15 @@ class TypeInfo:
         self.deleteSQL = f'DELETE FROM "{self.table}" WHERE oid = ?'
         self.activates = cls.activate is not Item.activate
         self.storedHook = cls.stored is not Item.stored
+        # For an old version's class: the current version its items must
+        # be upgraded to when one is created while the store runs.
+        self.upgradeTo = None
+        if cls.__legacy__:
+            from .item import typeForName
+            current = typeForName(cls.typeName)
+            if current is not None and \
+                    current.schemaVersion > cls.schemaVersion:
+                self.upgradeTo = current.schemaVersion
         self.columns = cols
         self._updates = {}
         self._equalities = {}

@@ -37,13 +37,13 @@ import sqlite3
 from . import schema
 from .schema import TypeInfo as _TypeInfo
 from .errors import (
-    DuplicateUniqueItem, ItemNotFound, NotAStore,
+    ItemNotFound, NotAStore,
     QueryError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
-from .comparison import AttributeValueComparison
 from .identity import IdentityMap
 from .item import Item
 from .powerups import PowerupIndex, StorePowerups, _PowerupConnector
-from .query import ItemQuery, MultipleItemQuery, SQLCache
+from .lookup import Lookups
+from .query import SQLCache
 from .transaction import Transactions
 from .deletion import Deletion
 from . import upgrade
@@ -53,7 +53,8 @@ _MAX_READY_SHAPES = 4096
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
+class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
+            Lookups):
     """
     An object database of Items on SQLite.
 
@@ -108,7 +109,14 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
             raise
         self._conn = conn
         self._configure()
-        self._runUpgrades()
+        try:
+            self._runUpgrades()
+        except BaseException:
+            # A failed upgrade rolled back: close, so the store is not
+            # left locked by an object the caller never received.
+            self._conn, conn = None, self._conn
+            conn.close()
+            raise
 
     # -- opening -----------------------------------------------------------
 
@@ -218,15 +226,21 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
             conn.close()
             raise StoreInUse(f"{self.path} is open in another process ({e})")
         if self.path is not None:
-            conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={self._synchronous()}")
+            self._executeRaw("PRAGMA journal_mode=WAL")
+        self._executeRaw(f"PRAGMA synchronous={self._synchronous()}")
         if self._fresh:
-            conn.execute("BEGIN IMMEDIATE")
-            for table in schema.metadata.sorted_tables:
-                conn.execute(self._sql.ddl(table))
-            conn.execute("INSERT INTO imaginary_store VALUES ('format', ?)",
-                         (schema.FORMAT,))
-            conn.execute("COMMIT")
+            run = self._executeRaw
+            try:
+                run("BEGIN IMMEDIATE")
+                for table in schema.metadata.sorted_tables:
+                    run(self._sql.ddl(table))
+                run("INSERT INTO imaginary_store VALUES ('format', ?)",
+                    (schema.FORMAT,))
+                run("COMMIT")
+            except StoreError:
+                conn.close()
+                self._conn = None
+                raise
             self._pendingUpgrades = []
 
     def _rememberShape(self, shape, prepared):
@@ -289,17 +303,15 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
 
         def create():
             self._begin()
-            conn = self._conn
-            conn.execute(self._sql.ddl(cls.__table__))
+            run = self._executeRaw
+            run(self._sql.ddl(cls.__table__))
             for index in cls.__table__.indexes:
-                conn.execute(self._sql.ddl(index))
-            conn.execute("INSERT INTO imaginary_types VALUES (?, ?, ?, ?)",
-                         (typeID, cls.typeName, cls.schemaVersion,
-                          cls.__module__))
-            conn.executemany(
-                "INSERT INTO imaginary_attributes VALUES "
+                run(self._sql.ddl(index))
+            run("INSERT INTO imaginary_types VALUES (?, ?, ?, ?)",
+                (typeID, cls.typeName, cls.schemaVersion, cls.__module__))
+            run("INSERT INTO imaginary_attributes VALUES "
                 "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(typeID, i) + r for i, r in enumerate(records)])
+                [(typeID, i) + r for i, r in enumerate(records)], many=True)
         self.transact(create)
         self._recorded[key] = (typeID, records)
         self._referrers.clear()
@@ -307,6 +319,19 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
             # A rollback must forget the type again: its table is gone.
             self._txn.newTypes.append((cls, key, typeID))
         return self._registerInfo(cls, typeID)
+
+    def _executeRaw(self, sql, params=(), many=False):
+        """
+        Run SQL as it is (no checkpoint, no BEGIN), translating sqlite3
+        errors: every statement the store sends goes through here or
+        _execute, so no raw sqlite3 error reaches a caller.
+        """
+        try:
+            if many:
+                return self._conn.executemany(sql, params)
+            return self._conn.execute(sql, params)
+        except sqlite3.Error as e:
+            raise StoreError(f"the database refused {sql[:200]!r}: {e}")
 
     def _execute(self, sql, params=()):
         """Run SQL after a checkpoint; translate sqlite3 errors."""
@@ -329,9 +354,18 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
         txn = self._txn
         if txn is None:
             return self.transact(self._addItem, item)
-        self.generation += 1
         cls = type(item)
+        v = item._v
+        refs = cls.__referenceIndexes__
+        # An unstored item holds its referents themselves; each must live
+        # here (checked before anything changes, so a refusal leaves the
+        # item unstored and intact).
+        for index in refs:
+            target = v[index]
+            if target is not None and target._store is not self:
+                cls.__attributes__[index].storeIDIn(target, cls, self)
         info = self._infos.get(cls) or self._typeInfo(cls)
+        self.generation += 1
         sid = self._nextID
         self._nextID = sid + 1
         item._storeID = sid
@@ -340,10 +374,10 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
         # A new item has no cached views yet; only what it refers to
         # (the room it appears in, the thing it powers up) moves on.
         versions = self._versions
-        v = item._v
-        for index in cls.__referenceIndexes__:
+        for index in refs:
             target = v[index]
             if target is not None:
+                target = v[index] = target._storeID
                 versions[target] = versions.get(target, 0) + 1
         if cls is _PowerupConnector:
             self._bump(item.item)
@@ -355,6 +389,9 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
         self._cache[sid] = item
         if info.storedHook:
             item.stored()
+        if info.upgradeTo is not None:
+            # An old version created at run time: upgraded at commit.
+            txn.legacy.append(item)
 
     def versionOf(self, storeID):
         """(epoch, version) of an item, for caches derived from it."""
@@ -442,106 +479,6 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
             return item
         return self.getItemByID(storeID, None)
 
-    # -- queries -----------------------------------------------------------
-
-    def query(self, tableClass, comparison=None, limit=None, offset=None,
-              sort=None):
-        """
-        A lazy query over one Item class (yielding items) or a tuple of
-        classes (yielding tuples).  Iterating runs it.
-        """
-        if isinstance(tableClass, tuple):
-            return MultipleItemQuery(self, tableClass, comparison, limit,
-                                     offset, sort)
-        return ItemQuery(self, tableClass, comparison, limit, offset, sort)
-
-    def count(self, tableClass, comparison=None):
-        """How many items match."""
-        return self.query(tableClass, comparison).count()
-
-    def findFirst(self, tableClass, comparison=None, offset=None, sort=None,
-                  default=None):
-        """The first match, or C{default}."""
-        if offset is None and sort is None:
-            found = self._equalityLookup(tableClass, comparison, 1)
-            if found is not None:
-                return found[0] if found else default
-        for item in self.query(tableClass, comparison, limit=1,
-                               offset=offset, sort=sort):
-            return item
-        return default
-
-    def _equalityLookup(self, tableClass, comparison, limit):
-        """
-        The matches of C{Cls.attr == value} through a prepared statement,
-        or None when the comparison is not of that shape.  Equality on one
-        column is what the game asks most (names, owners, locations), so it
-        skips the general query machinery.
-        """
-        if type(comparison) is not AttributeValueComparison or \
-                comparison.op != "==":
-            return None
-        attr = comparison.attr
-        if getattr(attr, "ownerClass", None) is not tableClass:
-            return None
-        info = self._infos.get(tableClass)
-        if info is None:
-            return None
-        column = "oid" if attr.kind == "storeID" else attr.attrname
-        rows = self._execute(info.equalitySQL(column, limit),
-                             (comparison.value,)).fetchall()
-        load = self._loadRow
-        return [load(info, row) for row in rows]
-
-    def findUnique(self, tableClass, comparison=None, default=_NOTHING):
-        """
-        The only match.  None: ItemNotFound (or C{default}); more than
-        one: DuplicateUniqueItem.
-        """
-        found = self._equalityLookup(tableClass, comparison, 2)
-        if found is None:
-            found = list(self.query(tableClass, comparison, limit=2))
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            if default is not _NOTHING:
-                return default
-            raise ItemNotFound(f"no {tableClass.__name__} matches "
-                               f"{_describe(comparison)}")
-        raise DuplicateUniqueItem(f"more than one {tableClass.__name__} "
-                                  f"matches {_describe(comparison)}")
-
-    def findOrCreate(self, tableClass, callback=None, **attrs):
-        """
-        The item of tableClass whose attributes equal C{attrs}; if there is
-        none, create it (and call C{callback(newItem)}).
-        """
-        from .comparison import AND
-        conditions = []
-        for name, value in attrs.items():
-            attr = tableClass.__dict__.get(name)
-            if attr is None or not hasattr(attr, "attrname"):
-                raise QueryError(f"{tableClass.__name__} has no attribute "
-                                 f"{name!r}")
-            conditions.append(attr == value)
-        comparison = AND(*conditions) if len(conditions) > 1 else (
-            conditions[0] if conditions else None)
-
-        def findOrMake():
-            found = self.findFirst(tableClass, comparison)
-            if found is not None:
-                return found
-            item = tableClass(store=self, **attrs)
-            if callback is not None:
-                callback(item)
-            return item
-        return self.transact(findOrMake)
-
-    def sum(self, attribute, comparison=None):
-        """The sum of an attribute over matching items."""
-        return self.query(attribute.ownerClass, comparison).getColumn(
-            attribute.attrname).sum()
-
     # -- closing -----------------------------------------------------------
 
     def close(self):
@@ -557,15 +494,4 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups):
 
     def __repr__(self):
         return f"<Store {self.path or ':memory:'}>"
-
-
-def _describe(comparison):
-    if comparison is None:
-        return "the query"
-    if type(comparison) is AttributeValueComparison:
-        attr = comparison.attr
-        owner = getattr(attr, "ownerClass", None)
-        where = f"{owner.__name__}." if owner is not None else ""
-        return f"{where}{attr.attrname} {comparison.op} {comparison.value!r}"
-    return f"the {type(comparison).__name__}"
 

@@ -17,7 +17,7 @@ from .powerups import _PowerupConnector
 
 class _Transaction:
     __slots__ = ("touched", "created", "inserted", "newItems", "dirty",
-                 "newTypes", "begun")
+                 "newTypes", "begun", "legacy")
 
     def __init__(self):
         # storeID -> (item, snapshot of its values): items that existed
@@ -36,6 +36,9 @@ class _Transaction:
         # Whether BEGIN was sent: a transaction that writes nothing (most
         # commands only look and talk) never opens one in SQLite at all.
         self.begun = False
+        # Items of an old schemaVersion created in this transaction, to be
+        # upgraded before it commits.
+        self.legacy = []
 
 
 class Transactions:
@@ -54,6 +57,9 @@ class Transactions:
         txn = self._txn = _Transaction()
         try:
             result = f(*a, **kw)
+            while txn.legacy:
+                legacy, txn.legacy = txn.legacy, []
+                self._upgradeCreated(legacy)
             self._checkpoint()
         except BaseException:
             self._txn = None
@@ -76,7 +82,7 @@ class Transactions:
         """
         txn = self._txn
         if txn is not None and not txn.begun:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._executeRaw("BEGIN IMMEDIATE")
             txn.begun = True
 
     def _rollback(self, txn):
@@ -97,6 +103,14 @@ class Transactions:
             if item._deleted:
                 item._deleted = False
                 self._cache[sid] = item
+        # Items created here become unstored again, and an unstored item
+        # holds its referents as objects: resolve them while every item of
+        # the transaction is still in the identity map.
+        for item in txn.created.values():
+            v = item._v
+            for index in type(item).__referenceIndexes__:
+                if type(v[index]) is int:
+                    v[index] = self._referent(v[index])
         for item in txn.created.values():
             if item._storeID is not None:
                 self._changed(item)
@@ -128,6 +142,14 @@ class Transactions:
         txn = self._txn
         if txn is None:
             return
+        try:
+            self._writePending(txn)
+        except sqlite3.Error as e:
+            raise StoreError(f"the database refused the transaction's "
+                             f"writes: {e}")
+
+    def _writePending(self, txn):
+        """Write the transaction's new and changed items (a checkpoint)."""
         conn = self._conn
         if txn.newItems or txn.dirty:
             self._begin()
