@@ -180,6 +180,29 @@ def test_resumeAfterTheConnectionDrops(server, context):
         relay.close()
 
 
+def test_gapIsSaid(tmp_path, context):
+    """
+    Back after the character left the game (the linger ran out while the
+    connection was down): the page says lines were lost, and plays on.
+    """
+    server = WebServer(str(tmp_path / "store"),
+                       env={"IMAGINARY_WEB_LINGER_SECONDS": "0.2"}).start()
+    relay = Relay(server.webPort)
+    try:
+        page = context.new_page()
+        newCharacter(page, relay.origin, "alice", "Alice")
+        relay.cut()
+        expect(page.locator("#output")).to_contain_text(
+            "Some lines were lost while you were away.")
+        expect(page.locator("#state")).to_have_text("Playing Alice.")
+        typeCommand(page, "say still here")
+        expect(page.locator("#output")).to_contain_text(
+            "You say, 'still here'")
+    finally:
+        relay.close()
+        server.stop()
+
+
 def test_typedWhileDisconnectedIsKept(server, context):
     """A command typed while the connection is down stays in the line."""
     relay = Relay(server.webPort)

@@ -221,7 +221,9 @@ def test_gapWhenTheSessionEnded(tmp_path):
             "type": "gap",
             "message": "Some lines were lost while you were away."}
         assert again.next()["package"] == "Client.Verbs"
-        assert again.next()["type"] == "prompt"
+        # Back in the game after the gap: where you are.
+        got = again.until(lambda m: m["type"] == "prompt")
+        assert "[ Town Square ]" in texts(got)[0]
         again.say("look")
         again.untilText("Town Square")
     finally:

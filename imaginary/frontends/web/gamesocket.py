@@ -272,6 +272,7 @@ class GameSocket:
         self.attachment = attachment
         token = sessionToken(attachment.session)
         self._send(playingMessage(attachment.character.name, token))
+        resumed = False
         if since is not None:
             # Numbers from another session of this character (it ended
             # while we were away, and was started again) are not this
@@ -280,6 +281,7 @@ class GameSocket:
             if outputs is None:
                 self._send(gapMessage(GAP))
             else:
+                resumed = True
                 self._send(resumedMessage(since))
                 for output in outputs:
                     if output.span is not None:
@@ -288,8 +290,9 @@ class GameSocket:
                         self._send(dataMessage(output.seq, package, value))
         self._send(dataMessage(None, "Client.Verbs", {
             "verbs": verbWords(self.server.registry, attachment.character)}))
-        if since is None:
-            # Coming into the game: where you are, as on every front end.
+        if not resumed:
+            # Coming into the game, or back after a gap: where you are, as
+            # on every front end.
             attachment.submit("look").addCallback(
                 lambda _: self.sendPrompt(PROMPT))
         else:

@@ -37,10 +37,23 @@ def outputMessage(seq, span):
             % ("null" if seq is None else int(seq), runsJSON(span)))
 
 
+_recentData = {}    # id(data) -> (data, JSON text of package and data)
+
+
 def dataMessage(seq, package, data):
-    """Out-of-band data under its GMCP package name."""
-    return _dumps({"type": "data", "seq": seq, "package": package,
-                   "data": data})
+    """
+    Out-of-band data under its GMCP package name.  Like an output's runs,
+    the same data (one event's, made plain once by the session layer)
+    goes to every listener: it is made into JSON once.
+    """
+    hit = _recentData.get(id(data))
+    if hit is None or hit[0] is not data or hit[1] != package:
+        if len(_recentData) >= 16:
+            _recentData.clear()
+        body = '"package":%s,"data":%s' % (_dumps(package), _dumps(data))
+        hit = _recentData[id(data)] = (data, package, body)
+    return '{"type":"data","seq":%s,%s}' % (
+        "null" if seq is None else int(seq), hit[2])
 
 
 def promptMessage(text):

@@ -347,6 +347,10 @@
   function receive(message) {
     switch (message.type) {
       case "playing":
+        if (message.session !== state.session) {
+          // A new session of the character counts from the start again.
+          state.lastSeq = null;
+        }
         state.session = message.session;
         state.attempt = 0;
         setState("Playing " + message.character + ".");
