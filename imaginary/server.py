@@ -19,12 +19,13 @@ from twisted.internet import defer, endpoints, task
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from imaginary.accounts import LoginThrottle, nameKey
+from imaginary.accounts import AccountCharacter, LoginThrottle, nameKey
 from imaginary.session.avatar import AccountService
 from imaginary.session.character import POLICIES, CharacterSession
 from imaginary.session.interfaces import IFrontEndType
 from imaginary.session.login import makePortal
 from imaginary.session.metrics import ServerMetrics
+from imaginary.simulation.channels import ensureDefaultChannel
 from imaginary.simulation.thing import Thing
 from imaginary.simulation.world import ImaginaryWorld
 from imaginary.store import IScheduler, Store
@@ -106,6 +107,10 @@ class ImaginaryServer(service.MultiService):
             log.info("built the default world in {path}",
                      path=self.storePath)
         self.world = ImaginaryWorld.get(self.store)
+        # Worlds made before channels existed get the default channel, with
+        # every character that is played from an account on it.
+        self.store.transact(ensureDefaultChannel, self.store, (
+            link.character for link in self.store.query(AccountCharacter)))
 
     def startService(self):
         """

@@ -243,6 +243,22 @@ def test_textIsNeverMarkup(server, context):
         telnet.close()
 
 
+def test_channelLinesInTheTalkPane(server, context):
+    """A telnet player talks on the default channel: the page shows the
+    line in its output and in the talk pane."""
+    page = context.new_page()
+    newCharacter(page, server.origin, "alice", "Alice")
+    telnet = newPlayer(server, "bobby", "Bob")
+    try:
+        telnet.sendline("ooc hello, channel")
+        expect(page.locator("#output")).to_contain_text(
+            "[ooc] Bob says, 'hello, channel'")
+        expect(page.locator("#channel-log")).to_have_text(
+            "[ooc] Bob: hello, channel")
+    finally:
+        telnet.close()
+
+
 def test_browserSecurity(server, context):
     """
     As Chromium sees it: the session cookie is HttpOnly and

@@ -21,6 +21,10 @@ def test_help_without_and_with_a_topic():
 def test_every_verb_has_help_that_names_it():
     for verb in registry().verbs():
         assert verb.help, verb
+        if verb.fallback:
+            # Claims lines by what is in the world (a channel's name).
+            assert not verb.names, verb
+            continue
         assert verb.names[0] in verb.help or any(
             n in verb.help for n in verb.names), verb
 

@@ -6,7 +6,7 @@ asking the plugin system for IVerbSource and IThingType providers.
 """
 
 from imaginary.verbs import (
-    admin, body, builder, core, handling, info, talk)
+    admin, body, builder, channels, core, handling, info, talk)
 from imaginary.verbs.base import VerbSource
 from imaginary.verbs.builder import ThingType
 from imaginary.simulation import things
@@ -20,6 +20,11 @@ coreVerbs = VerbSource("core", [
     builder.Dig, builder.Bury, builder.Create, builder.ListThingTypes, builder.Reload,
     builder.Describe, builder.Name, builder.Set, builder.Illuminate,
     builder.Teleport, builder.Destroy, builder.Scrutinize,
+])
+
+channelVerbs = VerbSource("channels", [
+    channels.Channels, channels.Join, channels.Leave, channels.Chat,
+    channels.ChannelCommand, channels.ChannelTalk,
 ])
 
 adminVerbs = VerbSource("admin", [

@@ -33,11 +33,20 @@ def vitals(body):
 
 
 def channelText(message):
-    """Comm.Channel.Text: a line said on a channel (already plain)."""
-    return (("Comm.Channel.Text", {
-        "channel": str(message.get("channel", "")),
-        "talker": str(message.get("talker", "")),
-        "text": str(message.get("text", ""))}),)
+    """
+    Comm.Channel.Text: a line said on a channel (already plain).  The
+    channel is "say" for speech in the room, "tell" for a tell (with
+    "to", the recipient's name) or an in-game channel's name; "emote" is
+    true when the text is an action ("waves") rather than words.
+    """
+    value = {"channel": str(message.get("channel", "")),
+             "talker": str(message.get("talker", "")),
+             "text": str(message.get("text", ""))}
+    if message.get("emote"):
+        value["emote"] = True
+    if message.get("to"):
+        value["to"] = str(message["to"])
+    return (("Comm.Channel.Text", value),)
 
 
 def inventory(items):

@@ -79,6 +79,8 @@ class Event:
     the actor's, the target's, the tool's or, failing those, C{otherMessage}.
     C{distantMessage(direction)}, if given, is heard in adjacent rooms.
     C{data} carries out-of-band facts for front ends (e.g. room info).
+    C{audience}: more observers wherever they are (a channel's members),
+    told C{otherMessage} like bystanders.
     """
 
     location = attr.ib()
@@ -91,6 +93,7 @@ class Event:
     otherMessage = attr.ib(default=None)
     distantMessage = attr.ib(default=None)
     data = attr.ib(default=None)
+    audience = attr.ib(default=())
 
     def messageFor(self, observer):
         """The rendered Span for C{observer} (a Thing), or None."""
@@ -113,7 +116,7 @@ class Event:
             if call is not None:
                 calls.append(call)
         # The actor hears its own message even from inside a closed box.
-        for party in (self.actor, self.target):
+        for party in (self.actor, self.target, *self.audience):
             if party is not None and id(party) not in told:
                 observer = IEventObserver(party, None)
                 if observer is not None:

@@ -9,6 +9,7 @@ connected characters in memory only.
 from imaginary.store import Item, inmemory, reference
 
 from .actor import Actor
+from .channels import joinDefaultChannels
 from .containment import Container
 from .garments import Wearer
 from .thing import Thing
@@ -68,6 +69,7 @@ class ImaginaryWorld(Item):
             Actor.createFor(body)
             Wearer.createFor(body)
             body.moveTo(self.origin, force=True)
+            joinDefaultChannels(body)
             return body
         return store.transact(create)
 

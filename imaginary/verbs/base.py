@@ -95,6 +95,14 @@ class Verb:
     help = ""
     permission = "player"
     finds = {}
+    # A fallback verb is asked, through claim(context, line), about lines
+    # whose first word no verb knows: words that live in the world rather
+    # than in code (a channel's name: "ooc hello").  claim returns the
+    # slots for run, or None to leave the line alone.
+    fallback = False
+
+    def claim(self, context, line):
+        return None
     # Whether a missing actor body is fine (help, who: pure information).
     needsLocation = False
 
@@ -291,7 +299,15 @@ def hasPermission(actor, level):
 
 
 class ParseFailure(Exception):
-    """A line that matches no verb; the message says what to try."""
+    """
+    A line that matches no verb; the message says what to try.
+    C{unknownWord} is set when no verb starts with the line's first word
+    (a fallback verb may still claim the line: see VerbRegistry.claim).
+    """
+
+    def __init__(self, message, unknownWord=None):
+        super().__init__(message)
+        self.unknownWord = unknownWord
 
 
 class VerbRegistry:
@@ -304,6 +320,7 @@ class VerbRegistry:
     def __init__(self):
         self._byWord = {}
         self._verbs = {}
+        self._fallbacks = []
 
     @classmethod
     def fromPlugins(cls, loader=None):
@@ -318,6 +335,7 @@ class VerbRegistry:
         loader = loader if loader is not None else defaultLoader()
         self._byWord = {}
         self._verbs = {}
+        self._fallbacks = []
         for source in loader.provided(IVerbSource):
             for verb in source.verbs():
                 self.add(verb)
@@ -330,6 +348,8 @@ class VerbRegistry:
         verb = verbClass()
         patterns = [compilePattern(s) for s in verbClass.syntax]
         self._verbs[key] = (verbClass, verb, patterns)
+        if verbClass.fallback:
+            self._fallbacks.append(verb)
         for pattern in patterns:
             for word in pattern.firstWords:
                 entries = self._byWord.setdefault(word, [])
@@ -347,6 +367,18 @@ class VerbRegistry:
                                   if e[1] is not entry[1]]
             if not self._byWord[word]:
                 del self._byWord[word]
+        self._fallbacks = [v for v in self._fallbacks if v is not entry[1]]
+
+    def claim(self, context, line):
+        """
+        (verb, slots) from the first fallback verb that claims C{line}
+        (whose first word no verb knows), or None.
+        """
+        for verb in self._fallbacks:
+            slots = verb.claim(context, line)
+            if slots is not None:
+                return verb, slots
+        return None
 
     def verbs(self):
         """Every verb instance, in name order."""
@@ -381,9 +413,9 @@ class VerbRegistry:
             shown = _printable(first)
             if close:
                 raise ParseFailure(f"I don't know how to '{shown}'. Did you "
-                                   f"mean '{close[0]}'?")
+                                   f"mean '{close[0]}'?", unknownWord=first)
             raise ParseFailure(f"I don't know how to '{shown}'. Type "
-                               f"'actions' for a list.")
+                               f"'actions' for a list.", unknownWord=first)
         for pattern, verb in entries:
             slots = pattern.match(line)
             if slots is not None:
@@ -413,9 +445,14 @@ def execute(context, line):
     try:
         verb, slots = registry.parse(line)
     except ParseFailure as failure:
-        if str(failure):
-            context.tell(str(failure))
-        return False
+        claimed = None
+        if failure.unknownWord is not None:
+            claimed = registry.claim(context, context.line)
+        if claimed is None:
+            if str(failure):
+                context.tell(str(failure))
+            return False
+        verb, slots = claimed
     context.verb = verb
     if not hasPermission(context.actor, verb.permission):
         context.tell(f"You need {verb.permission} permission to use "

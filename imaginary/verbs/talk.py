@@ -76,7 +76,9 @@ class Emote(Verb):
         name = actor.name if actor.proper else "The " + actor.name
         posed = styled(styled(name, role="player"), " ", text)
         Event(location=actor.location, actor=actor, actorMessage=posed,
-              otherMessage=posed).broadcast()
+              otherMessage=posed,
+              data={"channel": {"channel": "say", "talker": actor.name,
+                                "text": text, "emote": True}}).broadcast()
 
 
 def findPlayer(context, name):
@@ -106,7 +108,9 @@ class Tell(Verb):
               actorMessage=_Quoted("{actor} {actor:tell} {target}", text,
                                    actor=actor, target=recipient),
               targetMessage=_Quoted("{actor} {actor:tell} {target}", text,
-                                    actor=actor, target=recipient)
+                                    actor=actor, target=recipient),
+              data={"channel": {"channel": "tell", "talker": actor.name,
+                                "text": text, "to": recipient.name}}
               ).broadcast()
 
 

@@ -411,8 +411,8 @@
     } else if (name === "Comm.Channel.Text") {
       $("channels").hidden = false;
       const line = document.createElement("div");
-      line.textContent = "[" + data.channel + "] " + data.talker + ": " +
-        data.text;
+      line.textContent = "[" + data.channel + "] " + data.talker +
+        (data.emote ? " " : ": ") + data.text;
       const log = $("channel-log");
       log.append(line);
       while (log.childElementCount > 200) {
