@@ -15,7 +15,8 @@ from .errors import (
     DuplicateUniqueItem, ItemNotFound, NoCrossStoreReferences, NoInheritance,
     NotAStore, NoUpgradePathAvailable, PowerupNotInstalled, QueryError,
     SchemaMismatch, StoreClosed, StoreError, StoreInUse)
-from .item import Item
+from .item import Item, empowerment, transacted
+from .powerups import IPowerupIndirector
 from .scheduler import (
     IScheduler, Scheduler, TimedEvent, TimedEventFailureLog)
 from .store import Store
@@ -25,14 +26,15 @@ from .upgrade import (
 
 __all__ = [
     "AND", "CASCADE", "ConstraintError", "DISALLOW", "DeletionDisallowed",
-    "DuplicateTypeName", "DuplicateUniqueItem", "IScheduler", "Item",
+    "DuplicateTypeName", "DuplicateUniqueItem", "IPowerupIndirector",
+    "IScheduler", "Item",
     "ItemNotFound", "NULLIFY", "NoCrossStoreReferences", "NoInheritance",
     "NoUpgradePathAvailable",
     "NotAStore", "OR", "Placeholder", "PowerupNotInstalled", "QueryError",
     "SchemaMismatch", "Scheduler", "Store", "StoreClosed", "StoreError",
     "StoreInUse", "TimedEvent", "TimedEventFailureLog", "UpgradeFailed",
     "boolean", "bytes", "compoundIndex",
-    "declareLegacyItem", "ieee754_double", "inmemory", "integer", "reference",
+    "declareLegacyItem", "empowerment", "ieee754_double", "inmemory", "integer", "reference",
     "registerAttributeCopyingUpgrader", "registerDeletionUpgrader",
-    "registerUpgrader", "text", "textlist", "timestamp",
+    "registerUpgrader", "text", "textlist", "timestamp", "transacted",
 ]

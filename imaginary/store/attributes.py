@@ -345,6 +345,10 @@ class reference(SQLAttribute):
 
     kind = "reference"
     sqlTypeName = "INTEGER"
+    # Axiom code spells the deletion rules reference.CASCADE etc.
+    NULLIFY = NULLIFY
+    CASCADE = CASCADE
+    DISALLOW = DISALLOW
 
     def __init__(self, doc="", indexed=True, allowNone=True, reftype=None,
                  whenDeleted=NULLIFY, default=None):
@@ -382,6 +386,10 @@ class reference(SQLAttribute):
     def check(self, value, itemClass):
         Item = _itemClass()
         if not isinstance(value, Item):
+            if self.reftype is None and _isStore(value):
+                # The store itself (Axiom apps point at what is installed
+                # on it this way); it is recorded as storeID -1.
+                return value
             _wrongType(itemClass, self.attrname, value, "an Item")
         if self.reftype is not None and not isinstance(value, self.reftype):
             _wrongType(itemClass, self.attrname, value,
@@ -428,6 +436,11 @@ class reference(SQLAttribute):
 
 
 _Item = None
+
+
+def _isStore(value):
+    from .store import Store
+    return isinstance(value, Store)
 
 
 def _itemClass():

@@ -8,6 +8,8 @@ which are not damage but are what an operator asks "is anything wrong?"
 to find.
 """
 
+from .powerups import STORE_TARGET
+
 
 def checkStore(store):
     """A list of str, one per problem found."""
@@ -33,7 +35,7 @@ def checkStore(store):
             for oid, ref in conn.execute(
                     f'SELECT oid, "{attr.attrname}" FROM "{info.table}" '
                     f'WHERE "{attr.attrname}" IS NOT NULL'):
-                if ref not in live:
+                if ref not in live and ref != STORE_TARGET:
                     problems.append(
                         f"{info.cls.typeName} {oid}.{attr.attrname} refers "
                         f"to missing item {ref}")

@@ -173,25 +173,57 @@ class InComparison(Comparison):
 class LikeComparison(Comparison):
     """
     SQL LIKE: C{%} and C{_} are wildcards, and (as in SQL) ASCII letters
-    match without regard to case.
+    match without regard to case.  The pattern is one value, or (C{parts})
+    a concatenation of values and columns.
     """
 
-    def __init__(self, attr, pattern, negate):
+    def __init__(self, attr, pattern, negate, parts=None):
         self.attr, self.pattern, self.negate = attr, pattern, negate
+        self.parts = parts
 
     def shape(self, out):
-        out.append(("like", self.attr._columnKey(), self.negate))
+        if self.parts is None:
+            out.append(("like", self.attr._columnKey(), self.negate))
+        else:
+            out.append(("like", self.attr._columnKey(), self.negate,
+                        tuple(p._columnKey() if isinstance(p, Comparable)
+                              else None for p in self.parts)))
 
     def values(self, out):
-        out.append(self.pattern)
+        if self.parts is None:
+            out.append(self.pattern)
+        else:
+            out.extend(p for p in self.parts if not isinstance(p, Comparable))
 
     def build(self, bind):
         col = self.attr._column()
-        expr = col.like(bind(), escape="\\")
+        if self.parts is None:
+            pattern = bind()
+        else:
+            pieces = [p._column() if isinstance(p, Comparable) else bind()
+                      for p in self.parts]
+            pattern = pieces[0]
+            for piece in pieces[1:]:
+                # SQL's || (a + on untyped binds could mean addition).
+                pattern = pattern.op("||")(piece)
+        if self.attr.kind == "bytes":
+            # SQLite's LIKE never matches a BLOB operand: compare the bytes
+            # read as text (ASCII letters still fold, as LIKE does).
+            col = sa.cast(col, sa.Text)
+            pattern = sa.cast(pattern, sa.Text)
+        expr = col.like(pattern, escape="\\")
         return sa.not_(expr) if self.negate else expr
 
     def owners(self, out):
         out.append(self.attr._owner())
+        for part in self.parts or ():
+            if isinstance(part, Comparable):
+                out.append(part._owner())
+
+    def joins(self):
+        """Owner pairs this condition relates (columns in its pattern)."""
+        return [(self.attr._owner(), p._owner()) for p in self.parts or ()
+                if isinstance(p, Comparable)]
 
 
 class PrefixComparison(Comparison):
@@ -334,21 +366,40 @@ class Comparable:
         return InComparison(self, seq, True)
 
     def _checkTextual(self, what, value):
-        if getattr(self, "kind", None) not in ("text", "textlist"):
-            raise QueryError(f"{what} only applies to text attributes, "
-                             f"not {self!r}")
-        if not isinstance(value, str):
-            raise QueryError(f"{what} needs a str, not {value!r}")
+        kind = getattr(self, "kind", None)
+        if kind == "bytes":
+            expected = bytes
+        elif kind in ("text", "textlist"):
+            expected = str
+        else:
+            raise QueryError(f"{what} only applies to text and bytes "
+                             f"attributes, not {self!r}")
+        if isinstance(value, Comparable):
+            return
+        if not isinstance(value, expected):
+            raise QueryError(f"{what} on {self!r} needs a "
+                             f"{expected.__name__}, not {value!r}")
 
-    def like(self, pattern):
-        """SQL LIKE with C{%} and C{_} wildcards (backslash escapes)."""
-        self._checkTextual("like", pattern)
-        return LikeComparison(self, pattern, False)
+    def like(self, *parts):
+        """
+        SQL LIKE with C{%} and C{_} wildcards (backslash escapes).  The
+        pattern is the concatenation of C{parts}: strings (bytes for a
+        bytes attribute) and other columns, as in Axiom.
+        """
+        return self._like("like", parts, False)
 
-    def notLike(self, pattern):
+    def notLike(self, *parts):
         """The negation of like()."""
-        self._checkTextual("notLike", pattern)
-        return LikeComparison(self, pattern, True)
+        return self._like("notLike", parts, True)
+
+    def _like(self, what, parts, negate):
+        if not parts:
+            raise QueryError(f"{what}() needs a pattern")
+        for part in parts:
+            self._checkTextual(what, part)
+        if len(parts) == 1 and not isinstance(parts[0], Comparable):
+            return LikeComparison(self, parts[0], negate)
+        return LikeComparison(self, None, negate, parts)
 
     def startswith(self, prefix):
         """Text that begins with C{prefix} (no wildcards)."""

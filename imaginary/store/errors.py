@@ -52,19 +52,30 @@ class DuplicateTypeName(StoreError, RuntimeError):
     """Two different classes declared the same ``typeName`` and version."""
 
 
-class NoUpgradePathAvailable(StoreError):
+class CannotOpenStore(StoreError):
+    """
+    The store cannot be opened (Axiom's name): the base of NotAStore,
+    StoreInUse, NoUpgradePathAvailable and SchemaMismatch.
+    """
+
+
+class SQLError(StoreError):
+    """The database refused a statement (the sqlite3 error translated)."""
+
+
+class NoUpgradePathAvailable(CannotOpenStore):
     """A store holds items of a version that no upgrader chain can reach."""
 
 
-class SchemaMismatch(StoreError):
+class SchemaMismatch(CannotOpenStore):
     """The schema on disk for a type/version differs from its class."""
 
 
-class NotAStore(StoreError):
+class NotAStore(CannotOpenStore):
     """The path given is not an Imaginary store (or is damaged)."""
 
 
-class StoreInUse(StoreError):
+class StoreInUse(CannotOpenStore):
     """Another process holds the store open."""
 
 
@@ -97,3 +108,7 @@ class UnknownItemType(StoreError):
 
 class PowerupNotInstalled(StoreError, ValueError):
     """powerDown of a powerup that is not installed for that interface."""
+
+
+# Axiom's name for a failed upgrade.
+ItemUpgradeError = UpgradeFailed

@@ -12,7 +12,9 @@ live only in memory), *stored* (it has a storeID and its store tracks every
 change) or *deleted*.
 """
 
+import functools
 import re
+import weakref
 
 import sqlalchemy as sa
 
@@ -81,7 +83,11 @@ class _DefaultedSlot:
         try:
             return self.slot.__get__(inst, owner)
         except AttributeError:
-            return self.default
+            default = self.default
+            # A method default reads bound, as it would without the slot.
+            if hasattr(default, "__get__"):
+                return default.__get__(inst, owner)
+            return default
 
     def __set__(self, inst, value):
         self.slot.__set__(inst, value)
@@ -186,6 +192,53 @@ class MetaItem(type):
         return cls
 
 
+# Items' in-memory powerups: item -> {interface: object}.  Held weakly, so
+# they live as long as the item object; _anyInMemory keeps adaptation,
+# the hot path, to one global test until the feature is first used.
+_inMemory = weakref.WeakKeyDictionary()
+_anyInMemory = False
+
+
+class Indirect:
+    """
+    A powerup that provides IPowerupIndirector, as found in the powerup
+    index: adaptation answers C{powerup.indirect(interface)} instead.
+    """
+
+    __slots__ = ("powerup",)
+
+    def __init__(self, powerup):
+        self.powerup = powerup
+
+
+def _resolve(found, interface):
+    return (found.powerup.indirect(interface) if type(found) is Indirect
+            else found)
+
+
+def declaredInterfaces(powerup, priority=0):
+    """
+    The (interface, priority) pairs C{powerup} is installed for when
+    powerUp names no interface: its class's C{powerupInterfaces}
+    (interfaces, or (interface, priority) pairs), passed through its
+    C{__getPowerupInterfaces__(pairs)} if it has one (as in Axiom).
+    """
+    pairs = [e if isinstance(e, tuple) else (e, priority)
+             for e in getattr(type(powerup), "powerupInterfaces", None) or ()]
+    hook = getattr(powerup, "__getPowerupInterfaces__", None)
+    if hook is not None:
+        try:
+            pairs = [(iface, prio) for iface, prio in hook(pairs)]
+        except (TypeError, ValueError):
+            raise StoreError(f"{powerup!r}.__getPowerupInterfaces__ must "
+                             f"return (interface, priority) pairs")
+    if not pairs:
+        raise StoreError(
+            f"powerUp/powerDown of {powerup!r} names no interface and "
+            f"{type(powerup).__name__} declares no powerupInterfaces")
+    return pairs
+
+
 class Empowered:
     """Powerup methods shared by Items and the Store."""
 
@@ -198,21 +251,13 @@ class Empowered:
         """
         Install C{powerup} so that adapting this object to C{interface}
         finds it.  With no interface, the powerup's class-level
-        C{powerupInterfaces} (interfaces or (interface, priority) pairs)
-        are used.  Installing again only changes the priority.
+        C{powerupInterfaces} (interfaces or (interface, priority) pairs,
+        or what its C{__getPowerupInterfaces__} makes of them) are used.
+        Installing again only changes the priority.
         """
         store, targetID = self._powerupTarget()
         if interface is None:
-            declared = getattr(type(powerup), "powerupInterfaces", None)
-            if not declared:
-                raise StoreError(
-                    f"powerUp({powerup!r}) names no interface and "
-                    f"{type(powerup).__name__} declares no powerupInterfaces")
-            for entry in declared:
-                if isinstance(entry, tuple):
-                    iface, prio = entry
-                else:
-                    iface, prio = entry, priority
+            for iface, prio in declaredInterfaces(powerup, priority):
                 store._powerUp(targetID, powerup, iface, prio)
         else:
             store._powerUp(targetID, powerup, interface, priority)
@@ -221,22 +266,41 @@ class Empowered:
         """Remove a powerup installed with powerUp (ValueError if absent)."""
         store, targetID = self._powerupTarget()
         if interface is None:
-            declared = getattr(type(powerup), "powerupInterfaces", None) or ()
-            ifaces = [e[0] if isinstance(e, tuple) else e for e in declared]
-            if not ifaces:
-                raise StoreError(f"powerDown({powerup!r}) names no interface")
+            ifaces = [i for i, _ in declaredInterfaces(powerup)]
         else:
             ifaces = [interface]
         for iface in ifaces:
             store._powerDown(targetID, powerup, iface)
 
+    def inMemoryPowerUp(self, powerup, interface):
+        """
+        Make any object this item's powerup for C{interface}, for as long
+        as this item object lives: never saved, found before the
+        persistent powerups.  C{None} removes it.
+        """
+        global _anyInMemory
+        mine = _inMemory.get(self)
+        if powerup is None:
+            if mine:
+                mine.pop(interface, None)
+            return
+        if mine is None:
+            mine = _inMemory[self] = {}
+        mine[interface] = powerup
+        _anyInMemory = True
+
     def powerupsFor(self, interface):
         """The powerups installed for C{interface}, highest priority first."""
+        if _anyInMemory:
+            found = _inMemory.get(self, {}).get(interface)
+            if found is not None:
+                yield found
         store, targetID = self._powerupTarget()
         if store is None:
             # An unstored item has no connectors (as in Axiom: nothing).
-            return iter(())
-        return iter(store._powerupsFor(targetID, interface))
+            return
+        for found in store._powerupsFor(targetID, interface):
+            yield _resolve(found, interface)
 
     def interfacesFor(self, powerup):
         """The interfaces C{powerup} is installed for on this object."""
@@ -246,13 +310,45 @@ class Empowered:
         return store._interfacesFor(targetID, powerup)
 
     def __conform__(self, interface):
+        if _anyInMemory:
+            found = _inMemory.get(self, {}).get(interface)
+            if found is not None:
+                return found
         store, targetID = self._powerupTarget()
         if store is None:
             return None
         found = store._powerupsFor(targetID, interface)
         if found:
-            return found[0]
+            found = found[0]
+            return (found.powerup.indirect(interface)
+                    if type(found) is Indirect else found)
         return store._conformFallback(self, interface)
+
+
+def transacted(method):
+    """
+    Decorate an Item method to run in a transaction of the item's store
+    (Axiom's C{axiom.item.transacted}); on an unstored item it just runs.
+    """
+    @functools.wraps(method)
+    def inTransaction(self, *args, **kw):
+        store = self.store
+        if store is None:
+            return method(self, *args, **kw)
+        return store.transact(method, self, *args, **kw)
+    return inTransaction
+
+
+def empowerment(interface, priority=0):
+    """
+    Class decorator adding C{(interface, priority)} to the class's
+    C{powerupInterfaces} (Axiom's C{axiom.item.empowerment}).
+    """
+    def declare(cls):
+        declared = tuple(cls.__dict__.get("powerupInterfaces", ()))
+        cls.powerupInterfaces = declared + ((interface, priority),)
+        return cls
+    return declare
 
 
 class Item(Empowered, metaclass=MetaItem):
@@ -350,6 +446,26 @@ class Item(Empowered, metaclass=MetaItem):
             raise StoreError(f"{self!r} is not in a store")
         return self._store._upgradeVersion(self, typeName, oldVersion,
                                            newVersion, attrs)
+
+    def touch(self):
+        """
+        Count this item as changed by the current transaction (so its
+        C{committed()} runs), as Axiom's C{touch} does; a rollback
+        restores it like any changed item.
+        """
+        if self._storeID is not None:
+            self._store._touchItem(self)
+
+    def checkpoint(self):
+        """Write this item's pending changes now (Axiom's C{checkpoint})."""
+        if self._storeID is not None:
+            self._store.checkpoint()
+
+    def committed(self):
+        """
+        Called after a transaction that created, changed, or touched this
+        item committed (not after a rollback).
+        """
 
     def activate(self):
         """Called after creation and after every load; set inmemory here."""

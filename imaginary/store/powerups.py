@@ -11,12 +11,23 @@ the whole index (both are rare next to lookups).
 """
 
 from twisted.python.reflect import namedAny
+from zope.interface import Interface
 
 from .attributes import CASCADE, compoundIndex, integer, reference, text
 from .errors import PowerupNotInstalled, StoreError
-from .item import Empowered, Item
+from .item import Empowered, Indirect, Item
 
 STORE_TARGET = -1
+
+
+class IPowerupIndirector(Interface):
+    """
+    A powerup that stands for another object: adapting its target (or
+    powerupsFor) yields C{indirect(interface)} instead of the powerup.
+    """
+
+    def indirect(interface):
+        """The object that serves C{interface} for this powerup."""
 
 
 class _PowerupConnector(Item):
@@ -78,6 +89,9 @@ class PowerupIndex:
             for name, pid in rows:
                 powerup = self.store.getItemByID(pid, None)
                 if powerup is not None:
+                    if IPowerupIndirector.providedBy(powerup):
+                        # Resolved on each adaptation (Empowered).
+                        powerup = Indirect(powerup)
                     lists.setdefault(name, []).append(powerup)
             found = {name: tuple(ps) for name, ps in lists.items()}
         self._byTarget[targetID] = found
@@ -193,8 +207,12 @@ class StorePowerups(Empowered):
 
     def _conformFallback(self, obj, interface):
         if obj is self:
+            from twisted.application.service import IService
             from .scheduler import IScheduler, Scheduler
             if interface is IScheduler:
                 return self.transact(Scheduler.installOn, self)
+            if interface is IService:
+                # The store's service is its scheduler (see Scheduler).
+                return IScheduler(self)
         return None
 

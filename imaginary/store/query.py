@@ -13,7 +13,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from . import item as _itemModule
 from .comparison import (
-    Comparison, InComparison, Placeholder, SortOrder, TwoAttributeComparison,
+    Comparison, InComparison, LikeComparison, Placeholder, SortOrder, TwoAttributeComparison,
     _Aggregate, _Binder)
 from .errors import QueryError
 
@@ -116,6 +116,32 @@ def _sortOrders(sort):
                      f"list of them, not {sort!r}")
 
 
+def _classKey(target):
+    """A query target's part of a shape: a class, or a Placeholder of one."""
+    if isinstance(target, Placeholder):
+        cls = target.itemClass
+        return ("ph", target._serial, cls.typeName, cls.schemaVersion)
+    return (target.typeName, target.schemaVersion)
+
+
+def _itemClassOf(target):
+    """The Item class a query target (class or Placeholder) yields."""
+    return target.itemClass if isinstance(target, Placeholder) else target
+
+
+def _tableOf(target):
+    """The table (or a Placeholder's alias of it) a query target reads."""
+    if isinstance(target, Placeholder):
+        return target._alias
+    return target.__table__
+
+
+def _isTarget(target):
+    Item = _itemModule.Item
+    cls = _itemClassOf(target)
+    return isinstance(cls, type) and issubclass(cls, Item) and cls is not Item
+
+
 def _conditionOwners(comparison, owners, joins):
     """
     Walk a condition: add to C{owners} every class (or Placeholder) a
@@ -131,6 +157,9 @@ def _conditionOwners(comparison, owners, joins):
         joins.append((left, right))
     elif isinstance(comparison, InComparison):
         owners.append(comparison.attr._owner())
+    elif isinstance(comparison, LikeComparison) and comparison.parts:
+        comparison.owners(owners)
+        joins.extend(comparison.joins())
     else:
         owners.append(comparison.attr._owner())
 
@@ -207,8 +236,7 @@ class _BaseQuery:
         if self.comparison is not None:
             self.comparison.shape(comp)
         out.append((type(self).__name__,
-                    tuple([(c.typeName, c.schemaVersion)
-                           for c in self._classes()]),
+                    tuple([_classKey(c) for c in self._classes()]),
                     tuple(comp),
                     tuple([s.shape() for s in self.sort]) if self.sort else (),
                     self.limit, self.offset, self._distinct,
@@ -293,13 +321,12 @@ class ItemQuery(_BaseQuery):
 
     def __init__(self, store, tableClass, comparison=None, limit=None,
                  offset=None, sort=None):
-        Item = _itemModule.Item
-        if not (isinstance(tableClass, type) and issubclass(tableClass, Item)
-                and tableClass is not Item):
-            raise QueryError(f"query() takes an Item class or a tuple of "
-                             f"them, not {tableClass!r}")
+        if not _isTarget(tableClass):
+            raise QueryError(f"query() takes an Item class (or Placeholder) "
+                             f"or a tuple of them, not {tableClass!r}")
         _BaseQuery.__init__(self, store, comparison, limit, offset, sort)
         self.tableClass = tableClass
+        self.itemClass = _itemClassOf(tableClass)
         # The common condition (one comparison on the returned class, no
         # sort) needs no walk.
         if comparison is not None or self.sort:
@@ -317,33 +344,37 @@ class ItemQuery(_BaseQuery):
         if self.comparison is not None:
             self.comparison.shape(comp)
         cls = self.tableClass
-        out.append((type(self).__name__,
-                    ((cls.typeName, cls.schemaVersion),),
+        key = ((cls.typeName, cls.schemaVersion) if cls is self.itemClass
+               else _classKey(cls))
+        out.append((type(self).__name__, (key,),
                     tuple(comp),
                     tuple([s.shape() for s in self.sort]) if self.sort else (),
                     self.limit, self.offset, self._distinct, None))
 
     def _columns(self):
-        table = self.tableClass.__table__
+        table = _tableOf(self.tableClass)
         return [table.c.oid] + [table.c[n] for n in
-                                self.tableClass.__attributeNames__]
+                                self.itemClass.__attributeNames__]
 
     def __iter__(self):
         rows = self._run().fetchall()
         store = self.store
-        cls = self.tableClass
+        cls = self.itemClass
         info = store._infos.get(cls) or store._typeInfo(cls)
         load = store._loadRow
         return iter([load(info, row) for row in rows])
 
     def getColumn(self, attributeName, raw=False):
         """An AttributeQuery over one attribute of the matching items."""
-        attr = self.tableClass.__dict__.get(attributeName)
+        cls = self.itemClass
+        attr = cls.__dict__.get(attributeName)
         if attributeName == "storeID":
-            attr = self.tableClass.storeID
+            attr = cls.storeID
         if attr is None or not hasattr(attr, "_column"):
-            raise QueryError(f"{self.tableClass.__name__} has no attribute "
+            raise QueryError(f"{cls.__name__} has no attribute "
                              f"{attributeName!r}")
+        if self.tableClass is not cls:
+            attr = getattr(self.tableClass, attributeName)
         return AttributeQuery(self, attr, raw)
 
     def deleteFromStore(self):
@@ -360,10 +391,10 @@ class MultipleItemQuery(_BaseQuery):
 
     def __init__(self, store, tableClasses, comparison=None, limit=None,
                  offset=None, sort=None):
-        Item = _itemModule.Item
         for c in tableClasses:
-            if not (isinstance(c, type) and issubclass(c, Item)):
-                raise QueryError(f"query() takes Item classes, not {c!r}")
+            if not _isTarget(c):
+                raise QueryError(f"query() takes Item classes (or "
+                                 f"Placeholders), not {c!r}")
         if not tableClasses:
             raise QueryError("query() needs at least one Item class")
         _BaseQuery.__init__(self, store, comparison, limit, offset, sort)
@@ -375,16 +406,18 @@ class MultipleItemQuery(_BaseQuery):
 
     def _columns(self):
         cols = []
-        for cls in self.tableClasses:
-            table = cls.__table__
+        for target in self.tableClasses:
+            table = _tableOf(target)
             cols.append(table.c.oid)
-            cols.extend(table.c[n] for n in cls.__attributeNames__)
+            cols.extend(table.c[n] for n in
+                        _itemClassOf(target).__attributeNames__)
         return cols
 
     def __iter__(self):
         rows = self._run().fetchall()
-        infos = [self.store._typeInfo(c) for c in self.tableClasses]
-        widths = [len(c.__attributeNames__) + 1 for c in self.tableClasses]
+        classes = [_itemClassOf(c) for c in self.tableClasses]
+        infos = [self.store._typeInfo(c) for c in classes]
+        widths = [len(c.__attributeNames__) + 1 for c in classes]
         load = self.store._loadRow
         results = []
         for row in rows:

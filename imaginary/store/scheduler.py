@@ -13,6 +13,7 @@ tests) and keeps at most one pending ``callLater``: for the earliest event.
 from epsilon.extime import Time
 from twisted.logger import Logger
 from twisted.python.failure import Failure
+from twisted.application.service import IService, IServiceCollection
 from zope.interface import Interface, implementer
 
 from .attributes import (
@@ -66,9 +67,38 @@ class TimedEventFailureLog(Item):
     traceback = text(allowNone=False)
 
 
-@implementer(IScheduler)
-class Scheduler(Item):
-    """The store's scheduler (installed on first IScheduler(store))."""
+class _SchedulerDefaults:
+    """
+    What a Scheduler's replaceable attributes read until set: tests (and
+    Axiom code) replace C{now} and C{callLater} on the scheduler to drive
+    it with a fake clock; C{parent} and C{name} are IService's.
+    """
+
+    __slots__ = ()
+    name = "imaginary-scheduler"
+    parent = None
+
+    def now(self):
+        """The current time on the scheduler's clock."""
+        if self.clock is None:
+            return Time()
+        return Time.fromPOSIXTimestamp(self.clock.seconds())
+
+    def callLater(self, delay, f):
+        """Call C{f} after C{delay} seconds on the scheduler's clock."""
+        clock = self.clock
+        if clock is None:
+            from twisted.internet import reactor as clock
+        return clock.callLater(delay, f)
+
+
+@implementer(IScheduler, IService)
+class Scheduler(Item, _SchedulerDefaults):
+    """
+    The store's scheduler (installed on first IScheduler(store)), and the
+    store's service: C{IService(store)} is this scheduler, as Axiom users
+    start it.
+    """
 
     typeName = "imaginary_scheduler"
     schemaVersion = 1
@@ -78,10 +108,16 @@ class Scheduler(Item):
                         doc="how many calls have run, for operators")
     clock = inmemory()
     _call = inmemory()
+    _started = inmemory()
+    now = inmemory()
+    callLater = inmemory()
+    parent = inmemory()
+    name = inmemory()
 
     def activate(self):
         self.clock = None
         self._call = None
+        self._started = False
 
     @classmethod
     def installOn(cls, store):
@@ -90,13 +126,16 @@ class Scheduler(Item):
         store.powerUp(scheduler, IScheduler)
         return scheduler
 
-    # -- running -------------------------------------------------------------
+    # -- running (IService) ---------------------------------------------------
 
     def startService(self, clock=None):
-        """Start running events, on C{clock} (default: the reactor)."""
-        if clock is None:
-            from twisted.internet import reactor as clock
-        self.clock = clock
+        """
+        Start running events, on C{clock} (default: the reactor, or the
+        C{now}/C{callLater} set on this scheduler).
+        """
+        if clock is not None:
+            self.clock = clock
+        self._started = True
         self.store._schedulers.add(self)
         self._arm()
 
@@ -106,21 +145,33 @@ class Scheduler(Item):
             self._call.cancel()
         self._call = None
         self.clock = None
+        self._started = False
         self.store._schedulers.discard(self)
+
+    def privilegedStartService(self):
+        """IService: nothing needs privileges."""
+
+    def setServiceParent(self, parent):
+        """IService: become a child of C{parent} (a service collection)."""
+        if self.parent is not None:
+            self.disownServiceParent()
+        self.parent = parent
+        IServiceCollection(parent).addService(self)
+
+    def disownServiceParent(self):
+        """IService: leave the parent service collection."""
+        parent, self.parent = self.parent, None
+        if parent is not None:
+            return IServiceCollection(parent).removeService(self)
 
     @property
     def running(self):
         """Whether the scheduler is started."""
-        return self.clock is not None
-
-    def now(self):
-        """The current time on the scheduler's clock."""
-        if self.clock is None:
-            return Time()
-        return Time.fromPOSIXTimestamp(self.clock.seconds())
+        return self._started
 
     def _arm(self):
-        if self.clock is None or self.store is None or self.store._conn is None:
+        if not self._started or self.store is None or \
+                self.store._conn is None:
             return
         first = self.store.findFirst(TimedEvent, sort=TimedEvent.time.ascending)
         if self._call is not None and self._call.active():
@@ -128,13 +179,14 @@ class Scheduler(Item):
         self._call = None
         if first is None:
             return
-        delay = first.time.asPOSIXTimestamp() - self.clock.seconds()
-        self._call = self.clock.callLater(max(0.0, delay), self._tick)
+        delay = (first.time.asPOSIXTimestamp() -
+                 self.now().asPOSIXTimestamp())
+        self._call = self.callLater(max(0.0, delay), self._tick)
 
     def _tick(self):
         self._call = None
         now = self.now()
-        while self.clock is not None:
+        while self._started:
             event = self.store.findFirst(TimedEvent, TimedEvent.time <= now,
                                          sort=TimedEvent.time.ascending)
             if event is None:

@@ -127,7 +127,7 @@ class TypeInfo:
 
     __slots__ = ("cls", "typeID", "insertSQL", "loadSQL", "deleteSQL",
                  "activates", "storedHook", "table", "columns", "_updates",
-                 "upgradeTo",
+                 "upgradeTo", "committedHook",
                  "_equalities")
 
     def __init__(self, cls, typeID):
@@ -142,6 +142,7 @@ class TypeInfo:
         self.deleteSQL = f'DELETE FROM "{self.table}" WHERE oid = ?'
         self.activates = cls.activate is not Item.activate
         self.storedHook = cls.stored is not Item.stored
+        self.committedHook = cls.committed is not Item.committed
         # For an old version's class: the current version its items must
         # be upgraded to when one is created while the store runs.
         self.upgradeTo = None

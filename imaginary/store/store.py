@@ -34,14 +34,17 @@ this machine kind).  The store takes an exclusive lock: one process owns it.
 import os
 import sqlite3
 
+from twisted.python.filepath import FilePath
+
 from . import schema
 from .schema import TypeInfo as _TypeInfo
 from .errors import (
     ItemNotFound, NotAStore,
-    QueryError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
+    QueryError, SQLError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
 from .identity import IdentityMap
 from .item import Item
-from .powerups import PowerupIndex, StorePowerups, _PowerupConnector
+from .powerups import (
+    STORE_TARGET, PowerupIndex, StorePowerups, _PowerupConnector)
 from .lookup import Lookups
 from .query import SQLCache
 from .transaction import Transactions
@@ -63,10 +66,22 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
     @param synchronous: SQLite's synchronous setting, "NORMAL" or "FULL".
     """
 
+    # A Store can be the target of a reference (Axiom apps point at what
+    # is installed on the store): it is recorded as storeID -1, the id its
+    # own powerups are kept under, and it is in itself.
+    _storeID = STORE_TARGET
+    _deleted = False
+
+    @property
+    def _store(self):
+        return self
+
     def __init__(self, path=None, synchronous="NORMAL"):
         if synchronous not in ("NORMAL", "FULL"):
             raise StoreError(f"synchronous must be 'NORMAL' or 'FULL', not "
                              f"{synchronous!r}")
+        if isinstance(path, FilePath):
+            path = path.path
         self.path = None if path is None else os.path.abspath(path)
         self._syncSetting = synchronous
         self._conn = None
@@ -117,6 +132,11 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
             self._conn, conn = None, self._conn
             conn.close()
             raise
+
+    @property
+    def dbdir(self):
+        """The store's directory as a FilePath (None in memory), as Axiom."""
+        return None if self.path is None else FilePath(self.path)
 
     # -- opening -----------------------------------------------------------
 
@@ -331,7 +351,7 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
                 return self._conn.executemany(sql, params)
             return self._conn.execute(sql, params)
         except sqlite3.Error as e:
-            raise StoreError(f"the database refused {sql[:200]!r}: {e}")
+            raise SQLError(f"the database refused {sql[:200]!r}: {e}")
 
     def _execute(self, sql, params=()):
         """Run SQL after a checkpoint; translate sqlite3 errors."""
@@ -346,7 +366,7 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
         try:
             return self._conn.execute(sql, params)
         except sqlite3.Error as e:
-            raise StoreError(f"the database refused {sql!r}: {e}")
+            raise SQLError(f"the database refused {sql!r}: {e}")
 
     # -- items -------------------------------------------------------------
 
@@ -462,6 +482,8 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
             return item
         if type(storeID) is not int:
             raise QueryError(f"a storeID is an int, not {storeID!r}")
+        if storeID == STORE_TARGET:
+            return self
         row = self._execute("SELECT type_id FROM imaginary_objects WHERE "
                             "oid = ?", (storeID,)).fetchone()
         if row is None or row[0] == -1:

@@ -11,13 +11,14 @@ the first write, so a command that only looks and talks costs no SQL at all.
 
 import sqlite3
 
-from .errors import StoreClosed, StoreError
+from .errors import SQLError, StoreClosed, StoreError
+from .item import Item
 from .powerups import _PowerupConnector
 
 
 class _Transaction:
     __slots__ = ("touched", "created", "inserted", "newItems", "dirty",
-                 "newTypes", "begun", "legacy")
+                 "newTypes", "begun", "legacy", "toNotify")
 
     def __init__(self):
         # storeID -> (item, snapshot of its values): items that existed
@@ -39,6 +40,9 @@ class _Transaction:
         # Items of an old schemaVersion created in this transaction, to be
         # upgraded before it commits.
         self.legacy = []
+        # Created items whose class has a committed() hook (gathered per
+        # type at checkpoints, so bulk creation pays nothing per item).
+        self.toNotify = []
 
 
 class Transactions:
@@ -71,8 +75,85 @@ class Transactions:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as e:
                 self._rollback(txn)
-                raise StoreError(f"commit failed: {e}")
+                raise SQLError(f"commit failed: {e}")
+        if txn.toNotify or txn.touched:
+            self._notifyCommitted(txn)
         return result
+
+    def _notifyCommitted(self, txn):
+        """Call committed() on what the committed transaction changed."""
+        items = txn.toNotify + [
+            item for item, _ in txn.touched.values()
+            if self._infos[type(item)].committedHook]
+        for item in items:
+            if not item._deleted and item._store is self:
+                item.committed()
+
+    def checkpoint(self):
+        """
+        Write the current transaction's pending changes to the database
+        now (they are written anyway before any query and at commit).
+        """
+        self._checkpoint()
+
+    def _touchItem(self, item):
+        if self._txn is None:
+            return self.transact(self._touchItem, item)
+        self._touch(item)
+
+    def batchInsert(self, itemClass, attributes, rows):
+        """
+        Insert one item of C{itemClass} per row, the row's values going to
+        C{attributes} (in order), without building item objects (Axiom's
+        C{batchInsert}).  Values are checked as on creation; defaults fill
+        the other attributes.
+        """
+        names = []
+        for attr in attributes:
+            if getattr(attr, "ownerClass", None) is not itemClass or \
+                    attr.kind == "storeID":
+                raise StoreError(f"batchInsert: {attr!r} is not an "
+                                 f"attribute of {itemClass.__name__}")
+            names.append(attr)
+        if itemClass.__factories__ or itemClass.stored is not Item.stored \
+                or itemClass.activate is not Item.activate:
+            # Hooks and per-item defaults need the objects.
+            def each():
+                for row in rows:
+                    itemClass(store=self, **{a.attrname: v
+                                             for a, v in zip(names, row)})
+            return self.transact(each)
+        return self.transact(self._batchInsert, itemClass, names, rows)
+
+    def _batchInsert(self, itemClass, attributes, rows):
+        info = self._typeInfo(itemClass)
+        records = []
+        for row in rows:
+            if len(row) != len(attributes):
+                raise StoreError(f"batchInsert: row {row!r} does not have "
+                                 f"{len(attributes)} values")
+            v = list(itemClass.__initialValues__)
+            for attr, value in zip(attributes, row):
+                value = attr.toDB(value, itemClass)
+                if attr.kind == "reference":
+                    value = attr.storeIDIn(value, itemClass, self)
+                v[attr.index] = value
+            for attr in itemClass.__noneForbidden__:
+                if v[attr.index] is None:
+                    raise StoreError(f"batchInsert: {itemClass.__name__}."
+                                     f"{attr.attrname} may not be None")
+            records.append(v)
+        self._checkpoint()
+        self._begin()
+        first = self._nextID
+        self._nextID += len(records)
+        self.generation += 1
+        self._executeRaw("INSERT INTO imaginary_objects VALUES (?, ?)",
+                         [(first + i, info.typeID)
+                          for i in range(len(records))], many=True)
+        self._executeRaw(info.insertSQL,
+                         [[first + i] + v for i, v in enumerate(records)],
+                         many=True)
 
     def _begin(self):
         """Open the SQLite transaction before the current one's first write.
@@ -145,7 +226,7 @@ class Transactions:
         try:
             self._writePending(txn)
         except sqlite3.Error as e:
-            raise StoreError(f"the database refused the transaction's "
+            raise SQLError(f"the database refused the transaction's "
                              f"writes: {e}")
 
     def _writePending(self, txn):
@@ -166,6 +247,8 @@ class Transactions:
                 conn.executemany(info.insertSQL,
                                  ([i._storeID] + i._v for i in items))
                 txn.inserted.update(i._storeID for i in items)
+                if info.committedHook:
+                    txn.toNotify.extend(items)
         if txn.dirty:
             # Only the columns that changed are written: rewriting every
             # column makes SQLite update every index of the row too.

@@ -146,6 +146,17 @@ class Upgrading:
     for its next version's, keeping its storeID, inside the transaction.
     """
 
+    def getOldVersionOf(self, typeName, version):
+        """
+        The class of C{typeName} at an old C{version}: declared with
+        declareLegacyItem or rebuilt from this store's record (KeyError
+        when there is none, as in Axiom).
+        """
+        cls = typeForName(typeName, version)
+        if cls is None:
+            raise KeyError((typeName, version))
+        return cls
+
     def _upgradeVersion(self, old, typeName, oldVersion, newVersion, attrs):
         if self._txn is None:
             return self.transact(self._upgradeVersion, old, typeName,
