@@ -39,6 +39,7 @@ class RawTelnet:
         self.size = size
         self.zlib = None
         self.compressedBytes = 0
+        self.uncompressedBytes = 0  # what those bytes held (GMCP too)
         self.pending = b""
         self.text = bytearray()
         self.gmcp = []          # (package, data)
@@ -78,6 +79,7 @@ class RawTelnet:
         if self.zlib is not None:
             self.compressedBytes += len(data)
             data = self.zlib.decompress(data)
+            self.uncompressedBytes += len(data)
         self.pending += data
         self._parse()
         return True
@@ -116,6 +118,7 @@ class RawTelnet:
                     rest = buf[i:]
                     self.compressedBytes += len(rest)
                     buf = self.zlib.decompress(rest)
+                    self.uncompressedBytes += len(buf)
                     i = 0
                     continue
                 self._subnegotiation(option, payload.replace(b"\xff\xff",

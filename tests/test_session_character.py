@@ -132,8 +132,10 @@ def test_out_of_band_data_is_plain_and_named_like_gmcp(server):
     wait(attachment.submit("look"))
     wait(attachment.submit("score"))
     packages = [package for package, _ in frontEnd.data]
-    assert packages == ["Room.Info", "Char.Items.List", "Char.Vitals",
-                        "Char.Status"]
+    assert packages == ["Room.Info", "Char.Items.List", "Room.Players",
+                        "Char.Vitals", "Char.Status"]
+    # Nobody else is in the square (IRC's &here is made of this).
+    assert dict(frontEnd.data)["Room.Players"] == []
     # What lies in the square, for a client's completion of names.
     seen = dict(frontEnd.data)["Char.Items.List"]
     assert seen["location"] == "room"
@@ -158,7 +160,13 @@ def test_facts_for_npc_minds_never_reach_front_ends(server):
     wait(bobs.submit("north"))         # "arrived" in the inn
     wait(bobs.submit("south"))
     packages = {package for package, _ in alice.data}
-    assert packages <= {"Comm.Channel.Text"}
+    # Arriving and leaving reach front ends as IRE's Room.AddPlayer and
+    # Room.RemovePlayer (names only), never as the Item minds get.
+    assert packages <= {"Comm.Channel.Text", "Room.AddPlayer",
+                        "Room.RemovePlayer"}
+    assert ("Room.RemovePlayer", "Bob") in alice.data
+    assert ("Room.AddPlayer", {"name": "Bob", "fullname": "Bob"}) in \
+        alice.data
     assert ("Comm.Channel.Text", {"channel": "say", "talker": "Bob",
                                   "text": "hi"}) in alice.data
 

@@ -4,17 +4,18 @@ Out-of-band data at the seam: plain values under GMCP package names.
 Verbs attach facts to their events (``data={"room": room}``), and those
 facts are live store Items.  Front ends must never hold an Item (it may be
 deleted, it belongs to the store's thread of changes, and a websocket
-can't send one), and some facts are meant for NPC minds only ("arrived",
-"said").  ``outOfBand`` turns an event's facts into a tuple of
+can't send one), and some facts are meant for NPC minds only ("said").  ``outOfBand`` turns an event's facts into a tuple of
 ``(package, value)`` pairs of JSON-ready values, once per event however
 many sessions receive it; every front end then carries them its own way
 (GMCP over telnet, JSON over a websocket, nothing over IRC or SSH).
 """
 
+from imaginary.interfaces import IActor
 from imaginary.simulation.containment import Exit
 
 # Keys of event.data that front ends may see, and how each is made plain.
-# Anything else ("arrived", "said"...) is for minds, not for front ends.
+# Anything else ("said"...) is for minds, not for front ends ("arrived"
+# is for both: minds get the Item, front ends Room.AddPlayer).
 
 
 def roomInfo(room):
@@ -65,12 +66,42 @@ def roomItems(things):
         {"id": thing.storeID, "name": thing.name} for thing in things]}),)
 
 
+def _isPlayer(thing):
+    return thing.proper and IActor(thing, None) is not None
+
+
+def roomSeen(things):
+    """
+    What the character sees in the room: Char.Items.List, and the
+    characters among it as Room.Players (IRE's GMCP package: a list of
+    {"name", "fullname"}); the IRC front end makes &here's names of it.
+    """
+    players = [{"name": t.name, "fullname": t.name} for t in things
+               if _isPlayer(t)]
+    return roomItems(things) + (("Room.Players", players),)
+
+
+def playerArrived(thing):
+    """Room.AddPlayer: a character came into the room."""
+    if not _isPlayer(thing):
+        return ()
+    return (("Room.AddPlayer", {"name": thing.name,
+                                "fullname": thing.name}),)
+
+
+def playerLeft(thing):
+    """Room.RemovePlayer: a character left the room (IRE: its name)."""
+    return (("Room.RemovePlayer", thing.name),) if _isPlayer(thing) else ()
+
+
 CONVERTERS = {
     "room": roomInfo,
     "vitals": vitals,
     "channel": channelText,
     "inventory": inventory,
-    "seen": roomItems,
+    "seen": roomSeen,
+    "arrived": playerArrived,
+    "left": playerLeft,
 }
 
 _last = [None, ()]      # [the last event's data dict, its conversion]

@@ -110,7 +110,8 @@ class Go(Verb):
         back = exit.sibling.name if exit.sibling is not None else None
         Event(location=origin, actor=actor,
               otherMessage=say(_leaving(exit.name), actor=actor,
-                               way=exit.name)).broadcast()
+                               way=exit.name),
+              data={"left": actor}).broadcast()
         actor.moveTo(destination)
         Event(location=destination, actor=actor,
               otherMessage=say("{actor} {actor:arrive}" +
