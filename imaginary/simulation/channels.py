@@ -20,6 +20,8 @@ and they check who may do what.
 import re
 import time
 
+from zope.interface import Interface
+
 from imaginary.store import (
     AND, CASCADE, NULLIFY, Item, boolean, compoundIndex, ieee754_double,
     integer, reference, text)
@@ -232,3 +234,59 @@ def ensureDefaultChannel(store, characters=()):
         for character in characters:
             join(channel, character)
     return channel
+
+
+
+# -- links to IRC channels (the bridge: imaginary/bridge/) -------------------
+
+class ChannelLink(Item):
+    """
+    A channel relayed to a channel on an IRC network by the IRC bridge:
+    C{url} is what the admin gave (irc://host:port/#chan), read again
+    against the operator's configuration whenever the bridge starts.
+    """
+
+    typeName = "imaginary_channel_link"
+    schemaVersion = 1
+
+    channel = reference(reftype=Channel, whenDeleted=CASCADE,
+                        allowNone=False, indexed=True)
+    url = text(allowNone=False)
+    creator = text(default="")
+    created = ieee754_double(default=0.0, allowNone=False)
+
+
+def linkOf(channel):
+    """C{channel}'s ChannelLink, or None."""
+    return channel.store.findFirst(ChannelLink,
+                                   ChannelLink.channel == channel)
+
+
+class IChannelRelay(Interface):
+    """
+    What relays channels beyond the game (the IRC bridge), installed as
+    an in-memory powerup on the store by whoever runs it (the server):
+    the verbs layer and the simulation can't import it, so they ask for
+    it here, as minds ask for ICommandRunner.
+    """
+
+    def observerFor(channel):
+        """
+        An IEventObserver to add to the audience of C{channel}'s lines
+        (it relays them after the commit), or None when the channel is
+        not relayed.
+        """
+
+    def check(url):
+        """
+        Whether the operator's configuration allows a link to C{url}:
+        returns (key, description): the key names the IRC channel (two
+        URLs for one channel have one key), the description is short
+        ("#chan on network"); raises ValueError saying why not.
+        """
+
+    def linksChanged():
+        """The ChannelLink items changed; act on them after the commit."""
+
+    def status(link):
+        """A short phrase for C{link}: connected, down since..., ..."""

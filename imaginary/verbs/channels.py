@@ -9,24 +9,28 @@ Channel verbs: list, join, leave, talk on, and run the game's channels.
     channel create NAME [public|private]
     channel describe NAME TEXT / invite NAME WHO / kick NAME WHO
     channel mute NAME WHO / unmute NAME WHO / destroy NAME
+    channel link NAME irc://host:port/#chan / unlink NAME   (admins)
+    channel links                  what is relayed to IRC, and how it is
 
 Talking by a channel's name is a fallback verb (see Verb.fallback): names
 live in the store, not in code, so the parser asks ``ChannelTalk`` about a
 line whose first word no verb knows.  Who may do what is decided here:
 anyone may make up to three channels of their own (builders and admins
 more), a channel's owner and admins describe, invite, kick, mute and
-destroy it, and the default channel can't be destroyed.
+destroy it, and the default channel can't be destroyed.  Only admins
+link a channel to IRC (the bridge, imaginary/bridge/, is the operator's:
+which networks, with which nick and credentials, is its configuration).
 """
 
 import time
 
-from imaginary.language import styled
+from imaginary.language import sanitize, styled
 from imaginary.simulation import channels as model
 from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 
 from .base import Verb, hasPermission
-from .talk import _Quoted, _speech, findPlayer
+from .talk import MAX_SPEECH, _Quoted, _speech, findPlayer
 
 HISTORY_SHOWN = 20
 
@@ -68,10 +72,63 @@ def talk(context, channel, text):
     data = {"channel": channel.name, "talker": actor.name, "text": said}
     if emote:
         data["emote"] = True
+    audience = [m for m in _members(context, channel) if m is not actor]
+    relay = _relayFor(channel)
+    if relay is not None:
+        audience.append(relay)
     Event(location=None, actor=actor, actorMessage=actorMessage,
           otherMessage=otherMessage, data={"channel": data},
-          audience=[m for m in _members(context, channel) if m is not actor]
-          ).broadcast()
+          audience=audience).broadcast()
+
+
+def _relayFor(channel):
+    """The IRC bridge's observer of C{channel}'s lines, or None."""
+    relay = model.IChannelRelay(channel.store, None)
+    return relay.observerFor(channel) if relay is not None else None
+
+
+def _inPlay(world, channel):
+    """The channel's members in play (C{world.connected})."""
+    connected = {c.storeID for c in (world.connected if world else ())}
+    return [m for m in channel.members() if m.storeID in connected]
+
+
+def hear(world, channel, talker, text, emote=False, via="irc"):
+    """
+    A line said on C{channel} from outside the game (the IRC bridge):
+    C{talker} is a name like "Nick@network".  Kept in the history and
+    told to the members in play like a member's line, with the same
+    Comm.Channel.Text data (and C{via}); the bridge's own observer is not
+    in the audience, so the line never goes back where it came from.
+    Returns False (nothing said) when the text is empty once cleaned.
+    """
+    said = " ".join(sanitize(text or "").split())[:MAX_SPEECH]
+    emote = bool(emote)
+    if not said:
+        return False
+    prefix = styled(f"[{channel.name}] ", role="channel")
+    name = styled(talker, role="player")
+    if emote:
+        message = styled(prefix, name, " ", said)
+    else:
+        message = styled(prefix, name, " says, '",
+                         styled(said, role="speech"), "'")
+    model.record(channel, talker, said, emote)
+    data = {"channel": channel.name, "talker": talker, "text": said,
+            "via": via}
+    if emote:
+        data["emote"] = True
+    Event(location=None, otherMessage=message, data={"channel": data},
+          audience=_inPlay(world, channel)).broadcast()
+    return True
+
+
+def notice(world, channel, text):
+    """Tell C{channel}'s members in play C{text}, about the channel (the
+    bridge's outages); not a line said, so not kept in the history."""
+    Event(location=None, otherMessage=styled(
+        styled(f"[{channel.name}] ", role="channel"), text),
+        audience=_inPlay(world, channel)).broadcast()
 
 
 class _Prefixed:
@@ -141,6 +198,9 @@ class Channels(Verb):
                     f"member{'s' if members != 1 else ''}, {state})")
             if channel.description:
                 line += f": {channel.description}"
+            link = model.linkOf(channel)
+            if link is not None:
+                line += f" [relayed to IRC: {_linkShown(store, link)}]"
             lines.append(line)
         if not lines:
             context.tell("There are no channels.")
@@ -189,8 +249,9 @@ class ChannelCommand(Verb):
     names = ("channel",)
     syntax = ("channel {text}", "channel")
     help = ("channel who|history|create|describe|invite|kick|mute|unmute|"
-            "destroy ...: see who is on a channel, read its history, or run "
-            "a channel you own.")
+            "destroy|link|unlink|links ...: see who is on a channel, read "
+            "its history, run a channel you own, or (admins) relay one to "
+            "IRC.")
 
     USAGE = {
         "who": "channel who <channel>",
@@ -202,6 +263,9 @@ class ChannelCommand(Verb):
         "mute": "channel mute <channel> <character>",
         "unmute": "channel unmute <channel> <character>",
         "destroy": "channel destroy <channel>",
+        "link": "channel link <channel> irc://host:port/#channel",
+        "unlink": "channel unlink <channel>",
+        "links": "channel links",
     }
 
     def run(self, context, text=""):
@@ -214,6 +278,8 @@ class ChannelCommand(Verb):
         args = words[1:]
         if action == "create":
             return self.create(context, _rest(args, usage))
+        if action == "links":
+            return self.links(context)
         _rest(args, usage)
         channel = model.channelNamed(context.store, args[0])
         getattr(self, action)(context, channel, args[1:], usage)
@@ -260,10 +326,13 @@ class ChannelCommand(Verb):
                 ("away", member.storeID not in connected)) if yes]
             names.append(member.name + (f" ({', '.join(notes)})"
                                         if notes else ""))
+        link = model.linkOf(channel)
+        relayed = "" if link is None else (
+            f"\nRelayed to IRC: {_linkShown(context.store, link)}.")
         if not names:
-            context.tell(f"Nobody is on {channel.name}.")
+            context.tell(f"Nobody is on {channel.name}.{relayed}")
             return
-        context.tell(f"On {channel.name}: {', '.join(names)}.")
+        context.tell(f"On {channel.name}: {', '.join(names)}.{relayed}")
 
     def history(self, context, channel, args, usage):
         actor = context.actor
@@ -358,5 +427,84 @@ class ChannelCommand(Verb):
             raise ActionFailure.simple(f"{channel.name} is the game's own "
                                        f"channel; it can't be destroyed.")
         name = channel.name
+        linked = model.linkOf(channel) is not None
         channel.deleteFromStore()
+        if linked:
+            _linksChanged(context.store)
         context.tell(f"You destroy {name}.")
+
+    # -- links to IRC (admins) ----------------------------------------------
+
+    def _relay(self, context):
+        if not hasPermission(context.actor, "admin"):
+            raise ActionFailure.simple("Only an admin may link channels to "
+                                       "IRC.")
+        relay = model.IChannelRelay(context.store, None)
+        if relay is None:
+            raise ActionFailure.simple("That needs a running server.")
+        return relay
+
+    def link(self, context, channel, args, usage):
+        relay = self._relay(context)
+        if len(args) != 1:
+            raise ActionFailure.simple(f"Usage: {usage}")
+        url = args[0]
+        existing = model.linkOf(channel)
+        if existing is not None:
+            raise ActionFailure.simple(
+                f"{channel.name} is relayed to {existing.url} already; "
+                f"'channel unlink {channel.name}' first.")
+        try:
+            key, where = relay.check(url)
+        except ValueError as e:
+            raise ActionFailure.simple(str(e))
+        for other in context.store.query(model.ChannelLink):
+            if _targetOf(relay, other.url) == key:
+                raise ActionFailure.simple(
+                    f"{other.channel.name} is relayed there already.")
+        model.ChannelLink(store=context.store, channel=channel, url=url,
+                          creator=context.actor.name, created=time.time())
+        _linksChanged(context.store)
+        context.tell(f"You link {channel.name} to {where}: its lines go "
+                     f"there and come back, through the IRC bridge.")
+
+    def unlink(self, context, channel, args, usage):
+        self._relay(context)
+        link = model.linkOf(channel)
+        if link is None:
+            raise ActionFailure.simple(f"{channel.name} is not relayed to "
+                                       f"IRC.")
+        link.deleteFromStore()
+        _linksChanged(context.store)
+        context.tell(f"{channel.name} is no longer relayed to IRC.")
+
+    def links(self, context):
+        shown = [f"  {link.channel.name}: {_linkShown(context.store, link)}"
+                 for link in context.store.query(
+                     model.ChannelLink,
+                     sort=model.ChannelLink.storeID.ascending)]
+        if not shown:
+            context.tell("No channel is relayed to IRC.")
+            return
+        context.tell("Channels relayed to IRC:\n" + "\n".join(shown))
+
+
+def _linkShown(store, link):
+    """A link's URL and what the bridge says of it."""
+    relay = model.IChannelRelay(store, None)
+    status = relay.status(link) if relay is not None else "not running"
+    return f"{link.url} ({status})"
+
+
+def _targetOf(relay, url):
+    """The IRC channel C{url} names (the relay's key), or None."""
+    try:
+        return relay.check(url)[0]
+    except ValueError:
+        return None     # the configuration no longer allows it
+
+
+def _linksChanged(store):
+    relay = model.IChannelRelay(store, None)
+    if relay is not None:
+        relay.linksChanged()
