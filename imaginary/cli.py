@@ -47,8 +47,18 @@ def _serve(args):
     from imaginary.server import frontEndTypes
     listen = {kind.name: getattr(args, "frontend_" + kind.name)
               for kind in frontEndTypes()}
+    bridge = None
+    if args.irc_bridge:
+        from imaginary.bridge.config import ConfigError, loadConfig
+        try:
+            bridge = loadConfig(args.irc_bridge)
+        except ConfigError as e:
+            _closeQuietly(store)
+            print(f"imaginary: --irc-bridge {e}", file=sys.stderr)
+            return 2
     server = ImaginaryServer(args.store, listen=listen, reactor=reactor,
-                             policy=args.connections, store=store)
+                             policy=args.connections, store=store,
+                             ircBridge=bridge)
     try:
         d = server.startService()
     except BaseException:
@@ -263,6 +273,10 @@ def _main(argv):
     serve.add_argument("--plugins", action="append", default=[],
                        metavar="DIR", help="a world's own plugin folder "
                        "(may be repeated)")
+    serve.add_argument("--irc-bridge", default=None, metavar="FILE",
+                       help="relay channels that admins link to IRC, with "
+                       "the networks, nicks and SASL logins in FILE (see "
+                       "docs/irc-bridge.md)")
     serve.set_defaults(func=_serve)
 
     account = sub.add_parser("account", help="manage accounts")

@@ -52,12 +52,14 @@ class ImaginaryServer(service.MultiService):
     """The game: one store, one world, many sessions."""
 
     def __init__(self, storePath, listen=None, reactor=None, store=None,
-                 policy="share"):
+                 policy="share", ircBridge=None):
         """
         C{listen}: {front end name: endpoint string}, e.g.
         {"telnet": "tcp:4023:interface=127.0.0.1"}.  C{policy}: what a
         second connection to a character does, "share" (both play it)
-        or "takeover" (the older one is closed).
+        or "takeover" (the older one is closed).  C{ircBridge}: the IRC
+        bridge's configuration (imaginary.bridge.config.BridgeConfig),
+        or None for no bridge (channel links are then refused).
         """
         service.MultiService.__init__(self)
         if reactor is None:
@@ -81,6 +83,8 @@ class ImaginaryServer(service.MultiService):
         self.started = time.time()
         self.ports = {}
         self.metrics = ServerMetrics(reactor)    # for the admin page
+        self.ircBridgeConfig = ircBridge
+        self.bridge = None
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -98,6 +102,13 @@ class ImaginaryServer(service.MultiService):
         installCommandRunner(self.store, self.registry, self.metrics)
         self.portal, self.tokens = makePortal(self)
         self.accounts = AccountService(self)
+        # The IRC bridge is always there, as the store's IChannelRelay (so
+        # 'channel link' can say what is missing); it connects only to
+        # networks that links point to, once the server has started.
+        from imaginary.bridge.service import IRCBridge
+        self.bridge = IRCBridge(self.store, self.ircBridgeConfig,
+                                self.reactor)
+        self.bridge.setServiceParent(self)
 
     def _openWorld(self):
         if self.store.findFirst(ImaginaryWorld) is None:
