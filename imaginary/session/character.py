@@ -124,6 +124,9 @@ class CharacterSession:
         self._ending = None      # the delayed end while lingering
         # Every command's time goes to the server's metrics (metrics.py).
         self._commandRan = server.metrics.commandRan
+        # A verb reading the lines after it (mail's body): see divertInput.
+        self._divert = None
+        self._greeted = False
 
     # -- attaching -------------------------------------------------------
 
@@ -144,6 +147,9 @@ class CharacterSession:
         if self._ending is not None:
             self._ending.cancel()       # back before the linger ran out
             self._ending = None
+        if not self._greeted:
+            self._greeted = True
+            self._greet()
         if policy == "takeover":
             for other in others:
                 other.frontEnd.sendSpan(styled(
@@ -152,6 +158,17 @@ class CharacterSession:
                 other.detach()
                 other.frontEnd.disconnect()
         return attachment
+
+    def _greet(self):
+        """What a player hears on arriving: unread mail, for now."""
+        from imaginary.mail.model import unreadNotice
+        try:
+            notice = unreadNotice(self.character)
+        except Exception:
+            log.failure("the unread mail notice failed")
+            return
+        if notice:
+            self.tell(notice)
 
     def detach(self, attachment, linger=0):
         """An attachment went away; the last one ends the session."""
@@ -179,6 +196,7 @@ class CharacterSession:
         if self._ending is not None:
             self._ending.cancel()
             self._ending = None
+        self._divert = None
         if self.body.getEphemeralIntelligence() is self:
             self.body.setEphemeralIntelligence(None)
         idle, self._idle = self._idle, []
@@ -261,6 +279,28 @@ class CharacterSession:
 
     # -- input -----------------------------------------------------------
 
+    def divertInput(self, handler):
+        """
+        Hand the following lines to C{handler(line)} instead of running
+        them as commands, until it returns False: how a verb reads text of
+        several lines (a mail's body) on every front end alike.
+        """
+        self._divert = handler
+
+    def _execute(self, line):
+        divert = self._divert
+        if divert is None:
+            return execute(self.context, line)
+        try:
+            more = divert(line)
+        except BaseException:
+            more = False            # a broken reader must not eat input
+            raise
+        finally:
+            if not more and self._divert is divert:
+                self._divert = None
+        return True
+
     def submitNow(self, line, attachment=None):
         """Run C{line} now when idle (its result), else submit() it."""
         if attachment is not None and not attachment.attached:
@@ -272,7 +312,7 @@ class CharacterSession:
         try:
             # execute() delivers the command's events and runs the NPC
             # reactions they cause before it returns: settled on return.
-            return execute(self.context, line)
+            return self._execute(line)
         except Exception:
             log.failure("command {line!r} failed", line=line)
             self.tell("Something went wrong; the error has been logged.")
@@ -316,7 +356,7 @@ class CharacterSession:
                 try:
                     # execute() delivers the command's events and runs the
                     # NPC reactions they cause before it returns.
-                    result = execute(self.context, line)
+                    result = self._execute(line)
                 except Exception:
                     log.failure("command {line!r} failed", line=line)
                     self.tell("Something went wrong; the error has been "

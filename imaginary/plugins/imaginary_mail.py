@@ -1,0 +1,104 @@
+"""
+Mail, as plugins: the mail verbs, the inbound SMTP front end
+(``--smtp ENDPOINT``), and the ``imaginary mail`` command that shows and
+sets the game's mail domain, relay, DKIM key, aliases and limits (kept in
+the store; docs/operating.md).
+"""
+
+from twisted.plugin import IPlugin
+from zope.interface import implementer
+
+from imaginary.cli import ICommand, openStore
+from imaginary.verbs import mail
+from imaginary.verbs.base import VerbSource
+
+mailVerbs = VerbSource("mail", [mail.Mail, mail.AccountVerb])
+
+
+# Options of `imaginary mail`: (flag, MailSettings attribute, type, help).
+_OPTIONS = [
+    ("--domain", "domain", str, "the game's mail domain (game.example)"),
+    ("--relay-host", "relayHost", str, "the relay (smarthost) outbound "
+     "mail goes through; 'none' keeps all mail in the game"),
+    ("--relay-port", "relayPort", int, "its port (587)"),
+    ("--relay-security", "relaySecurity", str, "starttls (the default: "
+     "required), tls (port 465) or plain (only for a relay on loopback)"),
+    ("--relay-user", "relayUser", str, "the user for AUTH ('none': none)"),
+    ("--relay-password-file", "relayPasswordFile", str, "a file whose "
+     "first line is the relay password (read at each try)"),
+    ("--dkim-selector", "dkimSelector", str, "the DKIM selector ('none' "
+     "turns signing off)"),
+    ("--dkim-key-file", "dkimKeyFile", str, "the DKIM private key (PEM)"),
+    ("--per-hour", "perHour", int, "messages a character may send an hour"),
+    ("--account-per-hour", "accountPerHour", int, "messages an account's "
+     "characters may send an hour"),
+    ("--retry-delays", "retryDelays", str, "seconds between tries, comma "
+     "separated ('default': about five days)"),
+    ("--attempt-timeout", "attemptTimeout", int, "seconds a try may take"),
+]
+
+
+@implementer(IPlugin, ICommand)
+class MailCommand:
+    """`imaginary mail [--domain D] [--relay-host H] ...` (server off)."""
+
+    name = "mail"
+    help = "show or set the game's mail settings (domain, relay, DKIM)"
+
+    def configure(self, parser):
+        for flag, _, kind, text in _OPTIONS:
+            parser.add_argument(flag, type=kind, default=None, help=text)
+        parser.add_argument("--allow-outside", choices=["yes", "no"],
+                            default=None, help="whether characters may "
+                            "mail addresses no account has verified")
+        parser.add_argument("--alias", action="append", default=[],
+                            metavar="LOCAL=CHARACTER",
+                            help="another address for a character")
+
+    def run(self, args):
+        from imaginary.mail import model
+        store = openStore(args.store)
+        try:
+            def change():
+                config = model.settings(store)
+                for flag, attribute, kind, _ in _OPTIONS:
+                    value = getattr(args, flag[2:].replace("-", "_"))
+                    if value is None:
+                        continue
+                    if value in ("none", "default") and kind is str:
+                        value = None
+                    if attribute == "relaySecurity" and value not in (
+                            "starttls", "tls", "plain"):
+                        raise SystemExit("imaginary: --relay-security is "
+                                         "starttls, tls or plain")
+                    if attribute == "domain" and not value:
+                        raise SystemExit("imaginary: a domain is needed")
+                    setattr(config, attribute, value)
+                if args.allow_outside is not None:
+                    config.allowOutside = args.allow_outside == "yes"
+                for alias in args.alias:
+                    local, _, name = alias.partition("=")
+                    character = model.characterNamed(store, name)
+                    if character is None:
+                        raise SystemExit(f"imaginary: no character "
+                                         f"'{name}'")
+                    try:
+                        model.addAlias(store, local, character)
+                    except ValueError as e:
+                        raise SystemExit(f"imaginary: {e}")
+                return config
+            config = store.transact(change)
+            for flag, attribute, _, _ in _OPTIONS:
+                print(f"{flag[2:]}: {getattr(config, attribute)}")
+            print(f"allow-outside: {'yes' if config.allowOutside else 'no'}")
+            for alias in store.query(model.MailAlias):
+                print(f"alias: {alias.localPart}@{config.domain} -> "
+                      f"{alias.character.name}")
+        finally:
+            store.close()
+        return 0
+
+
+mailCommand = MailCommand()
+
+__all__ = ["mailCommand", "mailVerbs"]
