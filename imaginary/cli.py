@@ -31,8 +31,16 @@ def _serve(args):
         FilteringLogObserver, LogLevel, LogLevelFilterPredicate,
         globalLogBeginner, jsonFileLogObserver, textFileLogObserver)
     from imaginary.server import ImaginaryServer
-    # The store first: a store that can't be opened is refused in one
-    # line before anything else happens.
+    # The bridge's configuration, then the store: a file or a store that
+    # is unfit is refused in one line before anything else happens.
+    bridge = None
+    if args.irc_bridge:
+        from imaginary.bridge.config import ConfigError, loadConfig
+        try:
+            bridge = loadConfig(args.irc_bridge)
+        except ConfigError as e:
+            print(f"imaginary: --irc-bridge {e}", file=sys.stderr)
+            return 2
     store = openStore(args.store)
     if args.log_json:
         observer = jsonFileLogObserver(open(args.log_json, "a"))
@@ -47,15 +55,6 @@ def _serve(args):
     from imaginary.server import frontEndTypes
     listen = {kind.name: getattr(args, "frontend_" + kind.name)
               for kind in frontEndTypes()}
-    bridge = None
-    if args.irc_bridge:
-        from imaginary.bridge.config import ConfigError, loadConfig
-        try:
-            bridge = loadConfig(args.irc_bridge)
-        except ConfigError as e:
-            _closeQuietly(store)
-            print(f"imaginary: --irc-bridge {e}", file=sys.stderr)
-            return 2
     server = ImaginaryServer(args.store, listen=listen, reactor=reactor,
                              policy=args.connections, store=store,
                              ircBridge=bridge)
