@@ -55,12 +55,14 @@ def build(fromName, fromAddress, toAddress, subject, body, messageID,
     # Auto-Submitted would stop replies; this mail expects them, so only
     # the marker that it came from software, not a person's client.
     message["X-Mailer"] = "Imaginary"
-    message.set_content(body or "", charset="utf-8")
+    # twisted.mail's client offers no 8BITMIME: the body must be 7-bit.
+    message.set_content(body or "", charset="utf-8",
+                        cte="quoted-printable")
     return message
 
 
 def toBytes(message):
-    """The message as bytes, CRLF line ends, ready for SMTP."""
+    """The message as bytes, CRLF line ends (as it is signed and sent)."""
     return message.as_bytes(policy=email.policy.SMTP)
 
 

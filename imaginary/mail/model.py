@@ -56,6 +56,9 @@ class MailSettings(Item):
     # "starttls" (required, the default), "tls" (implicit TLS, port 465)
     # or "plain" (no TLS: only for a relay on loopback).
     relaySecurity = text(default="starttls", allowNone=False)
+    # A PEM file of the CA that signed the relay's certificate, for a
+    # relay with a private CA; otherwise the system's trusted roots.
+    relayCAFile = text(default=None)
     relayUser = text(default=None)
     relayPasswordFile = text(default=None)
     dkimSelector = text(default=None)

@@ -97,8 +97,10 @@ class OutboundMail(Item):
         if self.state in ("sent", "bounced"):
             return None
         config = model.settings(self.store)
+        # The watchdog: twice the attempt's limit, so that it finds the
+        # attempt over (and removed) unless the process died meanwhile.
         later = Time.fromPOSIXTimestamp(
-            Time().asPOSIXTimestamp() + config.attemptTimeout + 30)
+            Time().asPOSIXTimestamp() + 2 * config.attemptTimeout)
         if (id(self.store), self.storeID) in _attempts:
             return later
         self.state = "sending"
@@ -161,10 +163,16 @@ def sentWithin(store, seconds, character=None, account=None):
 
 
 def _contextFactory(config):
-    """TLS options for the relay (its name checked against the system's
-    trusted certificates)."""
-    from twisted.internet.ssl import optionsForClientTLS
-    return optionsForClientTLS(config.relayHost)
+    """
+    TLS options for the relay: its name checked against the system's
+    trusted roots, or against the operator's CA file when given.
+    """
+    from twisted.internet.ssl import Certificate, optionsForClientTLS
+    trustRoot = None
+    if config.relayCAFile:
+        with open(config.relayCAFile, "rb") as f:
+            trustRoot = Certificate.loadPEM(f.read())
+    return optionsForClientTLS(config.relayHost, trustRoot=trustRoot)
 
 
 def _attempt(store, storeID):
@@ -186,7 +194,9 @@ def _attempt(store, storeID):
     factory = smtp.ESMTPSenderFactory(
         user.encode("utf-8") if user else None,
         password.encode("utf-8") if password else None,
-        item.mailFrom, [item.rcptTo], BytesIO(item.message), done,
+        item.mailFrom, [item.rcptTo],
+        # twisted.mail's client turns each LF into CRLF itself.
+        BytesIO(item.message.replace(b"\r\n", b"\n")), done,
         retries=0, timeout=config.attemptTimeout,
         contextFactory=None if plain else _contextFactory(config),
         heloFallback=plain, requireAuthentication=bool(user),
@@ -196,9 +206,8 @@ def _attempt(store, storeID):
     factory.domain = config.domain.encode("ascii")
     reactor = _clock()
     if config.relaySecurity == "tls":
-        from twisted.internet.ssl import optionsForClientTLS
         reactor.connectSSL(config.relayHost, config.relayPort, factory,
-                           optionsForClientTLS(config.relayHost))
+                           _contextFactory(config))
     else:
         reactor.connectTCP(config.relayHost, config.relayPort, factory,
                            timeout=config.attemptTimeout)
@@ -222,7 +231,18 @@ def _attempt(store, storeID):
 def _reply(failure):
     """(code, text) of a failed try; code 0 for no SMTP reply."""
     value = failure.value
-    if isinstance(value, smtp.SMTPClientError) and value.code:
+    if isinstance(value, smtp.SMTPConnectError):
+        why = value.resp.decode("utf-8", "replace") if isinstance(
+            value.resp, bytes) else str(value.resp)
+        return 0, f"could not reach the relay ({why})"
+    if isinstance(value, smtp.SMTPClientError) and value.addresses and \
+            not any(200 <= a[1] < 300 for a in value.addresses):
+        # Refused at RCPT: the recipient's own reply says why.
+        _, code, resp = value.addresses[0]
+        resp = resp.decode("utf-8", "replace") if isinstance(
+            resp, bytes) else str(resp)
+        return code, f"{code} {resp}".strip()
+    if isinstance(value, smtp.SMTPClientError) and value.code > 0:
         resp = value.resp.decode("utf-8", "replace") if isinstance(
             value.resp, bytes) else str(value.resp)
         return value.code, f"{value.code} {resp}".strip()

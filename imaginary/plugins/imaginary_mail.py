@@ -5,6 +5,8 @@ sets the game's mail domain, relay, DKIM key, aliases and limits (kept in
 the store; docs/operating.md).
 """
 
+import os
+
 from twisted.plugin import IPlugin
 from zope.interface import implementer
 
@@ -23,6 +25,8 @@ _OPTIONS = [
     ("--relay-port", "relayPort", int, "its port (587)"),
     ("--relay-security", "relaySecurity", str, "starttls (the default: "
      "required), tls (port 465) or plain (only for a relay on loopback)"),
+    ("--relay-ca-file", "relayCAFile", str, "the PEM CA certificate the "
+     "relay's certificate is checked against (default: the system's)"),
     ("--relay-user", "relayUser", str, "the user for AUTH ('none': none)"),
     ("--relay-password-file", "relayPasswordFile", str, "a file whose "
      "first line is the relay password (read at each try)"),
@@ -57,6 +61,15 @@ class MailCommand:
 
     def run(self, args):
         from imaginary.mail import model
+        if args.dkim_key_file:
+            try:
+                import dkim  # noqa: F401
+            except ImportError:
+                raise SystemExit("imaginary: DKIM signing needs dkimpy "
+                                 "(pip install 'imaginary[mail]')")
+            if not os.access(args.dkim_key_file, os.R_OK):
+                raise SystemExit(f"imaginary: cannot read "
+                                 f"{args.dkim_key_file}")
         store = openStore(args.store)
         try:
             def change():
