@@ -27,7 +27,8 @@ from imaginary.session.login import makePortal
 from imaginary.session.metrics import ServerMetrics
 from imaginary.simulation.channels import ensureDefaultChannel
 from imaginary.simulation.thing import Thing
-from imaginary.simulation.world import ImaginaryWorld
+from imaginary.simulation.events import runEventTransaction
+from imaginary.simulation.world import ImaginaryWorld, rest
 from imaginary.store import IScheduler, Store
 from imaginary.verbs.base import VerbRegistry
 from imaginary.verbs.control import IGameControl
@@ -122,6 +123,13 @@ class ImaginaryServer(service.MultiService):
         # every character that is played from an account on it.
         self.store.transact(ensureDefaultChannel, self.store, (
             link.character for link in self.store.query(AccountCharacter)))
+        # Nobody is in play yet: characters left in a room by a crash (or by
+        # a version that kept them there) rest until their player is back.
+        self.store.transact(self._restEveryone)
+
+    def _restEveryone(self):
+        for link in self.store.query(AccountCharacter):
+            rest(link.character, quietly=True)
 
     def startService(self):
         """
@@ -290,7 +298,7 @@ class ImaginaryServer(service.MultiService):
         if session is None:
             session = CharacterSession(self, avatar.account, character)
             self.sessions[character.storeID] = session
-            self.world.loggedIn(character)
+            runEventTransaction(self.store, self.world.enterPlay, character)
             log.info("{name} entered the game", name=character.name)
         return session.attach(frontEnd, self.policy, resumable)
 
@@ -299,7 +307,11 @@ class ImaginaryServer(service.MultiService):
         character = session.character
         if self.sessions.get(character.storeID) is session:
             del self.sessions[character.storeID]
-            self.world.loggedOut(character)
+            if not character._deleted:
+                runEventTransaction(self.store, self.world.leavePlay,
+                                    character)
+            else:
+                self.world.loggedOut(character)
             log.info("{name} left the game", name=character.name)
 
     def characterNameFree(self, name):

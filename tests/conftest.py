@@ -12,6 +12,12 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+# A dropped connection leaves its character in the game for a grace period
+# (20 s by default); the tests that are about that set it themselves, the
+# others want a closed connection's character gone at once.  Set before
+# any imaginary module reads it (and inherited by servers tests start).
+os.environ.setdefault("IMAGINARY_DROPPED_LINK_SECONDS", "0")
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _stopReactorThreads():

@@ -281,3 +281,73 @@ def test_numbers_from_an_earlier_session_are_not_replayed_as_nothing(server):
     _, again, fresh = played(server, resumable=True)
     assert fresh.session.seq < seen
     assert fresh.replay(seen) is None
+
+
+def test_a_character_out_of_play_is_out_of_reach(server):
+    """
+    When its player leaves, a character fades from view and is nowhere:
+    nobody can see, hit or rob it; when the player is back it appears
+    where it left, and the room is told both times.
+    """
+    _, alice, mine = played(server)
+    wait(mine.submit("north"))
+    _, bob, bobs = played(server, "bobby", "Bob")
+    wait(bobs.submit("north"))
+    character = mine.character
+    inn = character.location
+    assert inn.name == "The Wayside Inn"
+    bob.take()
+    mine.detach()
+    settle()
+    assert "Alice fades from view." in bob.take()
+    assert character.location is None
+    wait(bobs.submit("look"))
+    assert not any("Alice" in line for line in bob.take())
+    wait(bobs.submit("take bread"))
+    bob.take()
+    for line, refusal in (("hit alice", "There is nobody like that here."),
+                          ("take all from alice", "You don't see that here."),
+                          ("give bread to alice",
+                           "There is nobody like that here."),
+                          ("whisper alice psst",
+                           "There is nobody like that here.")):
+        wait(bobs.submit(line))
+        assert bob.take() == [refusal], line
+        assert character.location is None
+    _, again, back = played(server)
+    settle()
+    assert "Alice appears." in bob.take()
+    assert character.location is inn
+    assert not any("appears" in line for line in again.take())
+
+
+def test_a_dropped_link_keeps_the_character_a_while(server, monkeypatch):
+    """
+    A connection that drops (no quit) leaves the character in the game
+    for the grace period; logging in again within it finds it there and
+    the room is told nothing; after it, the character fades.
+    """
+    from imaginary.session import dialogue as dialoguemodule
+    from imaginary.session import LineDialogue
+    monkeypatch.setattr(dialoguemodule, "DROPPED_LINK_SECONDS", 0.3)
+    _, bob, bobs = played(server, "bobby", "Bob")
+    newAccount(server, "alice")
+    frontEnd = RecordingFrontEnd()
+    dialogue = LineDialogue(server, frontEnd)
+    frontEnd.dialogue = dialogue
+    dialogue.start()
+    for line in ("alice", "secret99", "create Alice female", "Alice"):
+        dialogue.lineReceived(line)
+    for _ in range(400):
+        if "Alice appears." in bob.lines:
+            break
+        settle(0.01)
+    bob.take()
+    dialogue.connectionLost()
+    settle(0.1)
+    assert bob.take() == []
+    assert server.world.connected and any(
+        c.name == "Alice" for c in server.world.connected)
+    settle(0.4)
+    assert "Alice fades from view." in bob.take()
+    assert not any(c.name == "Alice" for c in server.world.connected)

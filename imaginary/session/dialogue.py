@@ -15,6 +15,7 @@ the front end's flood gate refuses lines, with its own message.)
 """
 
 import collections
+import os
 
 from twisted.internet import defer
 from twisted.logger import Logger
@@ -38,6 +39,9 @@ PASSWORD_PROMPT = "Password: "
 CHARACTER_PROMPT = "Character: "
 CHANGE_PROMPT = "New password (6 or more characters): "
 MAX_WAITING = 500       # lines queued behind a slow step, at most
+# How long a character whose connection dropped (rather than quit) stays.
+DROPPED_LINK_SECONDS = float(
+    os.environ.get("IMAGINARY_DROPPED_LINK_SECONDS", "20"))
 OOPS = "Something went wrong; the error has been logged."
 
 
@@ -423,17 +427,21 @@ class LineDialogue:
         self.frontEnd.disconnect()
 
     def connectionLost(self):
-        """The connection went away."""
-        self._leave()
+        """
+        The connection went away without a 'quit' (a dropped link): the
+        character stays in the game for DROPPED_LINK_SECONDS, so that
+        logging in again finds it where it was, as if nothing happened.
+        """
+        self._leave(DROPPED_LINK_SECONDS)
         self.server.connectionClosed(self)
 
-    def _leave(self):
+    def _leave(self, linger=0):
         self._window.close()
         self.state = "closed"
         self._queue.clear()
         attachment, self.attachment = self.attachment, None
         if attachment is not None:
-            attachment.detach()
+            attachment.detach(linger=linger)
             if self.avatar is not None:
                 self.avatar.release(attachment)
         avatar, self.avatar = self.avatar, None

@@ -6,11 +6,13 @@ with a body, an inventory and a wardrobe) and rooms, and keeps the list of
 connected characters in memory only.
 """
 
-from imaginary.store import Item, inmemory, reference
+from imaginary.language import sentence
+from imaginary.store import CASCADE, NULLIFY, Item, inmemory, reference
 
 from .actor import Actor
 from .channels import joinDefaultChannels
 from .containment import Container
+from .events import Event
 from .garments import Wearer
 from .thing import Thing
 
@@ -82,3 +84,66 @@ class ImaginaryWorld(Item):
         """Note that C{character} is no longer being played."""
         if character in self.connected:
             self.connected.remove(character)
+
+    def enterPlay(self, character):
+        """
+        C{character} comes into the game: back where it left (or, if that
+        place is gone, the origin), told to the room.  Call inside an
+        event transaction (runEventTransaction).
+        """
+        self.loggedIn(character)
+        resting = self.store.findFirst(
+            RestingPlace, RestingPlace.character == character)
+        if resting is not None:
+            place = resting.place if resting.place is not None \
+                else self.origin
+            resting.deleteFromStore()
+            character.moveTo(place, force=True)
+        elif character.location is None:
+            character.moveTo(self.origin, force=True)
+        Event(location=character.location, actor=character,
+              otherMessage=sentence("{actor} {actor:appear}.",
+                                    actor=character),
+              data={"arrived": character}).broadcast()
+
+    def leavePlay(self, character):
+        """
+        C{character}'s player has gone: it fades from view and is nowhere
+        until it comes back, so nobody can touch it meanwhile.  Call
+        inside an event transaction.
+        """
+        self.loggedOut(character)
+        rest(character)
+
+
+def rest(character, quietly=False):
+    """
+    Take C{character} out of the world, remembering where it was (once:
+    a character already resting keeps its place).
+    """
+    place = character.location
+    if place is None:
+        return
+    if not quietly:
+        Event(location=place, actor=character,
+              otherMessage=sentence("{actor} {actor:fade} from view.",
+                                    actor=character)).broadcast()
+    store = character.store
+    resting = store.findFirst(RestingPlace,
+                              RestingPlace.character == character)
+    if resting is None:
+        RestingPlace(store=store, character=character, place=place)
+    else:
+        resting.place = place
+    character.moveTo(None, force=True)
+
+
+class RestingPlace(Item):
+    """Where a character out of play comes back (it is nowhere meanwhile)."""
+
+    typeName = "imaginary_resting_place"
+    schemaVersion = 1
+
+    character = reference(reftype=Thing, whenDeleted=CASCADE,
+                          allowNone=False)
+    place = reference(reftype=Thing, whenDeleted=NULLIFY)

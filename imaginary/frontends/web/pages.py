@@ -101,7 +101,7 @@ class PageBase(Resource):
 
 
 class HomePage(PageBase):
-    """GET /: the page players play on (static/index.html)."""
+    """GET /: the page players play on (page/index.html)."""
 
     def render_GET(self, request):
         self.game.ensureCookie(request)

@@ -1,7 +1,7 @@
 """
 The page players play on, served from files shipped in the package.
 
-``imaginary/frontends/web/static/`` holds plain HTML, CSS and JavaScript:
+``imaginary/frontends/web/page/`` holds plain HTML, CSS and JavaScript:
 no build step, no CDN, no third-party request (the Content-Security-Policy
 would refuse one anyway).  ``GET /`` is ``index.html``; its script and
 style sheet are under ``/static/``.  Files are read once and kept: they
@@ -23,8 +23,8 @@ TYPES = {
 
 
 def shippedFile(name):
-    """The bytes of C{name} in the static folder, or None."""
-    folder = resources.files(__package__).joinpath("static")
+    """The bytes of C{name} in the page's folder, or None."""
+    folder = resources.files(__package__ + ".page")
     candidate = folder.joinpath(name)
     if "/" in name or name.startswith(".") or not candidate.is_file():
         return None

@@ -1,0 +1,1 @@
+"""The web client page: files served at / and /static/ by ..static."""
