@@ -103,6 +103,9 @@ def test_any_network_when_the_operator_says_so():
     ("[network x]\nhost = h\nsasl_username = u\nsasl_password_file = "
      "/nonexistent/pw\n", "sasl_password_file"),
     ("[bridge]\nretry_max = soon\n", "retry_max|could not convert"),
+    ("[network x]\nhost = h\nca_file = /nonexistent/ca.pem\n", "ca_file"),
+    ("[network x]\nhost = h\nca_file = /etc/hostname\n",
+     "holds no PEM certificate"),
     ("not ini at all", "File contains no section headers"),
 ])
 def test_unfit_files_are_refused_saying_why(tmp_path, text, why):

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(
 class NgIRCd:
     """ngIRCd in the foreground on 127.0.0.1:port, no PAM, ident or DNS."""
 
-    def __init__(self, folder, port):
+    def __init__(self, folder, port, tlsPort=None, cert=None, key=None):
         self.port = port
         self.config = os.path.join(folder, "ngircd.conf")
         self.logPath = os.path.join(folder, "ngircd.log")
@@ -59,6 +59,9 @@ PAM = no
 Ident = no
 DNS = no
 """)
+            if tlsPort:
+                f.write(f"[SSL]\nCertFile = {cert}\nKeyFile = {key}\n"
+                        f"Ports = {tlsPort}\n")
         os.chmod(self.config, 0o644)
         self.process = None
 
@@ -145,29 +148,35 @@ def adminAccount(store):
         cwd=ROOT, env=ENV, check=True, capture_output=True)
 
 
-def test_relay_outage_and_recovery(tmp_path):
-    port = freePort()
-    irc = NgIRCd(str(tmp_path), port).start()
+def gameWithBridge(tmp_path, config):
+    """The game server with the bridge configured by C{config} (INI
+    text), and an admin, Ada, at its prompt over telnet."""
     bridgeConfig = tmp_path / "bridge.ini"
-    bridgeConfig.write_text(f"[bridge]\nnick = GameBridge\n\n"
-                            f"[network testnet]\nhost = 127.0.0.1\n"
-                            f"port = {port}\n")
+    bridgeConfig.write_text(config)
     store = str(tmp_path / "store")
     adminAccount(store)
     server = Server(store, options=["--irc-bridge", str(bridgeConfig)])
-    carol = player = None
+    server.start()
+    player = spawnTelnet(server)
+    play(loginSteps("root", PASSWORD), player.expect_exact,
+         player.sendline, end=False)
+    player.expect_exact(CHARACTER_PROMPT)
+    player.sendline("create Ada female")
+    player.expect_exact(GAME_PROMPT)
+    return server, player
+
+
+def test_relay_outage_and_recovery(tmp_path):
+    port = freePort()
+    irc = NgIRCd(str(tmp_path), port).start()
+    server = player = carol = None
     try:
-        server.start()
+        server, player = gameWithBridge(
+            tmp_path, f"[bridge]\nnick = GameBridge\n\n[network testnet]\n"
+                      f"host = 127.0.0.1\nport = {port}\n")
         carol = IRCUser(port, "carol")
         carol.send("JOIN #ooc")
         carol.expect(" 366 carol #ooc ")
-
-        player = spawnTelnet(server)
-        play(loginSteps("root", PASSWORD), player.expect_exact,
-             player.sendline, end=False)
-        player.expect_exact(CHARACTER_PROMPT)
-        player.sendline("create Ada female")
-        player.expect_exact(GAME_PROMPT)
         player.sendline(f"channel link ooc irc://127.0.0.1:{port}/#ooc")
         player.expect_exact("You link ooc to #ooc on testnet")
         carol.expect(":GameBridge!")        # the bridge joins #ooc
@@ -209,11 +218,51 @@ def test_relay_outage_and_recovery(tmp_path):
         player.expect_exact(f"ooc: irc://127.0.0.1:{port}/#ooc (#ooc on "
                             f"testnet: relaying as GameBridge)")
     finally:
-        if player is not None:
-            player.close()
-        if carol is not None:
-            carol.close()
-        log = server.stop()
-        irc.kill()
+        log = stopAll(server, player, carol, irc)
+    assert "Traceback" not in log, log
+
+
+def stopAll(server, player, ircUser, irc):
+    """Stop what a test started; returns the game server's log."""
+    if player is not None:
+        player.close()
+    if ircUser is not None:
+        ircUser.close()
+    log = server.stop() if server is not None else ""
+    irc.kill()
+    return log
+
+
+def test_tls_to_a_server_whose_ca_the_operator_trusts(tmp_path):
+    """The bridge on ngIRCd's TLS port (ircs://), checking its certificate
+    against the CA the configuration names; an IRC user on the plain
+    port sees it."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj",
+         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True)
+    for path in (cert, key):
+        os.chmod(path, 0o644)       # ngIRCd reads them as 'nobody'
+    port, tlsPort = freePort(), freePort()
+    irc = NgIRCd(str(tmp_path), port, tlsPort, cert, key).start()
+    server = player = carol = None
+    try:
+        server, player = gameWithBridge(
+            tmp_path, f"[network testnet]\nhost = 127.0.0.1\n"
+                      f"port = {tlsPort}\nca_file = {cert}\n")
+        carol = IRCUser(port, "carol")
+        carol.send("JOIN #ooc")
+        carol.expect(" 366 carol #ooc ")
+        player.sendline(f"channel link ooc ircs://127.0.0.1:{tlsPort}/#ooc")
+        player.expect_exact("You link ooc to #ooc on testnet")
+        carol.expect(":ImaginaryBridge!")
+        player.sendline("ooc over tls")
+        carol.expect("PRIVMSG #ooc :<Ada> over tls")
+        carol.send("PRIVMSG #ooc :and back")
+        player.expect_exact("[ooc] carol@testnet says, 'and back'")
+    finally:
+        log = stopAll(server, player, carol, irc)
     assert "Traceback" not in log, log
 

@@ -16,6 +16,8 @@ The operator writes an INI file and names it with
     sasl_username = mygame
     sasl_password_file = /etc/imaginary/libera.pass
     tls = auto                   ; auto (by the port), yes or no
+    ca_file = /etc/ssl/my-ca.pem ; optional: trust this CA (PEM) instead
+                                 ; of the system's; verify = no: none
 
 Credentials live here (or in a file it names), not in the store and not
 in a verb: the store is the world's, and admins in the game need not be
@@ -50,6 +52,8 @@ class Network:
     saslPassword = attr.ib(default=None, repr=False)
     tls = attr.ib(default="auto")   # "auto", "yes" or "no"
     verify = attr.ib(default=True)  # check the server's certificate
+    caPEM = attr.ib(default=None, repr=False)   # trust this CA, not the
+                                                # system's (ca_file)
 
     @property
     def sasl(self):
@@ -196,12 +200,23 @@ def _network(path, name, section, defaultNick):
                 password = f.readline().rstrip("\r\n")
         except OSError as e:
             raise ConfigError(f"{where}: sasl_password_file: {e}")
+    caPEM = None
+    caFile = section.get("ca_file", "").strip()
+    if caFile:
+        try:
+            with open(os.path.expanduser(caFile), encoding="ascii") as f:
+                caPEM = f.read()
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{where}: ca_file: {e}")
+        if "BEGIN CERTIFICATE" not in caPEM:
+            raise ConfigError(f"{where}: ca_file {caFile} holds no PEM "
+                              f"certificate")
     if user and not password:
         raise ConfigError(f"{where}: sasl_username without a password "
                           f"(sasl_password or sasl_password_file)")
     return Network(name=name, host=host, port=int(port) if port else None,
                    nick=nick, saslUsername=user, saslPassword=password,
-                   tls=tls, verify=section.get("verify", "yes").strip()
+                   tls=tls, caPEM=caPEM, verify=section.get("verify", "yes").strip()
                    .lower() not in ("no", "false", "0"))
 
 

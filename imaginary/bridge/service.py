@@ -130,7 +130,11 @@ class IRCBridge(service.Service):
         if useTLS:
             from twisted.internet import ssl
             if settings.verify:
-                options = ssl.optionsForClientTLS(host)
+                trust = {}
+                if settings.caPEM:
+                    trust["trustRoot"] = ssl.Certificate.loadPEM(
+                        settings.caPEM)
+                options = ssl.optionsForClientTLS(host, **trust)
             else:
                 options = ssl.CertificateOptions(verify=False)
             endpoint = endpoints.wrapClientTLS(options, endpoint)
@@ -269,7 +273,7 @@ class Network:
         self.useTLS = useTLS
         self.clock = bridge.reactor
         self.channels = {}      # irc_lower(channel) -> channel as written
-        self.joined = set()     # irc_lower names we are on
+        self.onChannels = set()     # irc_lower names we are on
         self.refusals = {}      # irc_lower name -> why we are not on it
         self.client = None      # connected (maybe not signed on yet)
         self.signedOnClient = None
@@ -290,7 +294,7 @@ class Network:
         client = self.signedOnClient
         for name in set(self.channels) - set(wanted):
             self.outbox.forget(name)
-            self.joined.discard(name)
+            self.onChannels.discard(name)
             if client is not None:
                 client.part(self.channels[name])
         for name in set(wanted) - set(self.channels):
@@ -330,7 +334,7 @@ class Network:
         if self.stopping:
             self._gone()
             return
-        self.joined.clear()
+        self.onChannels.clear()
         self.outbox.stop()
         why = reason if isinstance(reason, str) else \
             reason.getErrorMessage()
@@ -377,7 +381,7 @@ class Network:
         if name not in self.channels:
             client.part(channel)    # unlinked meanwhile
             return
-        self.joined.add(name)
+        self.onChannels.add(name)
         self.refusals.pop(name, None)
         if self.downSince is not None:
             waited = len(self.outbox)
@@ -395,7 +399,7 @@ class Network:
     def parted(self, client, channel, why=None):
         """Off C{channel} (parted after an unlink, or kicked)."""
         name = irc_lower(channel)
-        self.joined.discard(name)
+        self.onChannels.discard(name)
         if why and name in self.channels:
             self.refusals[name] = why
             self.bridge.tell(self, f"The IRC bridge is off {channel} on "
@@ -440,7 +444,7 @@ class Network:
     # -- sending ------------------------------------------------------------
 
     def _ready(self, name):
-        return self.signedOnClient is not None and name in self.joined
+        return self.signedOnClient is not None and name in self.onChannels
 
     def _say(self, name, text):
         self.signedOnClient.say(self.channels.get(name, name), text)
@@ -452,7 +456,7 @@ class Network:
         if self.downSince is not None and self.signedOnClient is None:
             return (f"{on}: down since {_clock(self.downSince)} UTC "
                     f"({self.lastError}); retrying")
-        if name in self.joined:
+        if name in self.onChannels:
             return f"{on}: relaying as {self.signedOnClient.nickname}"
         if name in self.refusals:
             return f"{on}: not joined ({self.refusals[name]})"
