@@ -13,6 +13,8 @@ from imaginary.language import sentence, styled
 from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.garments import Garment
+from imaginary.simulation.recovery import (
+    HEALTH_STEP, RECOVERY_SECONDS, STAMINA_STEP, isRecovering, needsRest)
 
 from .base import HERE, Find, Verb, resolve
 
@@ -74,6 +76,9 @@ class Hit(Verb):
                   actorMessage=s, targetMessage=s,
                   otherMessage=s).broadcast()
             defeat(victim, context.world)
+        # Both get their strength back over time (nothing if full).
+        needsRest(attacker)
+        needsRest(victim)
 
 
 class Score(Verb):
@@ -89,6 +94,10 @@ class Score(Verb):
                 f"Hit points {body.hitpoints}/{body.maxHitpoints}, "
                 f"stamina {body.stamina}/{body.maxStamina}, "
                 f"strength {body.strength}.")
+        if isRecovering(body):
+            text += ("\nYou are getting your strength back (about "
+                     f"{STAMINA_STEP} stamina and {HEALTH_STEP} hit points "
+                     f"every {RECOVERY_SECONDS} seconds).")
         Event(location=None, actor=context.actor,
               actorMessage=styled(text),
               data={"vitals": body}).broadcast()
