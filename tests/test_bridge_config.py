@@ -130,3 +130,24 @@ def test_serve_refuses_an_unfit_file_in_one_line(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"imaginary: --irc-bridge {path}: [network x]: no host\n")
     assert not store.exists()       # refused before the store was made
+
+
+def test_twistd_takes_the_file_too(tmp_path):
+    import importlib.util
+    import os
+    from twisted.python import usage
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    spec = importlib.util.spec_from_file_location(
+        "imaginary_twistd_bridge",
+        os.path.join(root, "twisted", "plugins", "imaginary_twistd.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = tmp_path / "bridge.ini"
+    path.write_text("[bridge]\nnick = TwistdBridge\n")
+    options = module.Options()
+    options.parseOptions(["--irc-bridge", str(path)])
+    service = module.serviceMaker.makeService(options)
+    assert service.ircBridgeConfig.nick == "TwistdBridge"
+    path.write_text("[bridge]\nnick = 9\n")
+    with pytest.raises(usage.UsageError, match="is not an IRC nick"):
+        module.Options().parseOptions(["--irc-bridge", str(path)])

@@ -27,11 +27,20 @@ class Options(usage.Options):
         ["store", None, "imaginary.store", "The store directory."],
         ["connections", None, "share",
          "A second connection to a character: share or takeover."],
+        ["irc-bridge", None, None,
+         "The IRC bridge's configuration file (docs/irc-bridge.md)."],
     ] + _frontEndParameters()
 
     def postOptions(self):
         if self["connections"] not in ("share", "takeover"):
             raise usage.UsageError("--connections is share or takeover")
+        self["bridge"] = None
+        if self["irc-bridge"]:
+            from imaginary.bridge.config import ConfigError, loadConfig
+            try:
+                self["bridge"] = loadConfig(self["irc-bridge"])
+            except ConfigError as e:
+                raise usage.UsageError(f"--irc-bridge {e}")
 
 
 @implementer(IServiceMaker, IPlugin)
@@ -46,7 +55,8 @@ class ImaginaryServiceMaker:
         from imaginary.server import ImaginaryServer, frontEndTypes
         listen = {kind.name: options[kind.name] for kind in frontEndTypes()}
         return ImaginaryServer(options["store"], listen=listen,
-                               policy=options["connections"])
+                               policy=options["connections"],
+                               ircBridge=options["bridge"])
 
 
 serviceMaker = ImaginaryServiceMaker()
