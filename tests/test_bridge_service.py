@@ -341,3 +341,34 @@ def test_latin1_and_kicks_do_not_break_the_connection(game):
         "channel (+b)."]
     t.bridge.stopService()
     assert t.fake.sent()[-1] == "QUIT :the game is closing the bridge"
+
+
+def test_channels_on_one_network_share_its_connection(game):
+    t = game
+    linked(t)
+    t.actor.do("channel create cafe")
+    t.actor.output()
+    t.check("channel link cafe irc://127.0.0.1:6667/%23cafe", actor=[
+        "You link cafe to #cafe on testnet: its lines go there and come "
+        "back, through the IRC bridge."])
+    t.clock.advance(0)
+    assert len(t.fake.attempts) == 1            # no second connection
+    assert t.fake.sent() == ["JOIN #cafe"]
+    t.fake.says(":Bridge!b@h JOIN :#cafe")
+    t.actor.do("cafe first")
+    t.actor.do("ooc second")
+    assert t.fake.sent() == ["PRIVMSG #cafe :<Alice> first"]
+    t.clock.advance(1)
+    assert t.fake.sent() == ["PRIVMSG #ooc :<Alice> second"]
+    t.fake.says(":dan!d@h PRIVMSG #CAFE :only cafe hears")
+    assert t.actor.output()[-1] == "[cafe] dan@testnet says, 'only cafe " \
+        "hears'"
+    assert t.observer.output() == ["[ooc] Alice says, 'second'"]
+    t.actor.do("channel unlink cafe")
+    t.clock.advance(0)
+    assert t.fake.sent() == ["PART #cafe"]
+    t.fake.says(":Bridge!b@h PART #cafe")
+    t.actor.do("cafe unheard")
+    t.actor.do("ooc still relayed")
+    t.clock.advance(1)
+    assert t.fake.sent() == ["PRIVMSG #ooc :<Alice> still relayed"]

@@ -240,7 +240,9 @@ class _LinkObserver:
 
         def relay():
             network = self.bridge.networks.get(key)
-            if network is not None:
+            # (Unlinked between the line and its delivery: nowhere to go.)
+            if network is not None and irc_lower(channel) in \
+                    network.channels:
                 network.outbox.put(irc_lower(channel), line)
         return relay
 
