@@ -372,3 +372,27 @@ def test_channels_on_one_network_share_its_connection(game):
     t.actor.do("ooc still relayed")
     t.clock.advance(1)
     assert t.fake.sent() == ["PRIVMSG #ooc :<Alice> still relayed"]
+
+
+def test_channel_who_names_the_people_on_irc(game):
+    t = game
+    linked(t)
+    t.fake.says(":irc.test 353 Bridge = #ooc :Bridge @carol +dave",
+                ":irc.test 366 Bridge #ooc :End of NAMES list",
+                ":erin!e@h JOIN :#ooc", ":dave!d@h NICK :david",
+                ":carol!c@h PART #ooc :bye", ":zed!z@h JOIN #elsewhere")
+    t.check("channel who ooc", actor=[
+        "On ooc: Alice, Bob.",
+        f"Relayed to IRC: {URL} (#ooc on testnet: relaying as Bridge).",
+        "On IRC: david, erin."])
+    t.fake.says(":erin!e@h QUIT :gone", ":op!o@h KICK #ooc david :out")
+    t.check("channel who ooc", actor=[
+        "On ooc: Alice, Bob.",
+        f"Relayed to IRC: {URL} (#ooc on testnet: relaying as Bridge)."])
+    t.fake.says(":fay!f@h JOIN #ooc")
+    t.fake.drop()
+    t.actor.output()
+    t.observer.output()
+    t.check("channel who ooc", actor=[
+        "On ooc: Alice, Bob.",
+        R(r"Relayed to IRC: .* down since .*")])

@@ -193,6 +193,34 @@ class BridgeClient(irc.IRCClient):
             self.network.refused(self, params[1], params[-1])
         irc.IRCClient.handleCommand(self, command, prefix, params)
 
+    # -- who is on our channels (for 'channel who') -------------------------
+
+    def irc_RPL_NAMREPLY(self, prefix, params):
+        """Names on a channel we joined (353), with their prefixes."""
+        if len(params) >= 4:
+            self.network.names(params[2], [
+                name.lstrip("~&@%+") for name in params[3].split()])
+
+    def userJoined(self, user, channel):
+        """Someone came onto one of our channels."""
+        self.network.names(channel, [user.split("!", 1)[0]])
+
+    def userLeft(self, user, channel):
+        """Someone left one of our channels."""
+        self.network.nickGone(user.split("!", 1)[0], channel)
+
+    def userQuit(self, user, quitMessage):
+        """Someone left the network (off every channel)."""
+        self.network.nickGone(user.split("!", 1)[0])
+
+    def userKicked(self, kickee, channel, kicker, message):
+        """Someone was kicked off one of our channels."""
+        self.network.nickGone(kickee, channel)
+
+    def userRenamed(self, oldname, newname):
+        """Someone changed nick."""
+        self.network.renamed(oldname, newname)
+
     # -- talk ---------------------------------------------------------------
 
     def _fromOthers(self, user):

@@ -166,6 +166,21 @@ class IRCBridge(service.Service):
         if self._syncing is None:
             self._syncing = self.reactor.callLater(0, self.sync)
 
+    def names(self, link):
+        """The IRC nicks on the other side of C{link} (the bridge's own
+        left out), or () when it isn't relaying."""
+        network = self._networkOf(link)
+        if network is None:
+            return ()
+        return network.others(parseTarget(link.url).channel)
+
+    def _networkOf(self, link):
+        try:
+            target = parseTarget(link.url)
+        except ValueError:
+            return None
+        return self.networks.get((target.host.lower(), target.port))
+
     def status(self, link):
         """How a link is doing, in a few words."""
         if self.config is None:
@@ -228,6 +243,7 @@ class _LinkObserver:
         self.target = target
 
     def prepare(self, event):
+        """A channel line said in the game: relay it once committed."""
         said = (event.data or {}).get("channel")
         if not said or said.get("via"):
             return None     # not a line, or one from outside the game
@@ -252,6 +268,7 @@ class _Factory(protocol.ClientFactory):
         self.network = network
 
     def buildProtocol(self, addr):
+        """A BridgeClient reporting to this factory's Network."""
         network = self.network
         client = BridgeClient(network, network.settings,
                               network.bridge.reactor,
@@ -277,6 +294,7 @@ class Network:
         self.channels = {}      # irc_lower(channel) -> channel as written
         self.onChannels = set()     # irc_lower names we are on
         self.refusals = {}      # irc_lower name -> why we are not on it
+        self.people = {}        # irc_lower name -> {irc_lower nick: nick}
         self.client = None      # connected (maybe not signed on yet)
         self.signedOnClient = None
         self.attempts = 0
@@ -333,6 +351,7 @@ class Network:
         if client is not self.client:
             return
         self.client = self.signedOnClient = None
+        self.people.clear()
         if self.stopping:
             self._gone()
             return
@@ -402,6 +421,7 @@ class Network:
         """Off C{channel} (parted after an unlink, or kicked)."""
         name = irc_lower(channel)
         self.onChannels.discard(name)
+        self.people.pop(name, None)
         if why and name in self.channels:
             self.refusals[name] = why
             self.bridge.tell(self, f"The IRC bridge is off {channel} on "
@@ -414,6 +434,34 @@ class Network:
             self.refusals[name] = why
             self.bridge.tell(self, f"The IRC bridge can't join {channel} on "
                                    f"{self.label}: {why}.")
+
+    def names(self, channel, nicks):
+        """C{nicks} are on C{channel} (NAMES, or a JOIN)."""
+        name = irc_lower(channel)
+        if name in self.channels:
+            on = self.people.setdefault(name, {})
+            for nick in nicks:
+                if nick:
+                    on[irc_lower(nick)] = nick
+
+    def nickGone(self, nick, channel=None):
+        """C{nick} left C{channel} (None: every channel: a QUIT)."""
+        for name, on in self.people.items():
+            if channel is None or name == irc_lower(channel):
+                on.pop(irc_lower(nick), None)
+
+    def renamed(self, old, new):
+        """C{old} is called C{new} now."""
+        for on in self.people.values():
+            if on.pop(irc_lower(old), None) is not None:
+                on[irc_lower(new)] = new
+
+    def others(self, channel):
+        """The nicks on C{channel} besides the bridge's own, sorted."""
+        me = irc_lower(self.signedOnClient.nickname) if \
+            self.signedOnClient is not None else None
+        return sorted((nick for key, nick in self.people.get(
+            irc_lower(channel), {}).items() if key != me), key=str.lower)
 
     def heard(self, channel, nick, text, emote=False):
         """A line on one of our channels, from someone else."""

@@ -290,3 +290,6 @@ class IChannelRelay(Interface):
 
     def status(link):
         """A short phrase for C{link}: connected, down since..., ..."""
+
+    def names(link):
+        """Who is on the other side of C{link} (IRC nicks), or ()."""

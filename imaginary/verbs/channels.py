@@ -329,6 +329,10 @@ class ChannelCommand(Verb):
         link = model.linkOf(channel)
         relayed = "" if link is None else (
             f"\nRelayed to IRC: {_linkShown(context.store, link)}.")
+        relay = model.IChannelRelay(context.store, None)
+        others = relay.names(link) if relay and link else ()
+        if others:
+            relayed += f"\nOn IRC: {', '.join(others)}."
         if not names:
             context.tell(f"Nobody is on {channel.name}.{relayed}")
             return
@@ -445,6 +449,7 @@ class ChannelCommand(Verb):
         return relay
 
     def link(self, context, channel, args, usage):
+        """channel link NAME URL: relay NAME to an IRC channel (admins)."""
         relay = self._relay(context)
         if len(args) != 1:
             raise ActionFailure.simple(f"Usage: {usage}")
@@ -469,6 +474,7 @@ class ChannelCommand(Verb):
                      f"there and come back, through the IRC bridge.")
 
     def unlink(self, context, channel, args, usage):
+        """channel unlink NAME: stop relaying NAME to IRC (admins)."""
         self._relay(context)
         link = model.linkOf(channel)
         if link is None:
@@ -479,6 +485,7 @@ class ChannelCommand(Verb):
         context.tell(f"{channel.name} is no longer relayed to IRC.")
 
     def links(self, context):
+        """channel links: every relayed channel and how it is doing."""
         shown = [f"  {link.channel.name}: {_linkShown(context.store, link)}"
                  for link in context.store.query(
                      model.ChannelLink,
