@@ -67,7 +67,12 @@ class IContainer(Interface):
         "roles {box} and {things}, or None for the usual one.")
 
     def add(thing):
-        """Check that C{thing} may be put inside; raise ActionFailure if not."""
+        """
+        Check that C{thing} may be put inside; raise ActionFailure if not.
+        A container may also define C{received(thing)} (not required, so
+        not declared here): called once C{thing} is inside after an
+        ordinary (not forced) move, to act on it.
+        """
 
 
 class IExit(Interface):

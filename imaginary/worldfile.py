@@ -69,8 +69,11 @@ def _build(store, doc):
                 raise WorldFileError(f"thing {key!r} is in unknown "
                                      f"{where!r}")
             thing.location = holder
-        if "closed" in spec and IOpenable(thing, None) is not None:
-            IOpenable(thing).closed = spec["closed"]
+        openable = IOpenable(thing, None)
+        if "closed" in spec and openable is not None and \
+                openable.closed != spec["closed"]:
+            # (A sealed case is closed already, and can't be told.)
+            openable.closed = spec["closed"]
     doors = {}
     for key, spec in doc.get("doors", {}).items():
         door = Thing(store=store, name=spec["name"], portable=False,

@@ -39,12 +39,26 @@ class CoinSlot(Enhancement, Item):
     def add(self, thing):
         if "coin" not in thing.name.lower():
             raise ActionFailure(f"{the(self.thing, True)} only takes coins.")
+
+    def received(self, coin):
+        """
+        A coin went in: it is paid, gone from the world (nobody can take
+        it back out), and the fifth buys a snack.
+        """
+        coin.location = None
         self.coins += 1
-        if self.coins >= PRICE:
+        store = self.store
+
+        def spent():
+            if not coin._deleted:
+                coin.deleteFromStore()
+            if dispense:
+                self._dispense()
+        dispense = self.coins >= PRICE
+        if dispense:
             self.coins = 0
-            # Dispense after "You put the coin in..." has been seen.
-            afterDeliveries(lambda: runEventTransaction(self.store,
-                                                        self._dispense))
+        # After "You put the coin in..." has been seen (it names the coin).
+        afterDeliveries(lambda: runEventTransaction(store, spent))
 
     def _dispense(self):
         machine = self.thing

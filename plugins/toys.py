@@ -2,7 +2,9 @@
 
 from zope.interface import Interface, implementer
 
+from imaginary.interfaces import IOpenable
 from imaginary.language import sentence
+from imaginary.simulation.containment import the
 from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.thing import Enhancement, Thing
@@ -26,10 +28,36 @@ class Squeaker(Enhancement, Item):
     noise = text(default="Squeak!", allowNone=False)
 
 
+@implementer(IOpenable)
+class Seal(Enhancement, Item):
+    """
+    No lid: a sealed case is closed for good.  Its IOpenable comes before
+    the container's (priority 10), so 'open' and 'unlock' meet the seal.
+    """
+
+    typeName = "plugin_seal"
+    schemaVersion = 1
+    powerupInterfaces = ((IOpenable, 10),)
+    thing = reference(reftype=Thing, whenDeleted=CASCADE, allowNone=False)
+    closed = True
+    locked = False
+    lockKey = None
+
+    def setClosed(self, closed):
+        raise ActionFailure.simple(
+            f"{the(self.thing, True)} is sealed on every side; there is "
+            f"no lid to open or close.")
+
+    def setLocked(self, locked, key):
+        raise ActionFailure.simple(f"{the(self.thing, True)} has no lock.")
+
+
 def glassBox(store, name):
-    """A closed, transparent box: you see what is inside but can't reach it."""
-    return box(store, name, "Clear glass, sealed on every side.",
-               capacity=20, closed=True, transparent=True)
+    """A sealed, transparent box: you see what is inside but can't reach it."""
+    thing = box(store, name, "Clear glass, sealed on every side.",
+                capacity=20, closed=True, transparent=True)
+    Seal.createFor(thing)
+    return thing
 
 
 def squeakyToy(store, name):

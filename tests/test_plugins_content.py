@@ -65,6 +65,14 @@ def test_glass_box_is_seen_not_reached():
                                    "Clear glass, sealed on every side.",
                                    "It contains a relic."])
     t.check("take relic", actor=["You can't reach through the case."])
+    # Sealed means no lid: it neither opens nor unlocks.
+    t.check("open case", actor=[
+        "The case is sealed on every side; there is no lid to open or "
+        "close."])
+    t.check("close case", actor=[
+        "The case is sealed on every side; there is no lid to open or "
+        "close."])
+    t.check("take relic", actor=["You can't reach through the case."])
     relic = t.store.findUnique(Thing, Thing.name == "relic")
     assert relic.location.name == "case"
 
@@ -148,8 +156,17 @@ def test_vending_machine_after_the_fifth_coin():
     slot = IContainer(t.store.findUnique(Thing, Thing.name == "machine"))
     assert verifyObject(IContainer, slot)
     t.check("look at machine",
-            actor=["machine", "Put 5 coins in for a snack.",
-                   "It contains five coins."])
+            actor=["machine", "Put 5 coins in for a snack."])
+    # Paid is paid: the coins are spent, not kept where hands can reach.
+    assert t.store.query(Thing, Thing.name == "coin").count() == 0
+    t.check("put coin in machine", actor=["You don't have that."])
+    t.check("create thing named coin", actor=["You create the coin."])
+    t.check("put coin in machine",
+            actor=["You put the coin in the machine."],
+            observer=["Alice puts a coin in a machine."])
+    t.check("get coin from machine", actor=["You don't see that here."])
+    t.check("get coin", actor=["You don't see that here."])
+    assert t.store.query(Thing, Thing.name == "coin").count() == 0
     bar = t.store.findUnique(Thing, Thing.name == "chocolate bar")
     assert bar.location is t.room
     t.check("create thing named pebble", actor=["You create the pebble."])

@@ -104,7 +104,10 @@ class Thing(Item):
         return False
 
     def checkMove(self, where):
-        """Raise ActionFailure (with a reason) if this can't move to where."""
+        """
+        Raise ActionFailure (with a reason) if this can't move to where;
+        returns where's IContainer (None for nowhere).
+        """
         if where is self or (where is not None and where.isInside(self)):
             raise ActionFailure.simple(
                 "A thing cannot contain itself in euclidean space.")
@@ -121,6 +124,8 @@ class Thing(Item):
                 raise ActionFailure.simple(
                     f"{_capitalised(where)} cannot hold things.")
             container.add(self)
+            return container
+        return None
 
     def moveTo(self, where, force=False):
         """
@@ -131,13 +136,20 @@ class Thing(Item):
         """
         if where is self.location:
             return
+        container = None
         if force:
             if where is self or (where is not None and where.isInside(self)):
                 raise ActionFailure.simple(
                     "A thing cannot contain itself in euclidean space.")
         else:
-            self.checkMove(where)
+            container = self.checkMove(where)
         self.location = where
+        # A container may act on what it was given, once it is inside (a
+        # coin slot keeps the coin: paid is paid).  Optional: most have no
+        # received().
+        received = getattr(container, "received", None)
+        if received is not None:
+            received(self)
 
     def destroy(self):
         """
