@@ -396,3 +396,25 @@ def test_channel_who_names_the_people_on_irc(game):
     t.check("channel who ooc", actor=[
         "On ooc: Alice, Bob.",
         R(r"Relayed to IRC: .* down since .*")])
+
+
+def test_a_stalled_registration_or_a_silent_server_is_left(game):
+    t = game
+    t.actor.do("channel link ooc " + URL)
+    t.clock.advance(0)
+    t.fake.sent()
+    t.clock.advance(59)
+    assert t.fake.sent() == []
+    t.clock.advance(1)
+    assert t.fake.sent() == ["QUIT :bridge leaving"]
+    assert t.fake.transport.disconnecting
+    t.fake.client.connectionLost(Failure(error.ConnectionDone()))
+    t.clock.advance(1)                  # the retry (1 s, no jitter here)
+    assert t.fake.welcome() == ["JOIN #ooc"]
+    t.clock.advance(60)
+    assert t.fake.sent() == ["PING irc.test"]
+    t.fake.says(":irc.test PONG irc.test")
+    t.clock.pump([60] * 3)
+    assert t.fake.sent() == ["PING irc.test"] * 3
+    t.clock.advance(60)                 # 240 s of silence
+    assert t.fake.sent() == ["QUIT :bridge leaving"]

@@ -26,6 +26,7 @@ log = Logger()
 AUTHENTICATE_CHUNK = 400    # SASL payloads go in pieces of this size
 PING_EVERY = 60.0           # seconds between our PINGs
 SILENT_LIMIT = 200.0        # no byte from the server for this long: dead
+REGISTRATION_LIMIT = 60.0   # seconds from connecting to being welcomed
 # Numerics about SASL (IRCv3), which Twisted's table doesn't name.
 SASL_FAILED = {"902": "the account is locked or the nick is unavailable",
                "904": "the network refused the credentials",
@@ -64,11 +65,17 @@ class BridgeClient(irc.IRCClient):
         self.capabilities = set()
         self.lastHeard = clock.seconds()
         self.failed = None
+        self.registering = None
 
     # -- connection ----------------------------------------------------------
 
     def connectionMade(self):
         """Ask for SASL before registering, when there are credentials."""
+        # The heartbeat starts only once welcomed: a server that stalls
+        # the registration (or the SASL exchange) is left after a while.
+        self.registering = self.clock.callLater(
+            REGISTRATION_LIMIT, self.fail,
+            f"not registered within {REGISTRATION_LIMIT:.0f} seconds")
         if self.settings.sasl:
             self.sendLine("CAP LS 302")
         irc.IRCClient.connectionMade(self)
@@ -87,6 +94,7 @@ class BridgeClient(irc.IRCClient):
 
     def connectionLost(self, reason):
         """Tell the network (it reconnects unless it is stopping)."""
+        self._stopRegistrationTimer()
         irc.IRCClient.connectionLost(self, reason)
         self.network.connectionLost(self, self.failed or reason)
 
@@ -167,8 +175,14 @@ class BridgeClient(irc.IRCClient):
 
     # -- registration and channels ------------------------------------------
 
+    def _stopRegistrationTimer(self):
+        if self.registering is not None and self.registering.active():
+            self.registering.cancel()
+        self.registering = None
+
     def signedOn(self):
         """Registered (001): with SASL asked for, only once it succeeded."""
+        self._stopRegistrationTimer()
         if self.settings.sasl and not self.saslDone:
             self.fail("the network registered us without the SASL login")
             return
