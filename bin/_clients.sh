@@ -20,7 +20,7 @@ _imaginary_clients() {
                 "/usr/games/tf5|/usr/bin/tf5|tf:tf5" \
                 "kbtin:kbtin" \
                 "ssh:openssh-client" "ssh-keygen:openssh-client" \
-                "expect:expect" "tmux:tmux" \
+                "expect:expect" "tmux:tmux" "swaks:swaks" "/usr/sbin/exim4:exim4-daemon-light" \
                 "localedef:locales" "/usr/share/i18n/locales/tr_TR:locales" \
                 "/usr/bin/chromium:chromium"; do
         found=""

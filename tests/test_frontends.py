@@ -24,7 +24,8 @@ from sessionkit import fastHashes, server  # noqa
 
 def test_the_installed_front_ends_are_found_as_plugins():
     kinds = frontEndTypes()
-    assert [kind.name for kind in kinds] == ["ssh", "telnet", "web"]
+    assert [kind.name for kind in kinds] == ["irc", "smtp", "ssh", "telnet",
+                                            "web"]
     for kind in kinds:
         assert verifyObject(IFrontEndType, kind)
     telnet = dict((kind.name, kind) for kind in kinds)["telnet"]

@@ -251,6 +251,22 @@ def addAlias(store, localPart, character):
     return MailAlias(store=store, localPart=localPart, character=character)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def clean(value, oneLine=False):
+    """
+    C{value} without control characters (the store refuses NUL, and a
+    terminal must not get escapes from a stranger's mail); None stays.
+    """
+    if value is None:
+        return None
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if oneLine:
+        value = " ".join(value.split())
+    return _CONTROL.sub("\ufffd", value)
+
+
 class MailboxFull(Exception):
     """The recipient's mailbox holds MAX_MESSAGES already."""
 
@@ -266,6 +282,7 @@ def deliver(character, sender, subject, body, messageID, senderAddress=None,
     """
     store = character.store
     box = mailboxOf(character)
+    messageID = clean(messageID, True)
     existing = store.findFirst(
         MailMessage, AND(MailMessage.mailbox == box,
                          MailMessage.messageID == messageID))
@@ -276,11 +293,14 @@ def deliver(character, sender, subject, body, messageID, senderAddress=None,
         raise MailboxFull(f"{character.name}'s mailbox is full.")
     box.lastNumber += 1
     message = MailMessage(
-        store=store, mailbox=box, number=box.lastNumber, sender=sender,
-        senderAddress=senderAddress, senderCharacter=senderCharacter,
-        recipient=recipient, subject=(subject or "")[:MAX_SUBJECT],
-        body=(body or "")[:MAX_BODY], messageID=messageID,
-        inReplyTo=inReplyTo, references=references, note=note,
+        store=store, mailbox=box, number=box.lastNumber,
+        sender=clean(sender, True)[:200],
+        senderAddress=clean(senderAddress, True),
+        senderCharacter=senderCharacter, recipient=clean(recipient, True),
+        subject=clean(subject or "", True)[:MAX_SUBJECT],
+        body=clean(body or "")[:MAX_BODY], messageID=clean(messageID, True),
+        inReplyTo=clean(inReplyTo, True),
+        references=clean(references, True), note=clean(note, True),
         date=date if date is not None else Time())
     Event(location=None, actor=character,
           actorMessage=f"You have new mail from {sender}: "

@@ -11,10 +11,19 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from imaginary.cli import ICommand, openStore
+from imaginary.frontends import FrontEndType
 from imaginary.verbs import mail
 from imaginary.verbs.base import VerbSource
 
 mailVerbs = VerbSource("mail", [mail.Mail, mail.AccountVerb])
+
+smtp = FrontEndType(
+    name="smtp",
+    description="SMTP endpoint receiving mail for characters (off unless "
+    "given; normally on loopback behind the operator's Postfix or Exim), "
+    "e.g. tcp:2525:interface=127.0.0.1",
+    defaultEndpoint=None,
+    factory="imaginary.frontends.smtp:SMTPFactory")
 
 
 # Options of `imaginary mail`: (flag, MailSettings attribute, type, help).
@@ -114,4 +123,4 @@ class MailCommand:
 
 mailCommand = MailCommand()
 
-__all__ = ["mailCommand", "mailVerbs"]
+__all__ = ["mailCommand", "mailVerbs", "smtp"]

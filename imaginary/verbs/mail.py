@@ -24,7 +24,7 @@ without one (an NPC) is told to use the one-line form.
 
 import time
 
-from imaginary.mail import accountmail, api, model
+from imaginary.mail import accountmail, api, model, outbound
 from imaginary.mail.outbound import MailRefused
 from imaginary.simulation.events import runEventTransaction
 from imaginary.simulation.failure import ActionFailure
@@ -162,9 +162,16 @@ class Mail(Verb):
             original = [m for m in model.findByMessageID(
                 context.store, message.inReplyTo)
                 if m.mailbox.owner is context.actor]
+            sent = context.store.findFirst(
+                outbound.OutboundMail,
+                outbound.OutboundMail.messageID == message.inReplyTo)
             if original:
                 lines.append(f"(A reply to message {original[0].number}, "
                              f"'{original[0].subject}'.)")
+            elif sent is not None and \
+                    sent.senderCharacter is context.actor:
+                lines.append(f"(A reply to your mail '{sent.subject}' to "
+                             f"{sent.rcptTo}.)")
         if message.note:
             lines.append(f"({message.note}.)")
         lines.append("")
