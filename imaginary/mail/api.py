@@ -167,3 +167,18 @@ def sendMail(fromCharacter, toCharacterOrAccount, subject, body):
         raise MailRefused("That account has no character and no verified "
                           "address to mail.")
     return messageID
+
+
+def systemMail(store, address, subject, body):
+    """
+    Queue mail from the game itself (noreply@ the domain) to C{address}:
+    codes for verification and password resets.  No character is told
+    the outcome.
+    """
+    config = model.settings(store)
+    fromAddress = f"noreply@{config.domain}"
+    messageID = compose.newMessageID(config.domain)
+    message = compose.build(config.domain, fromAddress, address, subject,
+                            body, messageID)
+    return outbound.queue(store, fromAddress, address,
+                          compose.toBytes(message), messageID, subject)

@@ -29,7 +29,7 @@ log = Logger()
 
 # Words the login prompt gives a meaning to: an account so named could
 # never log in by typing its name.
-RESERVED_ACCOUNT_NAMES = ("new", "quit")
+RESERVED_ACCOUNT_NAMES = ("new", "quit", "reset")
 
 
 class Refused(Exception):

@@ -27,6 +27,7 @@ from .avatar import Refused
 from .interfaces import IPlayer
 from .login import AccountBanned, PasswordCredentials, refusal
 from .loginwindow import TOO_MANY, TOO_SLOW, LoginWindow
+from .reset import PasswordResetSteps
 
 log = Logger()
 
@@ -45,7 +46,7 @@ DROPPED_LINK_SECONDS = float(
 OOPS = "Something went wrong; the error has been logged."
 
 
-class LineDialogue:
+class LineDialogue(PasswordResetSteps):
     """
     One connection's conversation.  States: "account", "password",
     "new-name", "new-password", "repeat-password", "menu", "playing",
@@ -198,6 +199,8 @@ class LineDialogue:
         elif name.lower() == "new":
             self.state = "new-name"
             self.prompt(NEW_NAME_PROMPT)
+        elif name.lower() == "reset":
+            self._startReset()          # by mail: reset.py
         else:
             self._name = name
             self.state = "password"
@@ -229,6 +232,7 @@ class LineDialogue:
             if failure.check(AccountBanned):
                 self.close()
                 return
+            self._offerReset()
             self.state = "account"
             self.prompt(ACCOUNT_PROMPT)
         return d.addCallbacks(loggedIn, refused)
