@@ -83,11 +83,10 @@ def test_admin_page(tmp_path):
         player.newAccount("alice")
         status, page = player.request("GET", "/admin")
         assert status == 403
-        assert ("The account alice is not an administrator's; this page is "
-                "only for the game's administrators.") in \
-            html.unescape(page.decode())
+        assert ("The account alice may not see this page: it is only for "
+                "the game's administrators.") in html.unescape(page.decode())
         status, body = player.request("GET", "/admin.json")
-        assert status == 403 and "not an administrator" in body["error"]
+        assert status == 403 and "may not see this page" in body["error"]
 
         # Players on each front end; the telnet one types a script.
         telnet = newPlayer(server, "bob", "Bob")

@@ -36,8 +36,8 @@ NOT_LOGGED_IN = ("You are not logged in. Log in on the game's page "
 
 def notAdmin(account):
     """The 403 sentence for a logged-in account that isn't an admin."""
-    return (f"The account {account.username} is not an administrator's; "
-            f"this page is only for the game's administrators.")
+    return (f"The account {account.username} may not see this page: it "
+            f"is only for the game's administrators.")
 
 
 def permission(page, request):
