@@ -242,3 +242,61 @@ def test_builders_may_take_from_a_character():
     t.check("take coin from bob", actor=["You take the coin from Bob."],
             observer=["Alice takes a coin from you."])
     assert coin.location is t.actor.thing
+
+
+def test_an_ambiguity_question_can_be_answered():
+    """
+    "Which iron do you mean?" is answered by the next line (a name, "the
+    gate", a number or an ordinal); anything else is a command of its own.
+    """
+    from transcript import defaultWorldPlayers
+    [alice] = defaultWorldPlayers("Alice")
+
+    def ask():
+        alice.do("look at iron")
+        assert alice.output() == [
+            "Which iron do you mean: the iron key or the iron gate?"]
+    # The cellar key and the gatehouse gate: bring the key to the gate.
+    for line in ("n", "light torch", "take torch", "d", "take key", "u",
+                 "s", "w", "n"):
+        alice.do(line)
+    alice.output()
+    for answer, shown in (("gate", "iron gate"), ("the gate", "iron gate"),
+                          ("2", "iron gate"), ("the second", "iron gate"),
+                          ("key", "iron key"), ("the first one",
+                                                "iron key")):
+        ask()
+        alice.do(answer)
+        assert alice.output()[0] == shown, answer
+    ask()
+    alice.do("say gate")
+    assert alice.output() == ["You say, 'gate'"]
+    alice.do("gate")
+    # No question open: just a word, and no builder's verb suggested.
+    assert alice.output() == [
+        "I don't know how to 'gate'. Type 'actions' for a list."]
+
+
+def test_take_and_drop_choose_what_they_can_apply_to():
+    from transcript import defaultWorldPlayers
+    [alice] = defaultWorldPlayers("Alice")
+    alice.do("take coin")
+    alice.output()
+    alice.do("take coin")
+    assert alice.output() == ["You take the coin."]
+    alice.do("drop coins")
+    assert alice.output() == ["You drop the coin.", "You drop the coin."]
+    alice.do("get coins")
+    assert alice.output() == ["You take the coin.", "You take the coin."]
+    for line in ("e", "n", "take all", "wear all"):
+        alice.do(line)
+    assert alice.output()[-3:] == ["You put on the underwear.",
+                                   "You put on the linen shirt.",
+                                   "You put on the trousers."]
+    alice.do("drop all")
+    assert alice.output() == ["You drop the coin.", "You drop the coin.",
+                              "You drop the coin."]
+    alice.do("remove all")
+    assert alice.output() == ["You take off the trousers.",
+                              "You take off the linen shirt.",
+                              "You take off the underwear."]

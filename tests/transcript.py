@@ -127,3 +127,19 @@ class Transcript:
         matchLines("actor", doer.output(), list(actor))
         other = self.observer if doer is self.actor else self.actor
         matchLines("observer", other.output(), list(observer))
+
+
+def defaultWorldPlayers(*names):
+    """
+    The shipped default world in a new in-memory store, with a player per
+    name (in the Town Square): transcripts of what a player meets there.
+    """
+    from imaginary.shipped import defaultWorld
+    store = Store()
+    installCommandRunner(store, registry())
+    defaultWorld().build(store)
+    world = ImaginaryWorld.get(store)
+    players = [Player(world, name) for name in names]
+    for player in players:
+        player.output()
+    return players

@@ -81,6 +81,10 @@ class Find:
     reach = attr.ib(default=True)
     many = attr.ib(default=False)
     notFound = attr.ib(default="You don't see that here.")
+    # fits(actor, thing): which things the verb can apply to ("take" what
+    # isn't held yet, "drop" what is).  When some candidates fit, the
+    # others are left out before choosing or asking which.
+    fits = attr.ib(default=None)
 
 
 class Verb:
@@ -146,7 +150,50 @@ class Context:
 
 
 class AmbiguousTarget(ActionFailure):
-    """Several things fit; the message asks which."""
+    """
+    Several things fit; the message asks which.  C{phrase} is what was
+    typed and C{names} the things' names in the order the question lists
+    them: the next line may answer ("gate", "the second", "2").
+    """
+
+    phrase = ""
+    names = ()
+
+
+def answered(question, line):
+    """
+    The command C{line} makes when it answers C{question} (the line that
+    asked, its ambiguous phrase and the names offered), or None when it
+    isn't an answer (then it is a command of its own).
+    """
+    original, phrase, names = question
+    answer = " ".join(line.strip().lower().split())
+    for article in ARTICLES:
+        if answer.startswith(article):
+            answer = answer[len(article):]
+    answer = answer.removesuffix(" one")
+    index = None
+    if re.fullmatch(r"[0-9]{1,3}", answer):
+        index = int(answer)
+    elif answer in ORDINALS:
+        index = ORDINALS[answer]
+    else:
+        lowered = [n.lower() for n in names]
+        fits = [i for i, n in enumerate(lowered, 1) if n == answer]
+        if not fits:
+            fits = [i for i, n in enumerate(lowered, 1)
+                    if answer and (n.endswith(" " + answer) or
+                                   n.startswith(answer + " "))]
+        if len(fits) == 1:
+            index = fits[0]
+    if index is None or not 1 <= index <= len(names):
+        return None
+    typed = phrase.strip()
+    at = original.lower().rfind(typed.lower())
+    if not typed or at < 0:
+        return None
+    name = parsePhrase(typed)[0]
+    return f"{original[:at]}{name} {index}{original[at + len(typed):]}"
 
 
 def _the(thing):
@@ -254,11 +301,19 @@ def resolve(context, find, phrase, source=None):
     origin = source if source is not None else actor
     result = origin.idea.obtain(_retriever(find, name, actor))
     candidates = list(result.results)
-    if everything and name and not candidates:
+    if name and not candidates and (everything or (
+            find.many and index is None)):
+        # "all coins", and "drop coins" (a plural is all of them).
         singular = _singular(name.lower())
         if singular != name.lower():
             result = origin.idea.obtain(_retriever(find, singular, actor))
             candidates = list(result.results)
+            everything = everything or bool(candidates)
+    if find.fits is not None and len(candidates) > 1:
+        fitting = [c for c in candidates
+                   if find.fits(actor, _thingOf(c))]
+        if fitting:
+            candidates = fitting
     if not candidates:
         if result.reasonsWhyNot:
             raise ActionFailure.simple(result.reasonsWhyNot[0].tellMeWhyNot())
@@ -279,8 +334,12 @@ def resolve(context, find, phrase, source=None):
             return exact
         labels = [_the(t) for t in things if t is not None]
         if len(set(labels)) > 1:
-            raise AmbiguousTarget(
+            failure = AmbiguousTarget(
                 f"Which {name} do you mean: {_orList(labels)}?")
+            # What an answer on the next line picks from (execute).
+            failure.phrase = phrase
+            failure.names = [t.name for t in things if t is not None]
+            raise failure
     return [candidates[0]]
 
 
@@ -396,8 +455,12 @@ class VerbRegistry:
                 return verb
         return None
 
-    def parse(self, line):
-        """(verb, slots) for a line; ParseFailure says what went wrong."""
+    def parse(self, line, mayUse=None):
+        """
+        (verb, slots) for a line; ParseFailure says what went wrong.
+        C{mayUse(verb)}, if given, says which verbs a suggestion may name
+        (never one the player isn't allowed).
+        """
         line = line.strip()
         if not line:
             raise ParseFailure("")
@@ -408,7 +471,10 @@ class VerbRegistry:
         first = line.split(None, 1)[0].lower()
         entries = self._byWord.get(first)
         if not entries:
-            close = difflib.get_close_matches(first, self._byWord, n=1,
+            words = self._byWord if mayUse is None else [
+                word for word, entries in self._byWord.items()
+                if any(mayUse(verb) for _, verb in entries)]
+            close = difflib.get_close_matches(first, words, n=1,
                                               cutoff=0.6)
             shown = _printable(first)
             if close:
@@ -440,10 +506,16 @@ def execute(context, line):
     Returns True when a verb ran successfully.
     """
     registry = context.registry
+    question = context.memory.pop("question", None)
+    if question is not None:
+        # The last command asked "Which iron do you mean...?": this line
+        # may be the answer, making the question's command whole again.
+        line = answered(question, line) or line
     context.line = line.strip()
     context.verb = None
     try:
-        verb, slots = registry.parse(line)
+        verb, slots = registry.parse(
+            line, lambda verb: hasPermission(context.actor, verb.permission))
     except ParseFailure as failure:
         claimed = None
         if failure.unknownWord is not None:
@@ -460,6 +532,11 @@ def execute(context, line):
         return False
     try:
         runEventTransaction(context.store, verb.run, context, **slots)
+    except AmbiguousTarget as failure:
+        context.memory["question"] = (context.line, failure.phrase,
+                                      failure.names)
+        context.tell(failure.message)
+        return False
     except ActionFailure as failure:
         context.tell(failure.message)
         return False

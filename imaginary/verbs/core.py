@@ -149,7 +149,9 @@ class Take(Verb):
     help = ("take <thing> (or: get <thing>): pick something up.\n"
             "take <thing> from <container>: take it out of something.\n"
             "'take all', 'get all coins', 'get all from chest' work too.")
-    finds = {"target": Find(radius=HERE, many=True),
+    finds = {"target": Find(radius=HERE, many=True,
+                            fits=lambda actor, thing: thing is not None
+                            and thing.location is not actor),
              "container": Find(radius=HERE)}
 
     def run(self, context, target, container=None):
@@ -237,7 +239,9 @@ class Drop(Verb):
     help = ("drop <thing>: put down something you carry. 'drop all' and "
             "'drop all coins' work too.")
     finds = {"target": Find(radius=HERE, many=True,
-                            notFound="You don't have that.")}
+                            notFound="You don't have that.",
+                            fits=lambda actor, thing: thing is not None
+                            and thing.location is actor)}
 
     def run(self, context, target):
         actor = context.actor
@@ -246,6 +250,13 @@ class Drop(Verb):
         if not things:
             raise ActionFailure.simple("You don't have that.")
         where = actor.location
+        if len(things) > 1:
+            # "drop all" is all that can be dropped: not what you wear.
+            movable = [t for t in things if _canMove(t, where)]
+            if not movable:
+                # Say why the first can't go.
+                things[0].checkMove(where)
+            things = movable
         for thing in things:
             thing.moveTo(where)
             Event(location=where, actor=actor, target=thing,
@@ -255,6 +266,15 @@ class Drop(Verb):
                                    actor=actor, thing=thing)).broadcast()
         context.remember(things)
         inventoryChanged(actor)
+
+
+def _canMove(thing, where):
+    """Whether C{thing} may move to C{where} (no reason asked)."""
+    try:
+        thing.checkMove(where)
+    except ActionFailure:
+        return False
+    return True
 
 
 class Put(Verb):

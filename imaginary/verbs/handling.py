@@ -125,21 +125,36 @@ class Wear(Verb):
     syntax = ("wear|don {target}",)
     help = ("wear <garment>: put on something you carry, over what you "
             "already wear (a bulkier layer can't go under a thinner one).")
-    finds = {"target": Find(interface=IClothing, radius=HERE,
+    finds = {"target": Find(interface=IClothing, radius=HERE, many=True,
                             notFound="You don't have anything like that to "
-                                     "wear.")}
+                                     "wear.",
+                            fits=lambda actor, thing: thing is not None
+                            and thing.location is actor)}
 
     def run(self, context, target):
         actor = context.actor
         wearer = IClothingWearer(actor, None)
         if wearer is None:
             raise ActionFailure.simple("You can't wear clothes.")
-        [garment] = resolve(context, self.finds["target"], target)
-        wearer.putOn(garment)
-        context.remember([garment.thing])
-        Event(location=actor.location, actor=actor, target=garment.thing,
-              **_bystanders("{actor} {actor:put} on {thing}.", actor=actor,
-                            thing=garment.thing)).broadcast()
+        garments = resolve(context, self.finds["target"], target)
+        if len(garments) > 1:
+            # "wear all": what you carry and don't wear yet, the thinnest
+            # first, so every layer goes on over the one beneath.
+            garments = sorted(
+                (g for g in garments if g.wearer is None
+                 and g.thing.location is actor),
+                key=lambda g: (g.bulk, g.thing.storeID))
+            if not garments:
+                raise ActionFailure.simple(
+                    "You carry nothing you aren't wearing already.")
+        for garment in garments:
+            wearer.putOn(garment)
+            Event(location=actor.location, actor=actor,
+                  target=garment.thing,
+                  **_bystanders("{actor} {actor:put} on {thing}.",
+                                actor=actor, thing=garment.thing)
+                  ).broadcast()
+        context.remember([g.thing for g in garments])
 
 
 class Remove(Verb):
@@ -147,20 +162,31 @@ class Remove(Verb):
     syntax = ("remove|doff {target}", "take off {target}")
     help = ("remove <garment> (or: take off <garment>): take off something "
             "you wear; what is worn over it must come off first.")
-    finds = {"target": Find(interface=IClothing, radius=HERE,
-                            notFound="You aren't wearing that.")}
+    finds = {"target": Find(interface=IClothing, radius=HERE, many=True,
+                            notFound="You aren't wearing that.",
+                            fits=lambda actor, thing: thing is not None
+                            and thing.location is actor)}
 
     def run(self, context, target):
         actor = context.actor
         wearer = IClothingWearer(actor, None)
         if wearer is None:
             raise ActionFailure.simple("You aren't wearing anything.")
-        [garment] = resolve(context, self.finds["target"], target)
-        wearer.takeOff(garment)
-        context.remember([garment.thing])
-        Event(location=actor.location, actor=actor, target=garment.thing,
-              **_bystanders("{actor} {actor:take} off {thing}.", actor=actor,
-                            thing=garment.thing)).broadcast()
+        garments = resolve(context, self.finds["target"], target)
+        if len(garments) > 1:
+            # "remove all": what you wear, the outermost layer first.
+            garments = sorted((g for g in garments if g.wearer is actor),
+                              key=lambda g: -g.wearLevel)
+            if not garments:
+                raise ActionFailure.simple("You aren't wearing anything.")
+        for garment in garments:
+            wearer.takeOff(garment)
+            Event(location=actor.location, actor=actor,
+                  target=garment.thing,
+                  **_bystanders("{actor} {actor:take} off {thing}.",
+                                actor=actor, thing=garment.thing)
+                  ).broadcast()
+        context.remember([g.thing for g in garments])
 
 
 class Equipment(Verb):
