@@ -183,6 +183,18 @@ def test_admin_page(tmp_path):
         assert f"<td>look</td><td>{verbs['look']['count']}</td>" in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
         assert "<script" not in page
+
+        # The level is read on every request: promoted in the game, the
+        # player's login sees the page; demoted, it doesn't any more.
+        for word in ("promote", "promote"):
+            ws.say(f"{word} alice")
+            ws.until(lambda m: m["type"] == "prompt")
+        status, _ = player.request("GET", "/admin.json")
+        assert status == 200
+        ws.say("demote alice")
+        ws.untilText("alice is now builder.")
+        status, _ = player.request("GET", "/admin.json")
+        assert status == 403
         ws.close()
         telnet.close()
         ssh.close()
