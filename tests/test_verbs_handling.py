@@ -135,3 +135,23 @@ def test_a_room_closed_before_the_fix_can_be_opened():
     t.check("open here", by=t.observer, actor=["You open Test Location."],
             observer=["Bob opens Test Location."])
     assert lid.closed is False
+
+
+def test_others_see_only_clothes_that_are_not_covered():
+    """Coat over shirt, trousers over underwear: others see the coat, the
+    trousers and the hat; the wearer knows all five."""
+    from transcript import defaultWorldPlayers
+    alice, bob = defaultWorldPlayers("Alice", "Bob")
+    for line in ("e", "n", "take all", "wear all", "s", "take all",
+                 "wear all"):
+        alice.do(line)
+    bob.do("e")
+    bob.output()
+    bob.do("look at alice")
+    assert bob.output()[-1] == \
+        "She is wearing a wool coat, a trousers, and a hat."
+    alice.output()
+    alice.do("look at me")
+    assert alice.output()[-1] == ("You are wearing a wool coat, a "
+                                  "trousers, a hat, an underwear, and a "
+                                  "linen shirt.")

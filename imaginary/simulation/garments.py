@@ -57,6 +57,23 @@ def wornBy(wearer):
                                    sort=Garment.wearLevel.ascending))
 
 
+def uncovered(garments):
+    """
+    The garments (as from wornBy, innermost first) that show: those with
+    a slot that nothing worn over them covers.  Shirt and underwear under
+    a coat and trousers don't show.
+    """
+    shown = []
+    for garment in garments:
+        over = set()
+        for other in garments:
+            if other.wearLevel > garment.wearLevel:
+                over.update(other.garmentSlots)
+        if not set(garment.garmentSlots) <= over:
+            shown.append(garment)
+    return shown
+
+
 @implementer(IClothingWearer, IDescriptionContributor)
 class Wearer(Enhancement, Item):
     """Lets a thing (a body) wear garments."""
@@ -114,7 +131,11 @@ class Wearer(Enhancement, Item):
 
     def contributeDescription(self, observer, paths):
         from imaginary.language import ItemList, sentence
-        worn = [g.thing for g in wornBy(self.thing)]
+        garments = wornBy(self.thing)
+        if observer is not self.thing:
+            # Others see what isn't covered by something worn over it.
+            garments = uncovered(garments)
+        worn = [g.thing for g in garments]
         if not worn:
             return None
         return sentence("{wearer:pronoun} {wearer:be} wearing {clothes}.",
