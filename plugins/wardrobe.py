@@ -1,8 +1,13 @@
 """Clothes: shirt, trousers, underwear, coat and hat, layered by bulk."""
 
+from imaginary.language.grammar import PLURAL
 from imaginary.simulation.garments import Garment
 from imaginary.simulation.thing import Thing
 from imaginary.verbs.builder import ThingType
+
+# Nouns with no "a": trousers (plural only) and underwear (a mass noun)
+# are "some trousers", "some underwear" in every listing.
+SOME = {"trousers", "underwear"}
 
 # name -> (slots, bulk, description)
 CLOTHES = {
@@ -22,6 +27,8 @@ def garmentFactory(kind):
 
     def make(store, name):
         thing = Thing(store=store, name=name, description=description)
+        if kind in SOME:
+            thing.gender = PLURAL
         Garment.createFor(thing, garmentSlots=slots, bulk=bulk)
         return thing
     make.__name__ = kind

@@ -149,9 +149,9 @@ def test_others_see_only_clothes_that_are_not_covered():
     bob.output()
     bob.do("look at alice")
     assert bob.output()[-1] == \
-        "She is wearing a wool coat, a trousers, and a hat."
+        "She is wearing a wool coat, some trousers, and a hat."
     alice.output()
     alice.do("look at me")
-    assert alice.output()[-1] == ("You are wearing a wool coat, a "
-                                  "trousers, a hat, an underwear, and a "
+    assert alice.output()[-1] == ("You are wearing a wool coat, some "
+                                  "trousers, a hat, some underwear, and a "
                                   "linen shirt.")
