@@ -161,3 +161,25 @@ def test_any_subject_and_body_arrive_once(t, subject, body):
         assert messages[-1].subject == model.clean(subject, True)
         assert "\x00" not in messages[-1].body
     t.store.transact(lambda: [m.deleteFromStore() for m in box.messages()])
+
+
+def test_rate_limit_per_account(t):
+    from imaginary.accounts import AccountCharacter, createAccount
+    store = t.store
+
+    def setUp():
+        config = model.settings(store)
+        config.perHour, config.accountPerHour = 10, 3
+        account = createAccount(store, "both", b"x")
+        for character in (t.actor.thing, t.observer.thing):
+            AccountCharacter(store=store, account=account,
+                             character=character)
+    store.transact(setUp)
+    t.actor.do("mail send bob a = x")
+    t.actor.do("mail send bob b = x")
+    t.observer.do("mail send alice c = x")
+    t.actor.output()
+    t.observer.output()
+    t.check("mail send alice d = x", by=t.observer, actor=[
+        "Your account has sent 3 messages in the last hour, the most "
+        "allowed; try again later."])
