@@ -299,10 +299,14 @@ def test_link_refusals(game):
     t.actor.output()
     t.check("channel link ooc irc://127.0.0.1/%23other", actor=[
         f"ooc is relayed to {URL} already; 'channel unlink ooc' first."])
-    t.actor.do("channel create cafe")
+    t.actor.do("channel create cafe private")
     t.actor.output()
     t.check("channel link cafe irc://127.0.0.1:6667/%23OOC", actor=[
         "ooc is relayed there already."])
+    t.check("channel link cafe irc://127.0.0.1:6667/%23cafe", actor=[
+        "You link cafe to #cafe on testnet: its lines go there and come "
+        "back, through the IRC bridge. cafe is private: whoever is on the "
+        "IRC channel reads it now."])
     # Destroying a linked channel ends its link (and the connection).
     t.check("channel destroy cafe", actor=["You destroy cafe."])
     t.clock.advance(0)

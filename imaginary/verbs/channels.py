@@ -470,8 +470,12 @@ class ChannelCommand(Verb):
         model.ChannelLink(store=context.store, channel=channel, url=url,
                           creator=context.actor.name, created=time.time())
         _linksChanged(context.store)
+        warning = (f" {channel.name} is private: whoever is on the IRC "
+                   f"channel reads it now." if channel.kind == "private"
+                   else "")
         context.tell(f"You link {channel.name} to {where}: its lines go "
-                     f"there and come back, through the IRC bridge.")
+                     f"there and come back, through the IRC bridge."
+                     f"{warning}")
 
     def unlink(self, context, channel, args, usage):
         """channel unlink NAME: stop relaying NAME to IRC (admins)."""
