@@ -283,3 +283,37 @@ def test_ctrl_c_while_starting_is_one_line(tmp_path):
     # Interrupted before the world was built: the store is sound, empty.
     check = run("check", "--store", str(tmp_path / "store"))
     assert check.returncode == 0 and "store is sound" in check.stdout
+
+
+def test_two_servers_started_at_once_on_a_fresh_store_one_wins(tmp_path):
+    """
+    Two `serve` started at the same instant on a store that doesn't exist
+    yet: one serves, the other says the store is in use (never both
+    refusing, leaving nothing running).  A few rounds: it is a race.
+    """
+    import time
+    from liveserver import freePort
+    for round in range(2):
+        store = str(tmp_path / f"fresh{round}")
+        servers = [subprocess.Popen(
+            [sys.executable, "-m", "imaginary.cli", "serve", "--store",
+             store, "--telnet", f"tcp:{freePort()}:interface=127.0.0.1"],
+            cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        try:
+            deadline = time.time() + 30
+            while all(s.poll() is None for s in servers):
+                assert time.time() < deadline, "neither refused"
+                time.sleep(0.05)
+            [loser] = [s for s in servers if s.poll() is not None]
+            [winner] = [s for s in servers if s is not loser]
+            _, err = loser.communicate(timeout=10)
+            assert loser.returncode == 2, err
+            assert "in use by another process" in err, err
+            time.sleep(0.5)
+            assert winner.poll() is None, winner.communicate()
+        finally:
+            for s in servers:
+                if s.poll() is None:
+                    s.terminate()
+                    s.communicate(timeout=30)
