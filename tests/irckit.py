@@ -1,0 +1,129 @@
+"""
+Helpers for the IRC front end's tests: an IRCConnection on a
+StringTransport over a real in-memory server (sessionkit), typed at with
+whole or cut-up lines and read back as parsed messages.
+"""
+
+import base64
+import time
+
+from twisted.internet import reactor
+from twisted.internet.address import IPv4Address
+from twisted.internet.testing import StringTransport
+
+from imaginary.frontends.irc import wire
+from imaginary.frontends.irc.protocol import IRCConnection
+
+PASSWORD = "secret99"
+
+
+class Line:
+    """One line we were sent: its text and the parsed message."""
+
+    def __init__(self, text):
+        self.text = text
+        self.message = wire.parse(text)
+        self.command = self.message.command if self.message else None
+        self.params = self.message.params if self.message else ()
+        self.tags = self.message.tags if self.message else {}
+        self.source = self.message.source if self.message else None
+
+    def __repr__(self):
+        return repr(self.text)
+
+
+class Client:
+    """A fake IRC client on a StringTransport, over C{server}."""
+
+    def __init__(self, server, address="127.0.0.1", clock=None,
+                 resumes=None):
+        self.transport = StringTransport(
+            peerAddress=IPv4Address("TCP", address, 40000))
+        self.protocol = IRCConnection(server, clock=clock, resumes=resumes)
+        self.protocol.makeConnection(self.transport)
+        self.seen = []
+        self.raw = b""
+        self._left = []     # lines read past what until() looked for
+
+    def send(self, *lines):
+        """Lines (str or bytes), each with its CRLF, in one read each."""
+        for line in lines:
+            if isinstance(line, str):
+                line = line.encode("utf-8")
+            self.protocol.dataReceived(line + b"\r\n")
+
+    def feed(self, data):
+        """Raw bytes, as one read."""
+        self.protocol.dataReceived(data)
+
+    def take(self):
+        """Lines sent since the last take (parsed)."""
+        data = self.transport.value()
+        self.transport.clear()
+        self.raw += data
+        lines = [Line(t.decode("utf-8")) for t in data.split(b"\r\n") if t]
+        self.seen.extend(lines)
+        left, self._left = self._left, []
+        return left + lines
+
+    def until(self, predicate, timeout=10.0):
+        """Spin the reactor until a line satisfies C{predicate}."""
+        got = []
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = self.take()
+            for i, line in enumerate(lines):
+                got.append(line)
+                if predicate(line):
+                    self._left = lines[i + 1:]
+                    return got
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not seen in time; got {got!r}")
+            reactor.iterate(0.005)
+
+    def untilCommand(self, command, timeout=10.0):
+        """Spin until a line with C{command} arrives; all lines so far."""
+        return self.until(lambda line: line.command == command, timeout)
+
+    def drop(self):
+        """The network went away (no QUIT)."""
+        self.protocol.connectionLost(None)
+
+    @property
+    def closed(self):
+        return self.transport.disconnecting
+
+
+def sasl(account, password=PASSWORD):
+    """The AUTHENTICATE payload for SASL PLAIN."""
+    return base64.b64encode(
+        b"\0" + account.encode() + b"\0" + password.encode()).decode()
+
+
+def register(client, account, nick, caps=("sasl",), password=PASSWORD):
+    """Register with SASL; returns every line up to the MOTD's end."""
+    client.send("CAP LS 302", f"NICK {nick}", f"USER {account} 0 * :Real",
+                "CAP REQ :" + " ".join(caps), "AUTHENTICATE PLAIN",
+                "AUTHENTICATE " + sasl(account, password), "CAP END")
+    return client.until(lambda line: line.command in ("376", "904",
+                                                      "ERROR"))
+
+
+def playing(server, account, nick, caps=("sasl",), create=True, **kw):
+    """A client logged in and playing C{nick} (made if need be)."""
+    client = Client(server, **kw)
+    register(client, account, nick, caps)
+    if create:
+        client.send(f"PRIVMSG *game :create {nick} female")
+    client.until(lambda line: line.command == "366" and
+                 line.params[1] == "&here")
+    settleIRC()
+    client.take()
+    return client
+
+
+def settleIRC(seconds=0.05):
+    """Let the reactor run the held-span flushes (callLater(0))."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        reactor.iterate(0.005)
