@@ -127,3 +127,111 @@ def settleIRC(seconds=0.05):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         reactor.iterate(0.005)
+
+
+# -- against the real server (a subprocess) --------------------------------
+
+class RawIRC:
+    """An IRC client on a real socket, for end-to-end tests."""
+
+    def __init__(self, port):
+        import socket
+        self.sock = socket.create_connection(("127.0.0.1", port), 5)
+        self.sock.settimeout(0.05)
+        self.buffer = b""
+        self.lines = []         # every Line received
+        self.read = 0           # lines already looked at by expect()
+        self.closed = False
+
+    def send(self, *lines):
+        """Lines (str or bytes), each with CRLF, in one write."""
+        self.write(b"".join((line.encode("utf-8") if isinstance(line, str)
+                             else line) + b"\r\n" for line in lines))
+
+    def write(self, data):
+        """Bytes as they are."""
+        self.sock.sendall(data)
+
+    def pump(self, seconds=0.05):
+        """Read what arrives for up to C{seconds}."""
+        import socket
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self.closed:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                data = b""
+            if not data:
+                self.closed = True
+                break
+            self.buffer += data
+            *whole, self.buffer = self.buffer.split(b"\r\n")
+            self.lines.extend(Line(t.decode("utf-8", "replace"))
+                              for t in whole if t)
+
+    def expect(self, predicate, timeout=10.0):
+        """The lines up to the first new one satisfying C{predicate}."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while self.read < len(self.lines):
+                self.read += 1
+                if predicate(self.lines[self.read - 1]):
+                    return self.lines[:self.read]
+            if time.monotonic() > deadline or self.closed:
+                raise AssertionError(
+                    f"not seen in time; got {self.lines[-30:]!r}")
+            self.pump()
+
+    def expectCommand(self, command, timeout=10.0):
+        """The first new line with C{command}."""
+        return self.expect(lambda line: line.command == command,
+                           timeout)[-1]
+
+    def register(self, account, nick, caps=("sasl",), password=PASSWORD):
+        """CAP LS 302, SASL PLAIN, NICK, USER, CAP END."""
+        self.send("CAP LS 302", f"NICK {nick}", f"USER {account} 0 * :R",
+                  "CAP REQ :" + " ".join(caps), "AUTHENTICATE PLAIN",
+                  "AUTHENTICATE " + sasl(account, password), "CAP END")
+
+    def close(self):
+        """Close the socket."""
+        self.sock.close()
+
+
+def makeAccounts(store, names, password=PASSWORD):
+    """Accounts made with the command line, before the server starts."""
+    import os
+    import subprocess
+    import sys
+    folder = os.path.dirname(store)
+    passwordFile = os.path.join(folder, "password")
+    with open(passwordFile, "w") as f:
+        f.write(password + "\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, IMAGINARY_BCRYPT_ROUNDS="4")
+    for name in names:
+        subprocess.run([sys.executable, "-m", "imaginary.cli", "account",
+                        "create", name, "--password-file", passwordFile,
+                        "--store", store], cwd=root, env=env, check=True,
+                       capture_output=True, timeout=60)
+
+
+def startIRCServer(store, accounts=(), env=None):
+    """The real server with --irc on a free port; (server, ircPort)."""
+    import socket
+    from liveserver import Server, freePort
+    makeAccounts(store, accounts)
+    port = freePort()
+    server = Server(store, env=env, options=[
+        "--irc", f"tcp:{port}:interface=127.0.0.1"]).start()
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            return server, port
+        except OSError:
+            if time.monotonic() > deadline:
+                raise AssertionError(server.stop())
+            time.sleep(0.05)
