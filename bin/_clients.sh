@@ -1,5 +1,6 @@
 # Sourced by bin/test: make sure the real programs the end-to-end tests drive
-# are installed (telnet, tintin++, tf5, kbtin, ssh, expect, tmux, and
+# are installed (telnet, tintin++, tf5, kbtin, ssh, expect, tmux, the IRC
+# clients irssi and weechat-headless and the IRC server ngircd, and
 # Debian's chromium for the web client's Playwright tests) and that the
 # tr_TR.UTF-8 locale exists (the server is tested under it: Turkish's dotted
 # and dotless i break naive case folding).  On a machine that has them all
@@ -21,6 +22,8 @@ _imaginary_clients() {
                 "kbtin:kbtin" \
                 "ssh:openssh-client" "ssh-keygen:openssh-client" \
                 "expect:expect" "tmux:tmux" "swaks:swaks" "/usr/sbin/exim4:exim4-daemon-light" \
+                "irssi:irssi" "weechat-headless:weechat-headless" \
+                "/usr/sbin/ngircd:ngircd" \
                 "localedef:locales" "/usr/share/i18n/locales/tr_TR:locales" \
                 "/usr/bin/chromium:chromium"; do
         found=""
