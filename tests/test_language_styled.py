@@ -281,17 +281,47 @@ def test_wrap_long_word_alone_on_its_line():
 
 def test_wrapANSI_measures_only_visible_text():
     text = renderANSI(styled(styled("the quick", fg="red"), " brown fox"))
-    assert wrapANSI(text, 10) == (
-        "\x1b[31mthe quick\x1b[0m\nbrown fox")
+    assert wrapANSI(text, 12) == (
+        "\x1b[31mthe quick\x1b[0m\n  brown fox")
 
 
 def test_wrapANSI_keeps_line_breaks():
     assert wrapANSI("a b c\nd", 3) == "a b\nc\nd"
+    assert wrapANSI("one two three\nd", 10) == "one two\n  three\nd"
 
 
-def test_wrapANSI_long_word_alone():
+def test_wrapANSI_cuts_a_word_longer_than_a_line():
     assert wrapANSI("a supercalifragilistic b", 10) == (
-        "a\nsupercalifragilistic\nb")
+        "a\n  supercal\n  ifragili\n  stic b")
+
+
+def test_wrapANSI_player_text_cant_start_a_line():
+    """
+    An emote padded so that the server's wrap would start a line with
+    words that look like the server's own: continuation lines are
+    indented, so they can't.
+    """
+    posed = ("Alice waves " + "." * 60 +
+             " You have been disconnected by an admin.")
+    lines = wrapANSI(posed, 80).split("\n")
+    assert lines[1] == "  have been disconnected by an admin."
+    glued = "Alice " + "x" * 100 + "You have been disconnected"
+    assert all(line.startswith("  ") for line in
+               wrapANSI(glued, 40).split("\n")[1:])
+
+
+@given(st.text(alphabet=st.sampled_from("ab .\n"), max_size=300),
+       st.integers(10, 120))
+def test_wrapANSI_fits_and_keeps_every_letter(text, width):
+    # Lines that don't start with a space: then every line the wrap
+    # starts (not continues) is one of the text's own lines.
+    text = "\n".join(line.lstrip(" ") for line in text.split("\n"))
+    wrapped = wrapANSI(text, width)
+    assert "".join(wrapped.split()) == "".join(text.split())
+    lines = wrapped.split("\n")
+    assert len([line for line in lines if not line.startswith("  ")]) == \
+        len(text.split("\n"))
+    assert all(len(line) <= width for line in lines)
 
 
 def test_wrapANSI_leading_space_is_not_a_line():
@@ -396,7 +426,9 @@ def test_wrapANSI_lines_fit_unless_one_word(span, width, colours):
     for line in wrapped.split("\n"):
         visible = _OWN_ANSI.sub("", line)
         words = [w for w in visible.split(" ") if w]
-        assert len(visible) <= width or len(words) == 1, (line, width)
-    # Only spaces became line breaks: no text is lost or added.
-    assert _OWN_ANSI.sub("", wrapped).replace("\n", " ") == (
-        _OWN_ANSI.sub("", text).replace("\n", " "))
+        # (A text line's own leading spaces stay with its first word.)
+        assert len(visible) <= width or (
+            len(words) == 1 and visible.startswith(" ")), (line, width)
+    # Only breaks and indents were added: no text is lost or added.
+    assert "".join(_OWN_ANSI.sub("", wrapped).split()) == (
+        "".join(_OWN_ANSI.sub("", text).split()))

@@ -357,26 +357,74 @@ def wrap(text, width):
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+# Lines a wrap continues are indented: whatever a player types (an emote
+# padded to wrap just so), no line of it can start where the server's own
+# lines start ("You have been disconnected...").
+INDENT = "  "
+
+
+def _visible(word, escaped):
+    return len(_ANSI.sub("", word)) if escaped else len(word)
+
+
+def _cut(word, room):
+    """The first C{room} visible characters of C{word}, and the rest."""
+    count = i = 0
+    while i < len(word):
+        escape = _ANSI.match(word, i)
+        if escape:
+            i = escape.end()
+            continue
+        if count == room:
+            break
+        count += 1
+        i += 1
+    return word[:i], word[i:]
+
+
 def wrapANSI(text, width):
-    """Word-wrap text holding ANSI colour escapes, measuring what shows."""
+    """
+    Word-wrap text holding ANSI colour escapes, measuring what shows.
+    Continuation lines start with INDENT; a word longer than a line is
+    cut (a terminal would cut it anyway, at a column of its choosing).
+    """
     out = []
     escaped = "\x1b" in text
+    # (A window too narrow for an indent and some text gets none.)
+    indent = INDENT if width >= 10 else ""
+    rest = width - len(indent)
     for line in text.split("\n"):
         if not escaped and len(line) <= width:
             out.append(line)        # the common case: nothing to do
             continue
-        current, visible, shown = [], 0, False
+        lines = []
+        current, visible, shown, limit = [], 0, False, width
         for word in line.split(" "):
-            size = len(_ANSI.sub("", word)) if escaped else len(word)
+            size = _visible(word, escaped)
             # Break after a visible word, or inside a run of spaces; the
             # empty words of leading spaces before a long word are not
             # worth a line of their own.
-            if current and visible + 1 + size > width and (
+            if current and visible + 1 + size > limit and (
                     shown or not size):
-                out.append(" ".join(current))
-                current, visible, shown = [], 0, False
+                lines.append(" ".join(current))
+                current, visible, shown, limit = [], 0, False, rest
+            if size > limit:
+                # Longer than a whole line: cut it, from where this line
+                # has room (after a visible word, on a line of its own).
+                if shown:
+                    lines.append(" ".join(current))
+                    current, visible, shown, limit = [], 0, False, rest
+                while size > limit:
+                    room = max(1, limit - visible - (1 if current else 0))
+                    head, word = _cut(word, room)
+                    current.append(head)
+                    lines.append(" ".join(current))
+                    current, visible, shown, limit = [], 0, False, rest
+                    size = _visible(word, escaped)
             visible += size + (1 if current else 0)
             shown = shown or size > 0
             current.append(word)
-        out.append(" ".join(current))
+        lines.append(" ".join(current))
+        out.append(lines[0])
+        out.extend(indent + continued for continued in lines[1:])
     return "\n".join(out)
