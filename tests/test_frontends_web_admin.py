@@ -192,7 +192,7 @@ def test_admin_page(tmp_path):
         status, _ = player.request("GET", "/admin.json")
         assert status == 200
         ws.say("demote alice")
-        ws.untilText("alice is now builder.")
+        ws.untilText("alice is now a builder.")
         status, _ = player.request("GET", "/admin.json")
         assert status == 403
         ws.close()

@@ -184,7 +184,7 @@ def test_admin_from_the_command_line(server, tmp_path):
     admin.sendline("wall server restarts soon")
     player.expect(r"\[announcement\] server restarts soon")
     admin.sendline("promote gina")
-    admin.expect("gina is now builder.")
+    admin.expect("gina is now a builder.")
     admin.sendline("boot Gina")
     player.expect("You have been disconnected by an admin.")
     player.expect(pexpect.EOF)

@@ -72,7 +72,7 @@ def test_shout_carries_to_adjacent_rooms():
     t.observer.output()
     t.check("shout help", actor=["You shout, 'help'"],
             observer=["Alice shouts, 'help'"])
-    assert near.output() == ["You hear someone shout from the south."]
+    assert near.output() == ["Someone shouts from the south, 'help'"]
     assert far.output() == []
 
 

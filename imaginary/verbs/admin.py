@@ -117,6 +117,11 @@ class Unban(Verb):
         _audit(context, f"unbans {account.username}")
 
 
+def _a(level):
+    """'a player', 'a builder', 'an admin'."""
+    return ("an " if level[:1] in "aeiou" else "a ") + level
+
+
 class _LevelChange(Verb):
     step = 1
 
@@ -125,9 +130,9 @@ class _LevelChange(Verb):
         index = LEVELS.index(account.level) + self.step
         if not 0 <= index < len(LEVELS):
             raise ActionFailure.simple(
-                f"{account.username} is already {account.level}.")
+                f"{account.username} is already {_a(account.level)}.")
         account.setLevel(LEVELS[index])
-        report(context, f"{account.username} is now {LEVELS[index]}.")
+        report(context, f"{account.username} is now {_a(LEVELS[index])}.")
         _audit(context, f"makes {account.username} {LEVELS[index]}")
 
 

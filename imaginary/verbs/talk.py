@@ -152,8 +152,10 @@ class Shout(Verb):
                                    actor=actor),
               otherMessage=_Quoted("{actor} {actor:shout}", text,
                                    actor=actor),
+              # The words carry to the next rooms; who shouted doesn't.
               distantMessage=lambda direction: styled(
-                  f"You hear someone shout from the {direction}.")
+                  f"Someone shouts from the {direction}, '",
+                  styled(text, role="speech"), "'")
               ).broadcast()
 
 
