@@ -312,21 +312,25 @@ def test_channels_join_talk_and_part(server):
     newAccount(server, "bob")
     alice = playing(server, "alice", "Alice", caps=ALL)
     bob = playing(server, "bob", "Bob")
+    settleIRC()
+    alice.take()        # Bob arriving
     # Everyone is on the game's public channel: a line there joins the
-    # client to it on the way.
-    alice.send("PRIVMSG #ooc :hello all")
+    # client to it on the way, even when the line itself isn't echoed.
+    bob.send("PRIVMSG #ooc :hello all")
     settleIRC()
     lines = bob.take()
+    assert [(line.command, line.params[0]) for line in lines] == [
+        ("JOIN", "#ooc"), ("353", "Bob"), ("366", "Bob")]
+    lines = alice.take()
     assert [(line.command, line.params[0]) for line in lines][:2] == [
-        ("JOIN", "#ooc"), ("353", "Bob")]
+        ("JOIN", "#ooc"), ("353", "Alice")]
     said = [line for line in lines if line.command == "PRIVMSG"]
     assert [(s.source.split("!")[0], s.params) for s in said] == [
-        ("Alice", ("#ooc", "hello all"))]
-    bob.send("PRIVMSG #ooc :\x01ACTION bows\x01")
+        ("Bob", ("#ooc", "hello all"))]
+    alice.send("PRIVMSG #ooc :\x01ACTION bows\x01")
     settleIRC()
-    assert [line.params for line in alice.take() if line.command ==
-            "PRIVMSG" and line.source.startswith("Bob!")] == [
-        ("#ooc", "\x01ACTION bows\x01")]
+    assert [line.params for line in bob.take()
+            if line.command == "PRIVMSG"] == [("#ooc", "\x01ACTION bows\x01")]
     # PART is the game's leave; the PART comes once the game agreed.
     bob.send("PART #ooc")
     settleIRC()

@@ -233,13 +233,15 @@ class IRCPlayer:
         """A Comm.Channel.Text value as a PRIVMSG (or ACTION)."""
         connection = self.connection
         target, mine = self.target(data)
-        if not replaying and mine and self._wasExpected(target) and \
-                "echo-message" not in connection.caps:
-            return      # the client shows what it sent itself
+        # The game took the line, so we are on the channel (the client
+        # may not know yet: everyone starts on the game's public one).
         if target == HERE:
             self.enterHere()
         elif target.startswith("#"):
             self.enterChannel(target)
+        if not replaying and mine and self._wasExpected(target) and \
+                "echo-message" not in connection.caps:
+            return      # the client shows what it sent itself
         source = connection.source() if mine else sourceOf(
             data.get("talker", "?"))
         self.privmsg(target, data.get("text", ""), source,
