@@ -124,9 +124,15 @@ def test_the_menu_creates_deletes_and_refuses_clearly(server):
     assert "Your characters: Bo." in frontEnd2.lines
     settle()        # the first connection's close
     frontEnd2.take()
-    typed(dialogue2, "delete Bo")
-    assert frontEnd2.take()[:2] == ["Bo is deleted.",
-                                    "You have no characters yet."]
+    typed(dialogue2, "delete bo")
+    assert frontEnd2.take() == [
+        "PROMPT Type Bo again to delete it for good (anything else keeps "
+        "it): "]
+    typed(dialogue2, "no")
+    assert frontEnd2.take()[:2] == ["Bo is kept.", "Your characters: Bo."]
+    typed(dialogue2, "delete Bo", "BO")
+    assert frontEnd2.take()[1:3] == ["Bo is deleted.",
+                                     "You have no characters yet."]
 
 
 def test_changing_the_password_while_playing(server):

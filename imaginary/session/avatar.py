@@ -172,6 +172,11 @@ class PlayerAvatar:
         character = store.transact(create)
         return CharacterInfo(character.name, gender, 0)
 
+    def characterNamed(self, name):
+        """The name of this account's character C{name} (as typed, any
+        look-alike spelling); raises Refused when there is none."""
+        return self._own(name).name
+
     def deleteCharacter(self, name):
         """Delete a resting character; returns its name.  Raises Refused."""
         character = self._own(name)

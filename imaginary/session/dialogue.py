@@ -20,7 +20,7 @@ import os
 from twisted.internet import defer
 from twisted.logger import Logger
 
-from imaginary.accounts import checkPassword
+from imaginary.accounts import checkPassword, nameKey
 from imaginary.language import styled
 
 from .avatar import Refused
@@ -60,6 +60,7 @@ class LineDialogue(PasswordResetSteps):
         self.avatar = None
         self.attachment = None
         self._name = None
+        self._deleting = None    # the character a "delete" asks about
         self._password = None
         self._queue = collections.deque()
         self._waiting = False       # a step's Deferred has not fired yet
@@ -326,9 +327,12 @@ class LineDialogue(PasswordResetSteps):
                 self.tell(f"{info.name} is born.")
                 return self.play(info.name)
             if command == "delete" and len(words) > 1:
-                name = self.avatar.deleteCharacter(" ".join(words[1:]))
-                self.tell(f"{name} is deleted.")
-                self._menu()
+                # One slip of a name mustn't cost a character: ask again.
+                name = self.avatar.characterNamed(" ".join(words[1:]))
+                self._deleting = name
+                self.state = "confirm-delete"
+                self.prompt(f"Type {name} again to delete it for good "
+                            f"(anything else keeps it): ")
                 return
             return self.play(line)
         except Refused as e:
@@ -337,6 +341,17 @@ class LineDialogue(PasswordResetSteps):
                 self.close()
                 return
             self._menu()
+
+    def _state_confirm_delete(self, line):
+        name, self._deleting = self._deleting, None
+        if nameKey(" ".join(line.split())) == nameKey(name):
+            try:
+                self.tell(f"{self.avatar.deleteCharacter(name)} is deleted.")
+            except Refused as e:
+                self.tell(str(e))
+        else:
+            self.tell(f"{name} is kept.")
+        self._menu()
 
     # -- playing -------------------------------------------------------------
 
@@ -360,6 +375,11 @@ class LineDialogue(PasswordResetSteps):
             self.prompt()
 
     def _state_playing(self, line):
+        attachment = self.attachment
+        if attachment is not None and attachment.session.diverted:
+            # A verb is reading lines (a mail's body): each goes to it as
+            # typed, blank or starting with 'quit'.
+            return self._command(line)
         stripped = line.strip()
         if not stripped:
             self.prompt()
