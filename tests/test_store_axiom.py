@@ -407,3 +407,29 @@ def test_inmemory_uses_a_default_from_a_base():
     sid = m.storeID
     del m
     assert s.getItemByID(sid).mood == "calm"
+
+
+# -- speed work: the generated constructors check as the generic one -------
+
+def test_generated_constructor_checks_like_the_generic_one():
+    from imaginary.store import ConstraintError, boolean
+    ns = {"typeName": "ax_builtin_names", "__module__": __name__,
+          "type": text(), "list": integer(), "isinstance": reference(),
+          "str": boolean(), "int": integer(allowNone=False, default=1)}
+    Named = MetaItem("Named", (Item,), ns)
+    assert "generated" in Named.__init__.__doc__
+    s = Store()
+    target = Node(store=s)
+    n = Named(store=s, type="t", list=3, isinstance=target, str=True)
+    assert (n.type, n.list, n.isinstance, n.str, n.int) == (
+        "t", 3, target, True, 1)
+    for bad in [{"type": 3}, {"type": "a\x00"}, {"list": 2 ** 63},
+                {"list": True}, {"isinstance": 5}, {"str": 1},
+                {"int": None}]:
+        with pytest.raises(ConstraintError):
+            Named(store=s, **bad)
+    assert Named(store=s, type="é").type == "é"
+    assert Named(type=None).type is None
+    with pytest.raises(AttributeError):
+        Named(nonsense=1)
+    assert s.count(Named) == 2

@@ -54,7 +54,7 @@ def test_store_from_a_filepath_and_dbdir(tmp_path):
     assert s.dbdir == where
     assert Store().dbdir is None
     s.close()
-    Store(str(where)).close()
+    Store(where.path).close()
 
 
 def test_item_init_sets_inmemory_attributes():

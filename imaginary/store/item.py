@@ -18,6 +18,7 @@ import weakref
 
 import sqlalchemy as sa
 
+from . import construct
 from .attributes import SQLAttribute, StoreIDAttribute, inmemory
 from .errors import (
     ConstraintError, DuplicateTypeName, NoInheritance, StoreError)
@@ -173,6 +174,8 @@ class MetaItem(type):
         cls.__noneForbidden__ = tuple(a for a in attrs if not a.allowNone)
         cls.__referenceIndexes__ = tuple(a.index for a in attrs
                                          if a.kind == "reference")
+        if construct.canGenerate(cls, bases):
+            cls.__init__ = construct.generateInit(cls, Item)
         key = (cls.typeName, cls.schemaVersion)
         previous = _typeRegistry.get(key)
         if previous is not None and not _sameDefinition(previous, cls):
@@ -378,17 +381,16 @@ class Item(Empowered, metaclass=MetaItem):
             attr = cls.__attributes__[i]
             v[i] = attr.toDB(factory(), cls)
         byName = cls.__attributesByName__
+        extra = None
         for name, value in kw.items():
             attr = byName.get(name)
             if attr is None:
-                if name not in cls.__inmemory__:
-                    raise AttributeError(
-                        f"{cls.__name__} has no persistent attribute {name!r}"
-                        f" (nor an inmemory one)")
-                # Axiom's Item(**kw) sets inmemory attributes too.
-                setattr(self, name, value)
+                extra = extra or {}
+                extra[name] = value
                 continue
             v[attr.index] = attr.toDB(value, cls)
+        if extra:
+            self._setInMemory(extra)
         if cls.activate is not Item.activate:
             self.activate()
         if store is not None and self._storeID is None:
@@ -400,6 +402,16 @@ class Item(Empowered, metaclass=MetaItem):
             store._addItem(self)
         elif store is not None:
             self.store = store      # activate() stored it: the setter decides
+
+    def _setInMemory(self, values):
+        """Axiom's Item(**kw) sets inmemory attributes too."""
+        cls = type(self)
+        for name, value in values.items():
+            if name not in cls.__inmemory__:
+                raise AttributeError(
+                    f"{cls.__name__} has no persistent attribute {name!r}"
+                    f" (nor an inmemory one)")
+            setattr(self, name, value)
 
     @property
     def store(self):

@@ -361,8 +361,7 @@ class ItemQuery(_BaseQuery):
         store = self.store
         cls = self.itemClass
         info = store._infos.get(cls) or store._typeInfo(cls)
-        load = store._loadRow
-        return iter([load(info, row) for row in rows])
+        return iter(store._loadRows(info, rows))
 
     def getColumn(self, attributeName, raw=False):
         """An AttributeQuery over one attribute of the matching items."""

@@ -127,7 +127,7 @@ class TypeInfo:
 
     __slots__ = ("cls", "typeID", "insertSQL", "loadSQL", "deleteSQL",
                  "activates", "storedHook", "table", "columns", "_updates",
-                 "upgradeTo", "committedHook",
+                 "upgradeTo", "committedHook", "onAdd",
                  "_equalities")
 
     def __init__(self, cls, typeID):
@@ -152,6 +152,10 @@ class TypeInfo:
             if current is not None and \
                     current.schemaVersion > cls.schemaVersion:
                 self.upgradeTo = current.schemaVersion
+        # Whether adding an item of this class needs more than the common
+        # steps (Store._addItem tests this one flag).
+        self.onAdd = (self.storedHook or self.upgradeTo is not None or
+                      cls.typeName == "imaginary_powerup_connector")
         self.columns = cols
         self._updates = {}
         self._equalities = {}

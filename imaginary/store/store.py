@@ -41,7 +41,7 @@ from .schema import TypeInfo as _TypeInfo
 from .errors import (
     ItemNotFound, NotAStore,
     QueryError, SQLError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
-from .identity import IdentityMap
+from .identity import IdentityMap, _KeyedRef
 from .item import Item
 from .powerups import (
     STORE_TARGET, PowerupIndex, StorePowerups, _PowerupConnector)
@@ -210,9 +210,6 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
                 self._recorded[(typeName, version)] = (typeID, recs)
                 self._nextTypeID = max(self._nextTypeID, typeID + 1)
                 current = schema.importTypeModule(typeName, module)
-                count = conn.execute(
-                    "SELECT count(*) FROM imaginary_objects WHERE type_id=?",
-                    (typeID,)).fetchone()[0]
                 if current is None:
                     current = schema.buildClass(typeName, version, recs)
                 if current.schemaVersion == version:
@@ -224,7 +221,7 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
                             f"but the store has {recs}; bump schemaVersion "
                             f"and register an upgrader")
                     self._registerInfo(current, typeID)
-                elif count:
+                elif self._holdsItemsOf(conn, typeID):
                     upgrade.checkUpgradePath(typeName, version,
                                              current.schemaVersion)
                     old = schema.buildClass(typeName, version, recs)
@@ -236,6 +233,16 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
             self._nextID = (maxID or 0) + 1
         except sqlite3.DatabaseError as e:
             raise NotAStore(f"{where} is damaged: {e}")
+
+    def _holdsItemsOf(self, conn, typeID):
+        """
+        Whether any item of a type is stored: asked only for old versions
+        (the objects table has no index on type, so this is a scan, which
+        opening a store must not pay for every current type).
+        """
+        return conn.execute(
+            "SELECT 1 FROM imaginary_objects WHERE type_id = ? LIMIT 1",
+            (typeID,)).fetchone() is not None
 
     def _configure(self):
         conn = self._conn
@@ -399,19 +406,24 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
             if target is not None:
                 target = v[index] = target._storeID
                 versions[target] = versions.get(target, 0) + 1
-        if cls is _PowerupConnector:
-            self._bump(item.item)
         pending = txn.newItems.get(info)
         if pending is None:
             txn.newItems[info] = [item]
         else:
             pending.append(item)
-        self._cache[sid] = item
-        if info.storedHook:
-            item.stored()
-        if info.upgradeTo is not None:
-            # An old version created at run time: upgraded at commit.
-            txn.legacy.append(item)
+        # IdentityMap.__setitem__, inlined: this runs once per new item.
+        cache = self._cache
+        ref = _KeyedRef(item, cache._remove)
+        ref.key = sid
+        cache._data[sid] = ref
+        if info.onAdd:
+            if cls is _PowerupConnector:
+                self._bump(item.item)
+            if info.storedHook:
+                item.stored()
+            if info.upgradeTo is not None:
+                # An old version created at run time: upgraded at commit.
+                txn.legacy.append(item)
 
     def versionOf(self, storeID):
         """(epoch, version) of an item, for caches derived from it."""
@@ -449,7 +461,7 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
         item._v[index] = dbValue
         sid = item._storeID
         txn = self._txn
-        if sid not in txn.created or sid in txn.inserted:
+        if sid not in txn.created or sid < txn.insertedBelow:
             entry = txn.dirty.get(sid)
             if entry is None or entry[0] is not item:
                 txn.dirty[sid] = (item, {index})
@@ -471,6 +483,40 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
         if info.activates:
             item.activate()
         return item
+
+    def _loadRows(self, info, rows):
+        """
+        _loadRow for every row of a query, with the identity map's get
+        and set inlined: loading a whole table is the second hot path.
+        """
+        cls = info.cls
+        new = cls.__new__
+        activates = info.activates
+        cache = self._cache
+        data = cache._data
+        remove = cache._remove
+        out = []
+        append = out.append
+        for row in rows:
+            sid = row[0]
+            ref = data.get(sid)
+            if ref is not None:
+                item = ref()
+                if item is not None:
+                    append(item)
+                    continue
+            item = new(cls)
+            item._v = list(row[1:])
+            item._storeID = sid
+            item._store = self
+            item._deleted = False
+            ref = _KeyedRef(item, remove)
+            ref.key = sid
+            data[sid] = ref
+            if activates:
+                item.activate()
+            append(item)
+        return out
 
     def getItemByID(self, storeID, default=_NOTHING):
         """

@@ -17,7 +17,7 @@ from .powerups import _PowerupConnector
 
 
 class _Transaction:
-    __slots__ = ("touched", "created", "inserted", "newItems", "dirty",
+    __slots__ = ("touched", "created", "insertedBelow", "newItems", "dirty",
                  "newTypes", "begun", "legacy", "toNotify")
 
     def __init__(self):
@@ -27,9 +27,10 @@ class _Transaction:
         # storeID -> item: items created in this transaction.  (Kept apart
         # from touched so a bulk creation allocates no tuple per item.)
         self.created = {}
-        # storeIDs of created items already INSERTed by a checkpoint: later
-        # changes to them must be written as UPDATEs.
-        self.inserted = set()
+        # Created items with a smaller storeID were INSERTed by a
+        # checkpoint (which writes every pending new item, and storeIDs
+        # only grow): later changes to them must be written as UPDATEs.
+        self.insertedBelow = 0
         self.newItems = {}   # _TypeInfo -> [items] awaiting INSERT
         # storeID -> (item, set of changed value indexes) awaiting UPDATE
         self.dirty = {}
@@ -239,6 +240,7 @@ class Transactions:
             # as soon as it is written, instead of a list of them all
             # living (and being scanned by the cyclic GC) until the end.
             new, txn.newItems = txn.newItems, {}
+            txn.insertedBelow = self._nextID
             for info, items in new.items():
                 typeID = info.typeID
                 conn.executemany("INSERT INTO imaginary_objects VALUES (?, ?)",
@@ -246,7 +248,6 @@ class Transactions:
             for info, items in new.items():
                 conn.executemany(info.insertSQL,
                                  ([i._storeID] + i._v for i in items))
-                txn.inserted.update(i._storeID for i in items)
                 if info.committedHook:
                     txn.toNotify.extend(items)
         if txn.dirty:
