@@ -256,3 +256,18 @@ def test_rate_limit_counts_outbound_mail(game, relay):
     send(game, "bob", "2", "x")
     with pytest.raises(MailRefused, match="sent 2 messages in the last hour"):
         send(game, "ann@player.example", "3", "x")
+
+
+def test_an_unusable_setting_fails_the_try_and_is_retried(game, relay,
+                                                          tmp_path):
+    game.store.transact(lambda: setattr(
+        model.settings(game.store), "relayPasswordFile",
+        str(tmp_path / "missing")) or setattr(
+        model.settings(game.store), "relayUser", "game"))
+    send(game, "ann@player.example", "Waiting", "x")
+    item = game.store.findFirst(outbound.OutboundMail)
+    spinUntil(lambda: item.tries == 1 and item.state == "queued")
+    assert "No such file" in item.lastReply
+    game.store.transact(lambda: setattr(model.settings(game.store),
+                                        "relayUser", None))
+    spinUntil(lambda: item.state == "sent")

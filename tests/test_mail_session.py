@@ -10,8 +10,7 @@ import re
 
 from imaginary.mail import accountmail, model, outbound
 
-from sessionkit import (  # noqa
-    RecordingFrontEnd, fastHashes, newAccount, server, settle, wait)
+from sessionkit import fastHashes, newAccount, server, settle  # noqa
 from test_session_character import played
 
 
@@ -102,3 +101,18 @@ def test_account_email_is_verified_by_a_mailed_code(server):
     alice.submitNow("account email")
     assert lines(front) == ["Your address is alice@player.example "
                             "(verified); game mail to it is off."]
+
+
+def test_over_a_line_dialogue_the_body_keeps_blank_and_quit_lines(server):
+    from test_session_dialogue import connect, typed, until
+    _, bobFront, bob = played(server, "bob", "Bob")
+    newAccount(server, "alice")
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "alice", "secret99", "create Alice female")
+    until(frontEnd, "You are Alice.")
+    typed(dialogue, "mail send bob Plans", "First line.", "",
+          "quit worrying", "password is not a command here", ".")
+    until(frontEnd, "You send your mail 'Plans' to Bob.")
+    assert not frontEnd.disconnected
+    assert model.mailboxOf(bob.character).message(1).body == (
+        "First line.\n\nquit worrying\npassword is not a command here")

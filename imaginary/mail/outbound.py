@@ -185,9 +185,40 @@ def _attempt(store, storeID):
         return
     if not isinstance(item, OutboundMail) or item.state != "sending":
         return                      # run()'s transaction was rolled back
-    config = model.settings(store)
     key = (id(store), storeID)
     done = defer.Deferred()
+    reactor = _clock()
+    _attempts[key] = done
+    limit = None
+    try:
+        config = model.settings(store)
+        if not config.relayHost:
+            raise MailRefused("no relay is configured any more")
+        limit = reactor.callLater(config.attemptTimeout, done.cancel)
+        _connect(reactor, config, item, done)
+    except Exception:
+        # A setting that can't be used (an unreadable password or CA
+        # file, the relay removed): this try fails, and is retried.
+        log.failure("mail {id}: could not start a try", id=storeID)
+        if not done.called:
+            done.errback()
+
+    def finished(result):
+        _attempts.pop(key, None)
+        if limit is not None and limit.active():
+            limit.cancel()
+        if store._conn is None:
+            return
+        try:
+            runEventTransaction(store, _record, store, storeID, result)
+        except Exception:
+            log.failure("recording the outcome of mail {id} failed",
+                        id=storeID)
+    done.addBoth(finished)
+
+
+def _connect(reactor, config, item, done):
+    """Connect twisted.mail's ESMTP client to the relay, for C{item}."""
     plain = config.relaySecurity == "plain"
     user = config.relayUser
     password = config.relayPassword() if user else None
@@ -204,28 +235,12 @@ def _attempt(store, storeID):
         hostname=config.relayHost)
     # The factory's own name for us would be the host's; say the game's.
     factory.domain = config.domain.encode("ascii")
-    reactor = _clock()
     if config.relaySecurity == "tls":
         reactor.connectSSL(config.relayHost, config.relayPort, factory,
                            _contextFactory(config))
     else:
         reactor.connectTCP(config.relayHost, config.relayPort, factory,
                            timeout=config.attemptTimeout)
-    limit = reactor.callLater(config.attemptTimeout, done.cancel)
-    _attempts[key] = done
-
-    def finished(result):
-        _attempts.pop(key, None)
-        if limit.active():
-            limit.cancel()
-        if store._conn is None:
-            return
-        try:
-            runEventTransaction(store, _record, store, storeID, result)
-        except Exception:
-            log.failure("recording the outcome of mail {id} failed",
-                        id=storeID)
-    done.addBoth(finished)
 
 
 def _reply(failure):

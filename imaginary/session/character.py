@@ -287,6 +287,11 @@ class CharacterSession:
         """
         self._divert = handler
 
+    @property
+    def diverted(self):
+        """Whether a verb is reading the lines typed (see divertInput)."""
+        return self._divert is not None
+
     def _execute(self, line):
         divert = self._divert
         if divert is None:
