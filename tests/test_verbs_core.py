@@ -300,3 +300,18 @@ def test_take_and_drop_choose_what_they_can_apply_to():
     assert alice.output() == ["You take off the trousers.",
                               "You take off the linen shirt.",
                               "You take off the underwear."]
+
+
+def test_names_compare_as_players_type_them():
+    """Turkish dotted and dotless i, and accents: 'look at ilkay' finds
+    İlkay, 'look at ışık' and 'look at isik' find Işık, 'zoe' finds Zoë."""
+    from transcript import Transcript
+    t = Transcript()
+    for name in ("İlkay", "Işık", "Zoë"):
+        t.actor.do(f"create thing named {name}")
+    t.actor.output()
+    for typed, found in (("ilkay", "İlkay"), ("İLKAY", "İlkay"),
+                         ("ışık", "Işık"), ("isik", "Işık"),
+                         ("IŞIK", "Işık"), ("zoe", "Zoë"), ("ZOË", "Zoë")):
+        t.actor.do(f"look at {typed}")
+        assert t.actor.output()[0] == found, typed

@@ -15,6 +15,7 @@ from zope.interface import implementer
 from imaginary.interfaces import (
     IContainer, IMovementRestriction, IThing)
 from imaginary.language.grammar import FEMALE, MALE, NEUTER, PLURAL
+from imaginary.language.folding import foldName
 from imaginary.store import (
     Item, NULLIFY, boolean, inmemory, integer, reference, text)
 
@@ -63,14 +64,16 @@ class Thing(Item):
     def knownTo(self, observer, name):
         """
         Whether C{observer} would call this thing C{name}: the whole name or
-        any one word of it (ignoring case), or "me"/"self" for oneself.
+        any one word of it (ignoring case and accents), or "me"/"self" for
+        oneself.
         """
-        name = name.strip().lower()
+        name = foldName(" ".join(name.split()))
         if not name:
             return False
         if observer is self and name in ("me", "self", "myself"):
             return True
-        mine = self.name.lower()
+        # Folded as players compare names: "ilkay" finds İlkay.
+        mine = foldName(self.name)
         if name == mine:
             return True
         words = mine.split()
