@@ -73,9 +73,11 @@ class QuizMind(Mind, Item):
         right = answer.rstrip(".!?") == self.word[::-1]
         self.store.transact(self._reset)
         if right:
-            self.act(f"emote salutes {student.name}.")
+            self.emote("{actor:definite} {actor:salute} {target}.",
+                       target=student)
         else:
-            self.act(f"emote bites {student.name}!")
+            self.emote("{actor:definite} {actor:bite} {target}!",
+                       target=student)
 
     def _reset(self):
         from imaginary.store import IScheduler
@@ -88,7 +90,9 @@ class QuizMind(Mind, Item):
         student = self.student
         if student is not None:
             self._reset()
-            self.act(f"emote bites {student.name} for being slow!")
+            self.emote(
+                "{actor:definite} {actor:bite} {target} for being slow!",
+                target=student)
         return None
 
 

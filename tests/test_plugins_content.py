@@ -118,7 +118,7 @@ def test_quiz_mouse_salutes_right_answers_and_bites_wrong_or_slow():
             observer=["Alice arrives from the north.",
                       f"A professor says, '{word}?'"])
     t.check(f"say {word[::-1]}", actor=[f"You say, '{word[::-1]}'",
-                                        "The professor salutes Alice."],
+                                        "The professor salutes you."],
             observer=[f"Alice says, '{word[::-1]}'",
                       "The professor salutes Alice."])
     t.actor.do("north")
@@ -126,14 +126,14 @@ def test_quiz_mouse_salutes_right_answers_and_bites_wrong_or_slow():
     t.actor.output()
     t.observer.output()
     t.check("say wrong", actor=["You say, 'wrong'",
-                                "The professor bites Alice!"],
+                                "The professor bites you!"],
             observer=["Alice says, 'wrong'", "The professor bites Alice!"])
     t.actor.do("north")
     t.actor.do("south")
     t.actor.output()
     t.observer.output()
     clock.advance(mice.QUIZ_SECONDS + 1)
-    assert t.actor.output() == ["The professor bites Alice for being slow!"]
+    assert t.actor.output() == ["The professor bites you for being slow!"]
 
 
 def test_vending_machine_after_the_fifth_coin():

@@ -24,7 +24,9 @@ from twisted.logger import Logger
 from imaginary.interfaces import IActor, ICommandRunner
 from imaginary.store import IScheduler
 
-from .events import afterDeliveries
+from imaginary.language import sentence
+
+from .events import Event, afterDeliveries, runEventTransaction
 
 log = Logger()
 
@@ -63,6 +65,24 @@ class Mind:
                      mind=type(self).__name__, line=line)
             return False
         return runner.run(body, line)
+
+    def emote(self, template, **roles):
+        """
+        Show what the body does as a sentence rendered for each observer,
+        after current deliveries: C{self.emote("{actor} {actor:salute}
+        {target}.", target=student)} reads "The professor mouse salutes
+        you." to the student and "... salutes Bobby." to the others,
+        where an emote typed as a command would name Bobby to everyone.
+        """
+        def show():
+            body = self.thing
+            if body is None or body.location is None:
+                return
+            line = sentence(template, actor=body, **roles)
+            Event(location=body.location, actor=body,
+                  target=roles.get("target"), actorMessage=line,
+                  targetMessage=line, otherMessage=line).broadcast()
+        afterDeliveries(lambda: runEventTransaction(self.store, show))
 
     def wakeAfter(self, seconds):
         """Have the scheduler call C{run()} in C{seconds}."""
