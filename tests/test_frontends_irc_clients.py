@@ -199,7 +199,9 @@ def weechatCommands(port, account, nick, steps):
 
 def weechatLog(home, buffer):
     """A buffer's lines as the logger wrote them ('' before any)."""
-    path = os.path.join(home, "logs", f"irc.game.{buffer}.weechatlog")
+    # The logger names files after buffers, in lower case.
+    name = "irc.server.game" if buffer == "server" else f"irc.game.{buffer}"
+    path = os.path.join(home, "logs", f"{name.lower()}.weechatlog")
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             return f.read()
@@ -242,7 +244,7 @@ def test_weechat(game, terminals, tmp_path):
              (18, here, "/msg &here in the inn")]
     weechat = startWeechat(terminals, home, "weechat", weechatCommands(
         game, "carol", "Carol", steps))
-    waitLog(home, "server.game", "SASL authentication successful")
+    waitLog(home, "server", "SASL authentication successful")
     said(dave, "&here", "hello dave", "Carol")
     dave.send("PRIVMSG &here :hello carol")
     said(dave, "&here", "\x01ACTION waves\x01", "Carol")
@@ -261,7 +263,7 @@ def test_weechat(game, terminals, tmp_path):
     waitLog(home, "&here", "me too")
     waitLog(home, "#ooc", "ooc answer")
     waitLog(home, "dave", "psst back")
-    for buffer in ("server.game", "&here", "#ooc", "dave"):
+    for buffer in ("server", "&here", "#ooc", "dave"):
         text = weechatLog(home, buffer)
         for error in ERRORS:
             assert error not in text, text
