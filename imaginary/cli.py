@@ -1,6 +1,8 @@
 """
 The `imaginary` command: serve, play, account, world, check.
 
+Usage::
+
     imaginary serve [--store PATH] [--telnet ENDPOINT] [--ssh ENDPOINT] ...
     imaginary play [--store PATH] [--account NAME]
     imaginary account create [--admin|--builder] NAME [--password-file F]

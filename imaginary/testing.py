@@ -5,7 +5,7 @@ A client logging in over telnet (or any plain-line front end) waits for a
 prompt and answers it, a few times over.  The prompts and the answers are
 written here once, as a list of ``(prompt to wait for, line to send)``
 steps; each test or benchmark keeps its own driver (pexpect, a raw socket,
-asyncio) and walks the same steps with ``play``.
+asyncio) and walks the same steps with ``play``, like this::
 
     steps = newAccountSteps("alice", "secret99", "Alice")
     play(steps, child.expect_exact, child.sendline)

@@ -5,15 +5,15 @@ Telnet for MUD clients: option negotiation, input limits, compression.
 stream and compresses output with MCCP2 once the client agrees.
 ``MudTelnetProtocol`` sits on it and speaks the options MUD clients expect:
 
-- ECHO (hide passwords; sent as a plain request and never left waiting on
-  Twisted's negotiation state: a client that answers late or not at all
-  must never be left with its typing hidden, or a password shown), SGA
-  when the client asks for it (not offered: offered, it puts plain telnet
-  into character mode, where the client shows Enter as ^M and backspace
-  reaches the server as a byte), EOR (a mark after every prompt, or GA for
-  clients that refuse EOR), NAWS (the window width, for wrapping),
-  TTYPE with MTTS (client name and colour capability), CHARSET (UTF-8),
-  MCCP2, MSSP (server status for MUD lists) and GMCP (JSON messages).
+  - ECHO (hide passwords; sent as a plain request and never left waiting on
+    Twisted's negotiation state: a client that answers late or not at all
+    must never be left with its typing hidden, or a password shown), SGA
+    when the client asks for it (not offered: offered, it puts plain telnet
+    into character mode, where the client shows Enter as ^M and backspace
+    reaches the server as a byte), EOR (a mark after every prompt, or GA for
+    clients that refuse EOR), NAWS (the window width, for wrapping),
+    TTYPE with MTTS (client name and colour capability), CHARSET (UTF-8),
+    MCCP2, MSSP (server status for MUD lists) and GMCP (JSON messages).
 
 A client that answers none of these still gets a plain, working session:
 nothing waits for an answer.  Input is bounded: a line over

@@ -6,15 +6,15 @@ turns the PTY's bytes into keystrokes) and builds on ``HistoricRecvLine``:
 left/right, home/end, backspace/delete and insert editing, up/down history.
 On top of that it adds what a game needs and a shell does not:
 
-- output can arrive at any moment (someone speaks while you type), so the
-  input line is erased, the output written, and the prompt and what you had
-  typed drawn again where they were;
-- UTF-8 input: each character is one editing unit, whatever its length in
-  bytes;
-- password mode: nothing is echoed and the line is kept out of history;
-- ^C or ^U clear the line, ^D on an empty line quits;
-- output is wrapped to the terminal's width and coloured to the depth its
-  TERM suggests.
+  - output can arrive at any moment (someone speaks while you type), so the
+    input line is erased, the output written, and the prompt and what you had
+    typed drawn again where they were;
+  - UTF-8 input: each character is one editing unit, whatever its length in
+    bytes;
+  - password mode: nothing is echoed and the line is kept out of history;
+  - ^C or ^U clear the line, ^D on an empty line quits;
+  - output is wrapped to the terminal's width and coloured to the depth its
+    TERM suggests.
 
 ``PlainLineGame`` serves ``ssh -T`` (no PTY) and ``imaginary play``: lines
 in, text out (plain, unless told a colour depth and a width).

@@ -6,15 +6,15 @@ Plugins are Python modules that define IVerbSource and IThingType objects
 SSH) and commands of the `imaginary` program (ICommand: play, account
 add-key).  They are found in, in this order:
 
-1. this directory (the engine's own verbs and basic thing types);
-2. ``imaginary/plugins/`` directories of other installed distributions
-   (Twisted's plugin convention, so a content package can be pip-installed);
-3. the content that ships (``plugins/`` of a checkout, or its copy inside
-   an installed wheel; ``imaginary.shipped`` knows which);
-4. folders named in ``IMAGINARY_PLUGIN_PATH`` (os.pathsep-separated), and
-   a world's own folders given with ``imaginary --plugins DIR`` (added to
-   this package's path before the command line is read, so their front
-   ends and commands appear among its options).
+  1. this directory (the engine's own verbs and basic thing types);
+  2. ``imaginary/plugins/`` directories of other installed distributions
+     (Twisted's plugin convention, so a content package can be pip-installed);
+  3. the content that ships (``plugins/`` of a checkout, or its copy inside
+     an installed wheel; ``imaginary.shipped`` knows which);
+  4. folders named in ``IMAGINARY_PLUGIN_PATH`` (os.pathsep-separated), and
+     a world's own folders given with ``imaginary --plugins DIR`` (added to
+     this package's path before the command line is read, so their front
+     ends and commands appear among its options).
 
 We use Twisted's plugin package layout rather than entry points because a
 world author can then drop a .py file into a folder and ``reload`` it into a

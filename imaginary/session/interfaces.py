@@ -3,18 +3,18 @@ The seams of the session layer, as zope interfaces.
 
 Three boundaries meet here:
 
-- ``IFrontEnd``: what the session layer asks of one connection, whatever
-  carries it (a telnet socket, an SSH channel, a websocket, an IRC
-  client, a batch of email).  Output is styled text (Span trees) and
-  out-of-band data already made plain (dicts, lists, strings, numbers)
-  under GMCP package names; each front end decides how to carry them.
-- ``IPlayer``: the avatar twisted.cred's portal hands a front end for an
-  authenticated account.  The character list is data; creating, deleting
-  and playing characters are operations on it, so a web page and a telnet
-  menu are two renderings of the same thing.
-- ``IFrontEndType``: a front end as a plugin.  The server and the command
-  line know front ends only through these, so a new one is added without
-  editing a core file.
+  - ``IFrontEnd``: what the session layer asks of one connection, whatever
+    carries it (a telnet socket, an SSH channel, a websocket, an IRC
+    client, a batch of email).  Output is styled text (Span trees) and
+    out-of-band data already made plain (dicts, lists, strings, numbers)
+    under GMCP package names; each front end decides how to carry them.
+  - ``IPlayer``: the avatar twisted.cred's portal hands a front end for an
+    authenticated account.  The character list is data; creating, deleting
+    and playing characters are operations on it, so a web page and a telnet
+    menu are two renderings of the same thing.
+  - ``IFrontEndType``: a front end as a plugin.  The server and the command
+    line know front ends only through these, so a new one is added without
+    editing a core file.
 """
 
 from zope.interface import Attribute, Interface

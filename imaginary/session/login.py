@@ -6,13 +6,13 @@ Every front end logs in the same way: it builds credentials and calls
 ``server.portal.login(credentials, None, IPlayer)``.  What can prove who
 somebody is:
 
-- a password (``PasswordCredentials``: name, password and the peer's
-  address), checked with bcrypt in a thread, never on the reactor;
-- an SSH public key (conch's own ``SSHPublicKeyChecker`` over the keys
-  an account holds, added by the SSH front end);
-- a one-time token (``TokenCredentials``) the server issued itself: right
-  after an account was created, for the trusted local terminal, and later
-  for a web session cookie.
+  - a password (``PasswordCredentials``: name, password and the peer's
+    address), checked with bcrypt in a thread, never on the reactor;
+  - an SSH public key (conch's own ``SSHPublicKeyChecker`` over the keys
+    an account holds, added by the SSH front end);
+  - a one-time token (``TokenCredentials``) the server issued itself: right
+    after an account was created, for the trusted local terminal, and later
+    for a web session cookie.
 
 ``ThrottledChecker`` wraps the password checker: failed logins are counted
 per address and per account in one ``LoginThrottle`` that every front end

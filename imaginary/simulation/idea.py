@@ -12,7 +12,7 @@ A search (``idea.obtain(retriever)``) walks every acyclic path from the
 Idea.  At each path the *retriever* decides three things: what the path
 yields (``retrieve``), why that result must be refused (``objectionsTo``,
 collected as reasons why not) and whether to walk further
-(``shouldKeepGoing``).  Retrievers compose by wrapping each other:
+(``shouldKeepGoing``).  Retrievers compose by wrapping each other::
 
     Proximity(3.0, Reachable(Named("lamp", CanSee(ProviderOf(IThing), me), me)))
 
