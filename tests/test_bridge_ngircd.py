@@ -196,12 +196,12 @@ def test_relay_outage_and_recovery(tmp_path):
         carol.close()
         carol = None
         irc.kill()
+        down = time.time()      # the bridge sees the connection close now
         player.expect(r"\[ooc\] The IRC bridge to testnet is down since "
                       r"\d\d:\d\d UTC; retrying\.")
-        down = time.time()
         player.sendline("ooc anyone there?")
         player.expect_exact("[ooc] You say, 'anyone there?'")
-        # Back on the same port once the bridge's second retry (1.5 to
+        # Back on the same port once the bridge's second retry (2.25 to
         # 3.75 s after the loss, with its jitter) has failed and before the
         # third (5.25 s at the soonest), so carol is in #ooc first.
         time.sleep(max(0, down + 4.0 - time.time()))
