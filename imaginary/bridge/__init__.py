@@ -6,7 +6,7 @@ IRC network (``channel link ooc irc://irc.example.net:6697/#game``), and
 the server keeps one IRC client connection per network, relaying lines
 both ways.  Which networks, with which nick and SASL credentials, is the
 operator's configuration (``imaginary serve --irc-bridge FILE``), never
-the verb's: see docs/irc-bridge.md.
+the verb's: see docs/irc-bridge.md.  The modules::
 
     config.py    the configuration file and irc:// URLs
     outbox.py    lines toward IRC: one per second, bursts merged, kept

@@ -6,19 +6,19 @@ It is meant to sit on loopback behind the operator's own Postfix or Exim,
 which does TLS, SPF, DKIM checks and spam filtering (docs/operating.md);
 this server only decides who may receive, and stores what arrives.
 
-- Recipients are checked at RCPT: an address that names no character
-  (nor an alias, nor a live unsubscribe address) gets 550 there, so the
-  game never has to bounce a message it accepted.
-- A sender claiming the game's own domain is refused at MAIL (nobody
-  authenticates here; the game's own mail never comes back this way).
-- At most ``MAX_RECIPIENTS`` per message (452 after), ``MAX_SIZE`` bytes
-  counted as they arrive (552, and the rest thrown away unread),
-  ``MAX_HEADERS`` header fields, lines of at most ``MAX_LINE`` bytes (the
-  connection is closed: a line that long is no mail), and per peer
-  ``PER_HOUR`` messages and ``CONNECTIONS`` at once (421/450).
-- A message is parsed with the standard library (imaginary/mail/
-  compose.py) and put in every recipient's mailbox in one transaction:
-  all or none, and a character in play is told at once.
+  - Recipients are checked at RCPT: an address that names no character
+    (nor an alias, nor a live unsubscribe address) gets 550 there, so the
+    game never has to bounce a message it accepted.
+  - A sender claiming the game's own domain is refused at MAIL (nobody
+    authenticates here; the game's own mail never comes back this way).
+  - At most ``MAX_RECIPIENTS`` per message (452 after), ``MAX_SIZE`` bytes
+    counted as they arrive (552, and the rest thrown away unread),
+    ``MAX_HEADERS`` header fields, lines of at most ``MAX_LINE`` bytes (the
+    connection is closed: a line that long is no mail), and per peer
+    ``PER_HOUR`` messages and ``CONNECTIONS`` at once (421/450).
+  - A message is parsed with the standard library (imaginary/mail/
+    compose.py) and put in every recipient's mailbox in one transaction:
+    all or none, and a character in play is told at once.
 """
 
 import collections

@@ -1,6 +1,8 @@
 """
 imaginary.mail: in-game mailboxes, and mail to and from the real world.
 
+The modules::
+
     model.py      mailboxes and messages in the store, the game's mail
                   settings, addresses (``name@domain`` from the name key,
                   and the operator's aliases), delivery inside the game

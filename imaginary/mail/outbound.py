@@ -13,13 +13,13 @@ the relay is configured "plain", for a relay on loopback).
 
 The outcome is written the moment the relay answers:
 
-- 250 after the data: "sent", in the same reactor turn as the reply, and
-  the watchdog is removed;
-- a 4xx reply, a refused or dropped connection, a timeout, a TLS or AUTH
-  problem: "queued" again with the next delay of Quotient's table (five
-  tries a minute apart, then 5 min, 30 min, 2 h, 6 h: about five days),
-  after which it bounces;
-- a 5xx reply: bounced at once, with the relay's words.
+  - 250 after the data: "sent", in the same reactor turn as the reply, and
+    the watchdog is removed;
+  - a 4xx reply, a refused or dropped connection, a timeout, a TLS or AUTH
+    problem: "queued" again with the next delay of Quotient's table (five
+    tries a minute apart, then 5 min, 30 min, 2 h, 6 h: about five days),
+    after which it bounces;
+  - a 5xx reply: bounced at once, with the relay's words.
 
 The sending character finds the outcome in its mailbox (and is told, if
 in play): "sent", "retrying" (after the first failed try) or "bounced".

@@ -4,10 +4,10 @@ The store's own bookkeeping tables, and classes rebuilt from them.
 A store records, for every type it holds, the typeName, version, defining
 module and the signature of each attribute.  That record lets a store:
 
-- notice a class whose attributes changed without a new schemaVersion;
-- apply reference deletion rules for types whose module is not imported;
-- rebuild the class of an old version on disk, so upgraders can read it
-  without the author re-declaring every legacy schema by hand.
+  - notice a class whose attributes changed without a new schemaVersion;
+  - apply reference deletion rules for types whose module is not imported;
+  - rebuild the class of an old version on disk, so upgraders can read it
+    without the author re-declaring every legacy schema by hand.
 """
 
 import importlib

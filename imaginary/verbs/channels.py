@@ -1,6 +1,8 @@
 """
 Channel verbs: list, join, leave, talk on, and run the game's channels.
 
+The verbs::
+
     channels                       the list (members, whether you're on it)
     join ooc / leave ooc
     ooc hello / chat ooc hello     talk; "ooc :waves" emotes

@@ -1,6 +1,8 @@
 """
 Mail verbs: the in-game mailbox, and the account's real address.
 
+The verbs::
+
     mail                              the list (number, from, date, subject)
     mail read N
     mail send <to> <subject> = <body> one line

@@ -4,15 +4,15 @@ the table).  Each is typed into the game as a player would type it,
 through the attachment, so the game's answer (or refusal) comes back
 like any other output: a NOTICE from ``*game``, a PRIVMSG, a JOIN.
 
-- PRIVMSG &here: ``say``; a CTCP ACTION there: ``emote``;
-- PRIVMSG *game: the line as a game command (before a character is
-  played: ``create NAME GENDER`` or ``play NAME``);
-- PRIVMSG #channel: ``chat CHANNEL TEXT``; an ACTION: ``CHANNEL :ACTION``;
-- PRIVMSG nick: ``tell NAME TEXT``;
-- JOIN/PART #channel: ``join``/``leave`` (the JOIN or PART is echoed once
-  the game accepted it); NAMES/WHO #channel: ``channel who``; TOPIC
-  #channel TEXT: ``channel describe``;
-- CHATHISTORY LATEST/BEFORE/AFTER: from the session's replay buffer.
+  - PRIVMSG &here: ``say``; a CTCP ACTION there: ``emote``;
+  - PRIVMSG *game: the line as a game command (before a character is
+    played: ``create NAME GENDER`` or ``play NAME``);
+  - PRIVMSG #channel: ``chat CHANNEL TEXT``; an ACTION: ``CHANNEL :ACTION``;
+  - PRIVMSG nick: ``tell NAME TEXT``;
+  - JOIN/PART #channel: ``join``/``leave`` (the JOIN or PART is echoed once
+    the game accepted it); NAMES/WHO #channel: ``channel who``; TOPIC
+    #channel TEXT: ``channel describe``;
+  - CHATHISTORY LATEST/BEFORE/AFTER: from the session's replay buffer.
 """
 
 from . import wire
