@@ -48,6 +48,9 @@ LOST = ("You were away too long for everything to be kept; some of what "
         "happened is lost.")
 
 
+_recent = {}    # (id(data), target, server-time?) -> (data, bytes)
+
+
 def wallTime(monotonic):
     """Seconds since the epoch for a time.monotonic() value."""
     return time.time() - (time.monotonic() - monotonic)
@@ -242,22 +245,42 @@ class IRCPlayer:
         if not replaying and mine and self._wasExpected(target) and \
                 "echo-message" not in connection.caps:
             return      # the client shows what it sent itself
-        source = connection.source() if mine else sourceOf(
-            data.get("talker", "?"))
-        self.privmsg(target, data.get("text", ""), source,
-                     data.get("emote", False), when, tags)
+        if mine or when is not None or tags or target[0] not in "#&":
+            source = connection.source() if mine else sourceOf(
+                data.get("talker", "?"))
+            connection.write(self.privmsg(target, data.get("text", ""),
+                                          source, data.get("emote", False),
+                                          when, tags))
+            return
+        # Everyone in the room (or on the channel) is sent the same bytes
+        # for one line, one after another: made once (the session hands
+        # each of them the very same data dict).
+        key = (id(data), target, "server-time" in connection.caps)
+        hit = _recent.get(key)
+        if hit is None or hit[0] is not data:
+            if len(_recent) >= 16:
+                _recent.clear()
+            hit = _recent[key] = (data, self.privmsg(
+                target, data.get("text", ""),
+                sourceOf(data.get("talker", "?")), data.get("emote", False)))
+        connection.write(hit[1])
 
     def privmsg(self, target, text, source, emote=False, when=None,
                 tags=None):
-        """Text as PRIVMSGs within 512 bytes each (ACTIONs if C{emote})."""
-        connection = self.connection
+        """
+        The bytes of C{text} as PRIVMSGs within 512 bytes each (ACTIONs
+        if C{emote}).
+        """
+        build = self.connection.build
         room = wire.room("PRIVMSG", target, source)
         if emote:
-            for piece in wire.split(text, room - len("\x01ACTION \x01")):
-                connection.send("PRIVMSG", target, f"\x01ACTION {piece}\x01",
-                                source=source, when=when, tags=tags)
-        else:
-            connection.sendText("PRIVMSG", target, text, source, when, tags)
+            return b"".join(
+                build("PRIVMSG", target, f"\x01ACTION {piece}\x01",
+                      source=source, when=when, tags=tags)
+                for piece in wire.split(text, room - len("\x01ACTION \x01")))
+        return b"".join(build("PRIVMSG", target, piece, source=source,
+                              when=when, tags=tags)
+                        for piece in wire.split(text, room))
 
     # -- &here and #channels ---------------------------------------------
 

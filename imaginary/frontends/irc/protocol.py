@@ -247,6 +247,11 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         since the epoch; now unless given); C{tags} (message-tags) only
         go to clients that asked for them.
         """
+        self.write(self.build(command, *params, source=source, tags=tags,
+                              when=when))
+
+    def build(self, command, *params, source=SERVER, tags=None, when=None):
+        """The bytes send() would send (with this client's tags)."""
         sent = {}
         if "server-time" in self.caps:
             sent["time"] = wire.serverTime(when)
@@ -254,8 +259,8 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
             sent.update(tags)
         elif tags and "batch" in tags and "batch" in self.caps:
             sent["batch"] = tags["batch"]
-        self.write(wire.format(command, *params, source=source,
-                               tags=sent or None))
+        return wire.format(command, *params, source=source,
+                           tags=sent or None)
 
     def numeric(self, code, *params):
         """A numeric reply from the server to this client."""
