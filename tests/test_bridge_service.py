@@ -422,3 +422,8 @@ def test_a_stalled_registration_or_a_silent_server_is_left(game):
     assert t.fake.sent() == ["PING irc.test"] * 3
     t.clock.advance(60)                 # 240 s of silence
     assert t.fake.sent() == ["QUIT :bridge leaving"]
+    # A server that reads nothing doesn't keep the connection: aborted.
+    t.clock.advance(9)
+    assert not t.fake.transport.disconnected
+    t.clock.advance(1)
+    assert t.fake.transport.disconnected        # abortConnection()

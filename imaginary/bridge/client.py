@@ -27,6 +27,7 @@ AUTHENTICATE_CHUNK = 400    # SASL payloads go in pieces of this size
 PING_EVERY = 60.0           # seconds between our PINGs
 SILENT_LIMIT = 200.0        # no byte from the server for this long: dead
 REGISTRATION_LIMIT = 60.0   # seconds from connecting to being welcomed
+ABORT_AFTER = 10.0          # seconds a connection we left may take to close
 # Numerics about SASL (IRCv3), which Twisted's table doesn't name.
 SASL_FAILED = {"902": "the account is locked or the nick is unavailable",
                "904": "the network refused the credentials",
@@ -66,6 +67,7 @@ class BridgeClient(irc.IRCClient):
         self.lastHeard = clock.seconds()
         self.failed = None
         self.registering = None
+        self.closed = False
 
     # -- connection ----------------------------------------------------------
 
@@ -94,6 +96,7 @@ class BridgeClient(irc.IRCClient):
 
     def connectionLost(self, reason):
         """Tell the network (it reconnects unless it is stopping)."""
+        self.closed = True
         self._stopRegistrationTimer()
         irc.IRCClient.connectionLost(self, reason)
         self.network.connectionLost(self, self.failed or reason)
@@ -122,6 +125,13 @@ class BridgeClient(irc.IRCClient):
             if self.transport is not None:
                 self.sendLine("QUIT :bridge leaving")
                 self.transport.loseConnection()
+                # A peer that doesn't read (a silent server) would keep
+                # a closing connection open until TCP gives up: abort.
+                self.clock.callLater(ABORT_AFTER, self._abort)
+
+    def _abort(self):
+        if self.transport is not None and not self.closed:
+            self.transport.abortConnection()
 
     # -- SASL ---------------------------------------------------------------
 
