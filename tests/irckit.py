@@ -134,9 +134,13 @@ def settleIRC(seconds=0.05):
 class RawIRC:
     """An IRC client on a real socket, for end-to-end tests."""
 
-    def __init__(self, port):
+    def __init__(self, port, tls=None):
+        """C{tls}: an ssl.SSLContext to speak TLS with, or None."""
         import socket
         self.sock = socket.create_connection(("127.0.0.1", port), 5)
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock,
+                                        server_hostname="127.0.0.1")
         self.sock.settimeout(0.05)
         self.buffer = b""
         self.lines = []         # every Line received
@@ -218,14 +222,20 @@ def makeAccounts(store, names, password=PASSWORD):
                        capture_output=True, timeout=60)
 
 
-def startIRCServer(store, accounts=(), env=None):
-    """The real server with --irc on a free port; (server, ircPort)."""
+def startIRCServer(store, accounts=(), env=None, tls=None):
+    """
+    The real server with --irc on a free port; (server, ircPort).
+    C{tls}: (certificate file, key file) to listen with TLS.
+    """
     import socket
     from liveserver import Server, freePort
     makeAccounts(store, accounts)
     port = freePort()
-    server = Server(store, env=env, options=[
-        "--irc", f"tcp:{port}:interface=127.0.0.1"]).start()
+    endpoint = f"tcp:{port}:interface=127.0.0.1"
+    if tls is not None:
+        endpoint = (f"ssl:{port}:privateKey={tls[1]}:certKey={tls[0]}:"
+                    f"interface=127.0.0.1")
+    server = Server(store, env=env, options=["--irc", endpoint]).start()
     deadline = time.monotonic() + 20
     while True:
         try:

@@ -6,6 +6,8 @@ across two writes, 600-byte lines, unknown commands, wrong passwords and
 the shared throttle, and two players talking.
 """
 
+import ssl
+import subprocess
 import time
 
 import pytest
@@ -83,6 +85,29 @@ def test_two_players_talk_in_here_and_by_tells(game):
     bob.send("QUIT")
     alice.expectCommand("ERROR")
     bob.expectCommand("ERROR")
+
+
+def test_tls_with_an_ssl_endpoint(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj",
+         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60)
+    server, port = startIRCServer(str(tmp_path / "store"), ["alice"],
+                                  tls=(cert, key))
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        client = RawIRC(port, tls=context)
+        client.register("alice", "Alice")
+        assert client.expectCommand("001").params[0] == "Alice"
+        client.send("PRIVMSG *game :create Alice female")
+        assert client.expectCommand("332").params[-1].startswith(
+            "Town Square")
+        client.send("QUIT")
+        client.expectCommand("ERROR")
+    finally:
+        server.stop()
 
 
 def test_wrong_passwords_are_904_then_throttled(game):
