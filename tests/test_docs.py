@@ -123,10 +123,15 @@ def test_tutorial_reload_reports_a_broken_plugin(pluginFolder):
     line = broken.splitlines().index(
         'torchVerbs = VerbSource("torch", [Light, Extingiush])') + 1
     write(pluginFolder, "mytorch.py", broken)
-    t.check("reload", actor=[
-        "Reloaded 0 plugin file(s).",
-        R(rf"Failed: .*mytorch\.py, line {line}: NameError: name "
-          r"'Extingiush' is not defined")])
+    t.actor.do("reload")
+    got = t.actor.output()
+    assert got[0] == "Reloaded 0 plugin file(s)."
+    path = str(pluginFolder / "mytorch.py")
+    assert got[1:] == [f"Failed: {path}, line {line}: NameError: name "
+                       f"'Extingiush' is not defined"]
+    # The tutorial shows the very same reply.
+    shown = got[1].replace(path, "plugins/mytorch.py")
+    assert "    " + shown + "\n" in TUTORIAL.read_text(encoding="utf-8")
 
 
 # The docstring check.  A public name is a module, or a class, function or
