@@ -114,9 +114,9 @@ def test_quiz_mouse_salutes_right_answers_and_bites_wrong_or_slow():
     t.check("south", actor=["[ Test Location ]", "Location for testing.",
                             "Exits: north.",
                             "Here, you see Bob and a professor.",
-                            f"A professor says, '{word}?'"],
+                            f"The professor says, '{word}?'"],
             observer=["Alice arrives from the north.",
-                      f"A professor says, '{word}?'"])
+                      f"The professor says, '{word}?'"])
     t.check(f"say {word[::-1]}", actor=[f"You say, '{word[::-1]}'",
                                         "The professor salutes you."],
             observer=[f"Alice says, '{word[::-1]}'",

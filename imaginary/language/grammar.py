@@ -12,8 +12,9 @@ The rules:
   its verbs in the base form: "you take", "you are");
 - a proper noun renders as its name ("the Orb" if the name says so);
 - other things render with "the" for the sentence's actor (who knows what
-  it handles) and with "a"/"an" for everyone else; ``{x:definite}`` and
-  ``{x:indefinite}`` force one or the other;
+  it handles) and with "a"/"an" for everyone else, except the actor itself,
+  the subject, which is "the" to everyone ("The mouse squeaks.");
+  ``{x:definite}`` and ``{x:indefinite}`` force one or the other;
 - ``{x:pronoun}``, ``{x:objective}``, ``{x:possessive}`` and
   ``{x:reflexive}`` give pronouns by gender ("She takes it.");
 - ``{x:VERB}`` conjugates VERB to agree with x as the subject;
@@ -336,8 +337,12 @@ class Sentence:
                 parts.append(text)
             if name is None:
                 break
+            # The sentence's subject is "the" to everyone who sees it do
+            # something ("The professor says"); what it acts on keeps "a"
+            # for bystanders ("Alice takes a lamp").
             parts.append(self._field(self.roles[name], form, observer,
-                                     definite, byName.get(name, True)))
+                                     definite or name == "actor",
+                                     byName.get(name, True)))
             if form in (None, "definite", "indefinite", "name"):
                 byName[name] = True
             elif form == "pronoun":
