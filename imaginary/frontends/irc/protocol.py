@@ -94,6 +94,7 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
     # -- connection ----------------------------------------------------
 
     def connectionMade(self):
+        """A client connected: count it as logging in, start pinging."""
         peer = self.transport.getPeer()
         self.address = getattr(peer, "host", str(peer))
         self.transport.registerProducer(self, True)
@@ -105,6 +106,7 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         self.registrationStarted()
 
     def connectionLost(self, reason=None):
+        """The client is gone: stop, and detach (lingering unless QUIT)."""
         if self._pinger is not None and self._pinger.running:
             self._pinger.stop()
         self.closed = True
@@ -114,17 +116,21 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         self.server.connectionClosed(self)
 
     def dataReceived(self, data):
-        self._buffer += data
-        while not self.closed:
-            end = self._buffer.find(b"\n")
-            if end < 0:
-                break
-            raw, self._buffer = self._buffer[:end], self._buffer[end + 1:]
-            if self._discarding:
-                # The end of a line that was already too long.
-                self._discarding = False
-                continue
-            self.rawLineReceived(raw.rstrip(b"\r"))
+        """Bytes from the client: whole lines go on, one at a time."""
+        if b"\n" in data:
+            # One split per read, not one slice per line: a read may hold
+            # thousands of lines.
+            *lines, self._buffer = (self._buffer + data).split(b"\n")
+            for raw in lines:
+                if self.closed:
+                    return
+                if self._discarding:
+                    # The end of a line that was already too long.
+                    self._discarding = False
+                    continue
+                self.rawLineReceived(raw.rstrip(b"\r"))
+        else:
+            self._buffer += data
         if len(self._buffer) > wire.MAX_INPUT:
             # A line with no end in sight: drop it as it comes, up to its
             # end, rather than buffer it.
