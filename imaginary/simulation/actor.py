@@ -53,6 +53,10 @@ class Actor(Enhancement, Item):
     _body = inmemory()      # self.thing, kept: every event asks for it
 
     def activate(self):
+        """
+        Start with no intelligence or body cached (the store calls this on
+        load).
+        """
         self._intelligence = None
         self._body = None
 
@@ -78,6 +82,10 @@ class Actor(Enhancement, Item):
         return self._intelligence
 
     def prepare(self, event):
+        """
+        IEventObserver: what C{event} does for this body's player or mind;
+        returns a callable run after the transaction commits, or None.
+        """
         session = self._intelligence
         if session is not None:
             # A player: (most events) one message, sent after the commit.
@@ -107,12 +115,20 @@ class Actor(Enhancement, Item):
         return CONDITIONS[-1][1]
 
     def contributeDescription(self, observer, paths):
+        """
+        IDescriptionContributor: the body's condition as a sentence for
+        C{observer} ("She is in good health.").
+        """
         from imaginary.language import sentence
         return sentence("{body:pronoun} {body:be} " + self.condition() + ".",
                         body=self.thing).render(observer)
 
     def movementRestrictedBy(self, thing, destination):
         # Nobody carries people around: a body moves only into places.
+        """
+        IMovementRestriction: why C{thing} can't be moved into C{destination}
+        (nobody carries a person), or None.
+        """
         if destination is not None and IActor(destination, None) is not None:
             from .containment import the
             return f"{the(thing, True)} can't be carried."

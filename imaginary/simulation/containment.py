@@ -87,9 +87,17 @@ class ClosedBoundary:
         return cameFromInside if self.outward else not cameFromInside
 
     def isOpaque(self, path, index, observer):
+        """
+        Whether the closed lid hides what is past it on C{path} at C{index} (it
+        does unless the container is transparent).
+        """
         return (not self.container.transparent) and self.crosses(path, index)
 
     def obstructionFor(self, path, index):
+        """
+        IObstruction: why reach stops at the closed lid (closed, or glass), or
+        None when C{path} does not cross it.
+        """
         if not self.crosses(path, index):
             return None
         if self.container.transparent:
@@ -115,6 +123,10 @@ class Held:
         self.person = person
 
     def obstructionFor(self, path, index):
+        """
+        IObstruction: why what this person holds can't be reached by someone
+        else along C{path}, or None.
+        """
         person = self.person
         origin = path.links[0].source.delegate
         if origin is person or origin.isInside(person):
@@ -138,6 +150,10 @@ class LocationLink:
         self.thing = thing
 
     def links(self):
+        """
+        ILinkContributor: the link from the thing to its location (marked by a
+        closed container's boundary).
+        """
         thing = self.thing
         where = thing.location
         if where is None:
@@ -158,6 +174,7 @@ class DoorSide:
         self.delegate = door
 
     def links(self):
+        """ILinkContributor: none; a door only annotates its exit's link."""
         return ()
 
 
@@ -227,6 +244,10 @@ class Container(Enhancement, _OpenableMixin, Item):
         return thing.location is not None and IActor(thing, None) is None
 
     def setClosed(self, closed):
+        """
+        Close (or open) the lid; raises L{ActionFailure} for a container
+        without one.
+        """
         if not self.hasLid() and (closed or not self.closed):
             # Opening one that was closed anyway (before this rule, or by a
             # world file) mends it; nothing else is done to a lidless one.
@@ -235,6 +256,11 @@ class Container(Enhancement, _OpenableMixin, Item):
         _OpenableMixin.setClosed(self, closed)
 
     def add(self, thing):
+        """
+        Check that C{thing} may go in (the lid open, the capacity not
+        exceeded); raises L{ActionFailure} saying why not.  The caller moves
+        it.
+        """
         if self.closed:
             raise ActionFailure.simple(f"{the(self.thing, True)} is closed.")
         load = self.store.sum(Thing.weight, Thing.location == self.thing)
@@ -243,6 +269,10 @@ class Container(Enhancement, _OpenableMixin, Item):
                 f"{the(thing, True)} does not fit in {the(self.thing)}.")
 
     def links(self):
+        """
+        ILinkContributor: links to the contents (marked by the lid when closed,
+        and as held for a person) and to the exits of a room.
+        """
         box = self.thing
         source = box.idea
         inward = (Contains(self),)
@@ -267,6 +297,10 @@ class Container(Enhancement, _OpenableMixin, Item):
     def contributeDescription(self, observer, paths):
         # The description module lists contents itself, from the paths, so
         # that what is hidden (worn, dark, closed) stays hidden.
+        """
+        IDescriptionContributor: nothing; the description lists contents itself
+        from what the observer can see.
+        """
         return None
 
 
@@ -301,9 +335,11 @@ class ExitLink:
 
     @property
     def distance(self):
+        """How far the exit goes (the exit's C{distance})."""
         return self.exit.distance
 
     def knownAs(self, name, observer):
+        """Whether C{name} names this exit's direction ("n" names north)."""
         return canonicalDirection(name) == self.exit.name.lower()
 
     def _doorShut(self):
@@ -314,11 +350,16 @@ class ExitLink:
         return openable is not None and openable.closed
 
     def obstructionFor(self, path, index):
+        """
+        IObstruction: "The way is shut." when a closed door is on the exit,
+        else None.
+        """
         if self._doorShut():
             return Objection("The way is shut.")
         return None
 
     def isOpaque(self, path, index, observer):
+        """Whether a closed door hides the room beyond."""
         return self._doorShut()
 
 

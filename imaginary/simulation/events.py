@@ -170,6 +170,7 @@ class DistantEvent:
     data = None
 
     def messageFor(self, observer):
+        """The message as C{observer} reads it."""
         return render(self.message, observer)
 
 

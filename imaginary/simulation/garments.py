@@ -45,6 +45,10 @@ class Garment(Enhancement, Item):
     wearLevel = integer(default=0, allowNone=False)
 
     def movementRestrictedBy(self, thing, destination):
+        """
+        IMovementRestriction: a garment being worn moves only with its wearer
+        (it must be taken off first).
+        """
         if self.wearer is not None and destination is not self.wearer:
             return (f"{the(self.thing, True)} is being worn; it must be "
                     f"taken off first.")
@@ -130,6 +134,10 @@ class Wearer(Enhancement, Item):
         garment.wearLevel = 0
 
     def contributeDescription(self, observer, paths):
+        """
+        IDescriptionContributor: what the wearer has on, as C{observer} may see
+        it (others see only uncovered garments).
+        """
         from imaginary.language import ItemList, sentence
         garments = wornBy(self.thing)
         if observer is not self.thing:

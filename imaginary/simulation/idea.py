@@ -112,6 +112,7 @@ class Objection:
     message = attr.ib()
 
     def tellMeWhyNot(self):
+        """IWhyNot: the message for the player."""
         return self.message
 
 
@@ -208,12 +209,20 @@ class Retriever:
     """Base retriever: retrieves nothing, objects to nothing, walks all."""
 
     def retrieve(self, path):
+        """
+        What C{path} yields, or None for nothing (this base yields nothing).
+        """
         return None
 
     def objectionsTo(self, path, result):
+        """
+        The reasons (IWhyNot) why C{result}, found along C{path}, must be
+        refused; none here.
+        """
         return ()
 
     def shouldKeepGoing(self, path):
+        """Whether the search walks further along C{path}; always here."""
         return True
 
 
@@ -224,6 +233,10 @@ class ProviderOf(Retriever):
         self.interface = interface
 
     def retrieve(self, path):
+        """
+        The path's target adapted to the interface, or None when it doesn't
+        provide it.
+        """
         return self.interface(path.links[-1].target.delegate, None)
 
 
@@ -234,12 +247,15 @@ class DelegatingRetriever(Retriever):
         self.retriever = retriever
 
     def retrieve(self, path):
+        """Asks the wrapped retriever."""
         return self.retriever.retrieve(path)
 
     def objectionsTo(self, path, result):
+        """Asks the wrapped retriever."""
         return self.retriever.objectionsTo(path, result)
 
     def shouldKeepGoing(self, path):
+        """Asks the wrapped retriever."""
         return self.retriever.shouldKeepGoing(path)
 
 
@@ -251,11 +267,16 @@ class Proximity(DelegatingRetriever):
         self.distance = distance
 
     def retrieve(self, path):
+        """
+        Nothing from a path longer than the distance, else the wrapped
+        retriever's answer.
+        """
         if path.distance() > self.distance:
             return None
         return self.retriever.retrieve(path)
 
     def shouldKeepGoing(self, path):
+        """Stops at paths longer than the distance."""
         return (path.distance() <= self.distance
                 and self.retriever.shouldKeepGoing(path))
 
@@ -264,6 +285,10 @@ class Reachable(DelegatingRetriever):
     """Refuses results behind an obstruction (glass, a closed lid)."""
 
     def objectionsTo(self, path, result):
+        """
+        The first obstruction along C{path} (a closed lid, a shut door), else
+        the wrapped retriever's objections.
+        """
         for i, annotation in path.annotated(IObstruction):
             why = annotation.obstructionFor(path, i)
             if why is not None:
@@ -294,11 +319,19 @@ class CanSee(DelegatingRetriever):
         return False
 
     def retrieve(self, path):
+        """
+        Nothing from a path the observer can't see along, else the wrapped
+        retriever's answer.
+        """
         if self._opaque(path):
             return None
         return self.retriever.retrieve(path)
 
     def objectionsTo(self, path, result):
+        """
+        Why it is too dark to see along C{path} (the first unlit link), else
+        the wrapped retriever's objections.
+        """
         for i, annotation in path.annotated(ILitLink):
             if not annotation.isLit(path, i, self.observer):
                 yield annotation.whyNotLit()
@@ -306,6 +339,7 @@ class CanSee(DelegatingRetriever):
         yield from self.retriever.objectionsTo(path, result)
 
     def shouldKeepGoing(self, path):
+        """Stops where something opaque hides what lies further."""
         return (not self._opaque(path)
                 and self.retriever.shouldKeepGoing(path))
 
@@ -319,6 +353,10 @@ class Named(DelegatingRetriever):
         self.observer = observer
 
     def retrieve(self, path):
+        """
+        Nothing unless the path's last link is known by the name to the
+        observer, else the wrapped retriever's answer.
+        """
         link = path.links[-1]
         if not self._matches(link):
             return None
@@ -341,6 +379,9 @@ class Excluding(DelegatingRetriever):
         self.excluded = excluded
 
     def retrieve(self, path):
+        """
+        Nothing for the excluded thing, else the wrapped retriever's answer.
+        """
         if path.links[-1].target.delegate is self.excluded:
             return None
         return self.retriever.retrieve(path)

@@ -37,9 +37,11 @@ class LightCheck:
         self.lighting = lighting
 
     def isLit(self, path, index, observer):
+        """ILitLink: whether the room the link leads into is lit."""
         return self.lighting.isLit()
 
     def whyNotLit(self):
+        """ILitLink: the reason to give, C{TOO_DARK}."""
         return TOO_DARK
 
 
@@ -55,6 +57,9 @@ class LocationLighting(Enhancement, Item):
     candelas = integer(default=100, allowNone=False)
 
     def annotationsFor(self, link, idea):
+        """
+        ILinkAnnotator: a L{LightCheck} on the links into this room's contents.
+        """
         if idea.delegate is self.thing:
             for annotation in link.annotations:
                 if isinstance(annotation, Contains):

@@ -28,6 +28,10 @@ class Permissions(Enhancement, Item):
     level = text(default="player", allowNone=False)
 
     def has(self, level):
+        """
+        Whether this level is C{level} or above (an admin has builder's
+        rights).
+        """
         return LEVELS.index(self.level) >= LEVELS.index(level)
 
 

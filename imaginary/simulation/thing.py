@@ -45,6 +45,7 @@ class Thing(Item):
     _idea = inmemory()
 
     def activate(self):
+        """Start with no Idea cached (the store calls this on load)."""
         self._idea = None
 
     @property

@@ -40,6 +40,10 @@ class ImaginaryWorld(Item):
     connected = inmemory()
 
     def activate(self):
+        """
+        Start with nobody connected (the store calls this on load; who is
+        connected is not stored).
+        """
         self.connected = []
 
     @classmethod
