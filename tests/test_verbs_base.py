@@ -61,8 +61,8 @@ def test_blank_line_says_nothing():
 def test_known_verb_that_does_not_fit_shows_its_patterns():
     t = Transcript()
     t.check("take", actor=[
-        "That doesn't make sense. Try: take off {target}; take|get "
-        "{target}; take|get {target} from {container}."])
+        "That doesn't make sense. Try: take <thing>; take <thing> from "
+        "<container>; take off <thing>."])
 
 
 def test_verb_words_ignore_case():
@@ -252,3 +252,19 @@ def test_any_input_gets_an_answer_and_refusals_change_nothing(commands):
         player.do("look")
         for text in t.actor.output() + t.observer.output():
             assert "\x1b" not in text and "Something went wrong" not in text
+
+
+def test_hints_are_written_for_people():
+    t = Transcript()
+    t.check("unlock", actor=[
+        "That doesn't make sense. Try: unlock <thing> with <key>."])
+    t.check("tell", actor=[
+        "That doesn't make sense. Try: tell <player> <text>."])
+    t.check("help quit", actor=[
+        "quit: leave the game; your character rests where it is and comes "
+        "back there when you log in again."])
+    t.actor.do("actions")
+    listed = t.actor.output()[0]
+    assert "password" in listed and "quit" in listed
+    t.actor.do("help")
+    assert "lamp" not in t.actor.output()[0]

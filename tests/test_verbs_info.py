@@ -6,10 +6,11 @@ from transcript import R, Transcript, registry
 
 def test_help_without_and_with_a_topic():
     t = Transcript()
-    t.check("help", actor=["Type commands in plain English: 'look', 'take "
-                           "lamp', 'go north' (or just 'n'), 'say hello'. "
-                           "'actions' lists every command; 'help <command>' "
-                           "explains one."])
+    t.check("help", actor=["Type commands in plain English: 'look', "
+                           "'look at <thing>', 'take <thing>', 'go north' "
+                           "(or just 'n'), 'say hello'. 'actions' lists "
+                           "every command; 'help <command>' explains one, "
+                           "'help quit' and 'help password' among them."])
     take = registry().find("take")
     t.check("help take", actor=take.help.split("\n"))
     t.check("help get", actor=take.help.split("\n"))
@@ -31,7 +32,8 @@ def test_every_verb_has_help_that_names_it():
 
 def test_actions_lists_what_you_may_use():
     t = Transcript()
-    t.check("actions", by=t.observer, actor=[R(r"Commands: (\w+, )*actions, .*")])
+    t.check("actions", by=t.observer,
+            actor=[R(r"Commands: (\w+, )*actions, .*")])
     t.observer.do("actions")
     t.actor.do("commands")
     player = t.actor.output()[0]

@@ -10,7 +10,7 @@ def test_say_and_quote():
     t.check("say hello there", actor=["You say, 'hello there'"],
             observer=["Alice says, 'hello there'"])
     t.check("'hi", actor=["You say, 'hi'"], observer=["Alice says, 'hi'"])
-    t.check("say", actor=["That doesn't make sense. Try: say {text}."])
+    t.check("say", actor=["That doesn't make sense. Try: say <text>."])
 
 
 def test_emote_and_pose():

@@ -64,6 +64,7 @@ class VerbSource:
     verbList = attr.ib(converter=tuple)
 
     def verbs(self):
+        """IVerbSource: the verb classes, in the order given."""
         return self.verbList
 
 
@@ -99,6 +100,11 @@ class Verb:
     help = ""
     permission = "player"
     finds = {}
+    # Hints: what a slot is called for people ({"tool": "key"} reads
+    # "unlock <thing> with <key>"), or the whole usage when the syntax
+    # can't say it ("tell <player> <text>").
+    slotWords = {}
+    usage = None
     # A fallback verb is asked, through claim(context, line), about lines
     # whose first word no verb knows: words that live in the world rather
     # than in code (a channel's name: "ooc hello").  claim returns the
@@ -106,11 +112,20 @@ class Verb:
     fallback = False
 
     def claim(self, context, line):
+        """
+        For a fallback verb: the slots (a dict) if this verb takes C{line},
+        whose first word no verb knows, else None.  Other verbs never claim.
+        """
         return None
     # Whether a missing actor body is fine (help, who: pure information).
     needsLocation = False
 
     def run(self, context, **slots):
+        """
+        Do the verb for C{context.actor}, with the words of each slot of the
+        syntax that matched as keyword arguments.  Raises L{ActionFailure} to
+        refuse: the transaction rolls back and only the actor is told.
+        """
         raise NotImplementedError()
 
 
@@ -135,6 +150,7 @@ class Context:
 
     @property
     def store(self):
+        """The store the actor lives in."""
         return self.actor.store
 
     def tell(self, message):
@@ -486,8 +502,27 @@ class VerbRegistry:
             slots = pattern.match(line)
             if slots is not None:
                 return verb, slots
-        usage = "; ".join(sorted({p.source for p, v in entries}))
+        usage = "; ".join(sorted({
+            v.usage or forPeople(p.source, v.slotWords) for p, v in entries}))
         raise ParseFailure(f"That doesn't make sense. Try: {usage}.")
+
+
+# How a syntax's slots read in a hint ("take <thing> from <container>").
+SLOT_WORDS = {"target": "thing", "container": "container", "text": "text",
+              "tool": "thing", "recipient": "someone",
+              "direction": "direction", "topic": "command"}
+
+
+def forPeople(source, words=None):
+    """
+    A syntax pattern as a hint for people: "take|get {target}" reads
+    "take <thing>" (slots named by C{words}, then SLOT_WORDS; the first
+    of alternative words).
+    """
+    words = words or {}
+    text = re.sub(r"\{(\w+)\}", lambda m: "<" + words.get(
+        m.group(1), SLOT_WORDS.get(m.group(1), m.group(1))) + ">", source)
+    return re.sub(r"(\w+)(?:\|\w+)+", r"\1", text)
 
 
 def _printable(word):

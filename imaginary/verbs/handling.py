@@ -23,6 +23,10 @@ def _bystanders(template, **roles):
 
 
 class Give(Verb):
+    """
+    The C{give} verb: hand something the actor carries to someone in the room.
+    """
+
     names = ("give",)
     syntax = ("give {target} to {recipient}",)
     help = "give <thing> to <someone>: hand something you carry to someone."
@@ -34,6 +38,10 @@ class Give(Verb):
                                notFound="There is nobody like that here.")}
 
     def run(self, context, target, recipient):
+        """
+        Move C{target} from the actor to the person C{recipient} names, telling
+        the room.
+        """
         actor = context.actor
         [thing] = resolve(context, self.finds["target"], target)
         [body] = resolve(context, self.finds["recipient"], recipient)
@@ -70,12 +78,16 @@ class _OpenClose(Verb):
 
 
 class Open(_OpenClose):
+    """The C{open} verb: open a container or a door."""
+
     names = ("open",)
     syntax = ("open {target}",)
     help = "open <thing>: open a container or a door."
 
 
 class Close(_OpenClose):
+    """The C{close} verb (shut): close a container or a door."""
+
     names = ("close", "shut")
     syntax = ("close|shut {target}",)
     help = ("close <thing> (or: shut): close a container or a door "
@@ -85,6 +97,7 @@ class Close(_OpenClose):
 
 class _LockUnlock(Verb):
     locking = False
+    slotWords = {"tool": "key"}
     finds = {"target": Find(interface=IOpenable, radius=HERE,
                             notFound="You don't see anything like that with "
                                      "a lock."),
@@ -108,6 +121,10 @@ class _LockUnlock(Verb):
 
 
 class Lock(_LockUnlock):
+    """
+    The C{lock} verb: lock a closed door or container with a key that fits.
+    """
+
     names = ("lock",)
     syntax = ("lock {target} with {tool}",)
     help = "lock <thing> with <key>: lock a closed door or container."
@@ -115,12 +132,16 @@ class Lock(_LockUnlock):
 
 
 class Unlock(_LockUnlock):
+    """The C{unlock} verb: unlock a door or container with a key that fits."""
+
     names = ("unlock",)
     syntax = ("unlock {target} with {tool}",)
     help = "unlock <thing> with <key>: unlock a door or container."
 
 
 class Wear(Verb):
+    """The C{wear} verb (don): put on a garment the actor carries."""
+
     names = ("wear", "don")
     syntax = ("wear|don {target}",)
     help = ("wear <garment>: put on something you carry, over what you "
@@ -132,6 +153,10 @@ class Wear(Verb):
                             and thing.location is actor)}
 
     def run(self, context, target):
+        """
+        Put the garment C{target} names on the actor, over what is worn in its
+        slots.
+        """
         actor = context.actor
         wearer = IClothingWearer(actor, None)
         if wearer is None:
@@ -158,6 +183,8 @@ class Wear(Verb):
 
 
 class Remove(Verb):
+    """The C{remove} verb (doff, take off): take off a garment."""
+
     names = ("remove", "doff", "take off")
     syntax = ("remove|doff {target}", "take off {target}")
     help = ("remove <garment> (or: take off <garment>): take off something "
@@ -168,6 +195,10 @@ class Remove(Verb):
                             and thing.location is actor)}
 
     def run(self, context, target):
+        """
+        Take off the garment C{target} names (not one something else is worn
+        over).
+        """
         actor = context.actor
         wearer = IClothingWearer(actor, None)
         if wearer is None:
@@ -190,11 +221,14 @@ class Remove(Verb):
 
 
 class Equipment(Verb):
+    """The C{equipment} verb (eq): what the actor is wearing."""
+
     names = ("equipment", "eq")
     syntax = ("equipment|eq",)
     help = "equipment (or: eq): list what you are wearing."
 
     def run(self, context):
+        """Tell the actor what they are wearing."""
         actor = context.actor
         worn = [g.thing for g in reversed(wornBy(actor))]
         if worn:
@@ -207,6 +241,8 @@ class Equipment(Verb):
 
 
 class Eat(Verb):
+    """The C{eat} verb: eat food the actor carries or sees, for stamina."""
+
     names = ("eat",)
     syntax = ("eat {target}",)
     help = "eat <food>: eat something you carry or see; it restores stamina."
@@ -215,6 +251,7 @@ class Eat(Verb):
                                      "eat.")}
 
     def run(self, context, target):
+        """Eat the food C{target} names: it is used up and restores stamina."""
         actor = context.actor
         [food] = resolve(context, self.finds["target"], target)
         thing = food.thing

@@ -46,11 +46,14 @@ class _Quoted:
 
 
 class Say(Verb):
+    """The C{say} verb ('): words for everyone in the room."""
+
     names = ("say", "'")
     syntax = ("say {text}",)
     help = "say <text> (or: '<text>): say something to everyone in the room."
 
     def run(self, context, text):
+        """Say C{text} to the room."""
         actor = context.actor
         text = _speech(text)
         Event(location=actor.location, actor=actor,
@@ -62,12 +65,15 @@ class Say(Verb):
 
 
 class Emote(Verb):
+    """The C{emote} verb (pose, :): show the room an action."""
+
     names = ("emote", "pose", ":")
     syntax = ("emote|pose {text}",)
     help = ("emote <action> (or: pose, :<action>): show everyone in the room "
             "what you do, e.g. ':waves.' shows 'Alice waves.'")
 
     def run(self, context, text):
+        """Show the room the actor doing C{text}."""
         actor = context.actor
         text = _speech(text)
 
@@ -93,11 +99,18 @@ def findPlayer(context, name):
 
 
 class Tell(Verb):
+    """The C{tell} verb: a private message to a player anywhere."""
+
     names = ("tell",)
     syntax = ("tell {text}",)
+    usage = "tell <player> <text>"
     help = "tell <player> <text>: speak privately to a player anywhere."
 
     def run(self, context, text):
+        """
+        Split C{text} into a player's name and the message, and send it to that
+        player alone.
+        """
         actor = context.actor
         first, _, rest = text.partition(" ")
         recipient = findPlayer(context, first)
@@ -115,14 +128,21 @@ class Tell(Verb):
 
 
 class Whisper(Verb):
+    """The C{whisper} verb: quiet words to someone in the same room."""
+
     names = ("whisper",)
     syntax = ("whisper {text}", "whisper to {text}")
+    usage = "whisper <someone> <text>"
     help = ("whisper <someone> <text>: speak quietly to someone in the room; "
             "the others only see that you whisper.")
     finds = {"target": Find(interface=IActor, radius=HERE, reach=False,
                             notFound="There is nobody like that here.")}
 
     def run(self, context, text):
+        """
+        Split C{text} into someone's name and the words; they hear the words,
+        the room only that a whisper was made.
+        """
         actor = context.actor
         first, _, rest = text.partition(" ")
         [body] = resolve(context, self.finds["target"], first)
@@ -139,12 +159,17 @@ class Whisper(Verb):
 
 
 class Shout(Verb):
+    """
+    The C{shout} verb (yell): loud words that carry to the adjacent rooms.
+    """
+
     names = ("shout", "yell")
     syntax = ("shout|yell {text}",)
     help = ("shout <text>: say something loudly; people in the adjacent "
             "rooms hear you faintly.")
 
     def run(self, context, text):
+        """Shout C{text} to the room and the rooms next to it."""
         actor = context.actor
         text = _speech(text)
         Event(location=actor.location, actor=actor,
@@ -160,11 +185,14 @@ class Shout(Verb):
 
 
 class Who(Verb):
+    """The C{who} verb: the players connected now."""
+
     names = ("who",)
     syntax = ("who",)
     help = "who: list the players connected now."
 
     def run(self, context):
+        """List the players connected now."""
         world = context.world
         players = sorted((c.name for c in world.connected), key=str.lower) \
             if world is not None else []
