@@ -40,12 +40,15 @@ def _account(context, name):
 
 
 class Shutdown(Verb):
+    """The C{shutdown} verb (admins): save the world and stop the server."""
+
     names = ("shutdown",)
     syntax = ("shutdown",)
     help = "shutdown: save the world and stop the server."
     permission = "admin"
 
     def run(self, context):
+        """Ask the running server (C{context.control}) to shut down."""
         control = _control(context)
         report(context, "Shutting down.")
         _audit(context, "shuts the server down")
@@ -53,12 +56,15 @@ class Shutdown(Verb):
 
 
 class Wall(Verb):
+    """The C{wall} verb (admins): a message to every connected player."""
+
     names = ("wall",)
     syntax = ("wall {text}",)
     help = "wall <text>: a message to every connected player."
     permission = "admin"
 
     def run(self, context, text):
+        """Send C{text} to every connected player."""
         control = _control(context)
         from imaginary.language import sanitize
         control.announce(styled("[announcement] ", sanitize(text),
@@ -67,12 +73,15 @@ class Wall(Verb):
 
 
 class Boot(Verb):
+    """The C{boot} verb (admins): disconnect a player."""
+
     names = ("boot",)
     syntax = ("boot {text}",)
     help = "boot <character>: disconnect a player."
     permission = "admin"
 
     def run(self, context, text):
+        """Disconnect the character C{text} names."""
         control = _control(context)
         character = findPlayer(context, text)
         if not control.disconnectCharacter(
@@ -84,12 +93,15 @@ class Boot(Verb):
 
 
 class Ban(Verb):
+    """The C{ban} verb (admins): refuse an account's logins, and boot it."""
+
     names = ("ban",)
     syntax = ("ban {text}",)
     help = "ban <account>: refuse that account's logins (and boot it)."
     permission = "admin"
 
     def run(self, context, text):
+        """Ban the account C{text} names and disconnect its characters."""
         account = _account(context, text)
         if account.level == "admin":
             raise ActionFailure.simple("Admins can't be banned; demote "
@@ -105,12 +117,15 @@ class Ban(Verb):
 
 
 class Unban(Verb):
+    """The C{unban} verb (admins): let a banned account log in again."""
+
     names = ("unban",)
     syntax = ("unban {text}",)
     help = "unban <account>: allow that account to log in again."
     permission = "admin"
 
     def run(self, context, text):
+        """Lift the ban on the account C{text} names."""
         account = _account(context, text)
         account.banned = False
         report(context, f"You unban {account.username}.")
@@ -137,6 +152,11 @@ class _LevelChange(Verb):
 
 
 class Promote(_LevelChange):
+    """
+    The C{promote} verb (admins): an account one level up (player, builder,
+    admin).
+    """
+
     names = ("promote",)
     syntax = ("promote {text}",)
     help = "promote <account>: player -> builder -> admin."
@@ -144,6 +164,8 @@ class Promote(_LevelChange):
 
 
 class Demote(_LevelChange):
+    """The C{demote} verb (admins): an account one level down."""
+
     names = ("demote",)
     syntax = ("demote {text}",)
     help = "demote <account>: admin -> builder -> player."

@@ -43,6 +43,11 @@ def defeat(body, world):
 
 
 class Hit(Verb):
+    """
+    The C{hit} verb (attack, kill): a blow that costs stamina and may defeat
+    the target.
+    """
+
     names = ("hit", "attack", "kill")
     syntax = ("hit|attack|kill {target}",)
     help = ("hit <someone> (or: attack): fight. Each blow costs stamina; a "
@@ -52,6 +57,10 @@ class Hit(Verb):
                             notFound="There is nobody like that here.")}
 
     def run(self, context, target):
+        """
+        Strike C{target}: roll the damage, tell the room, and defeat a body
+        that reaches 0 hit points.
+        """
         actor = context.actor
         attacker = IActor(actor, None)
         if attacker is None:
@@ -82,11 +91,20 @@ class Hit(Verb):
 
 
 class Score(Verb):
+    """
+    The C{score} verb (stats): the actor's level, experience, hit points and
+    stamina.
+    """
+
     names = ("score", "stats")
     syntax = ("score|stats",)
     help = "score: show your level, experience, hit points and stamina."
 
     def run(self, context):
+        """
+        Tell the actor their body's figures (and whether they are still
+        recovering).
+        """
         body = IActor(context.actor, None)
         if body is None:
             raise ActionFailure.simple("You have no body to score.")

@@ -44,6 +44,10 @@ class ThingType:
     description = attr.ib(default="")
 
     def getType(self):
+        """
+        IThingType: the factory, called as C{factory(store, name)} to make a
+        new Thing of this type.
+        """
         return self.factory
 
 
@@ -65,6 +69,11 @@ def _cleanName(name):
 
 
 class Dig(Verb):
+    """
+    The C{dig} verb (builders): a new room in a direction, with exits both
+    ways.
+    """
+
     names = ("dig",)
     syntax = ("dig {text}",)
     help = ("dig <direction> <room name>: make a new room that way, with "
@@ -72,6 +81,10 @@ class Dig(Verb):
     permission = "builder"
 
     def run(self, context, text):
+        """
+        Split C{text} into a direction and a room name, and make the room and
+        the two exits.
+        """
         direction, _, name = text.partition(" ")
         direction = canonicalDirection(direction)
         if direction not in DIRECTIONS:
@@ -84,12 +97,18 @@ class Dig(Verb):
 
 
 class Bury(Verb):
+    """The C{bury} verb (builders): remove an exit and its way back."""
+
     names = ("bury",)
     syntax = ("bury {direction}",)
     help = "bury <direction>: remove the exit that way (and its way back)."
     permission = "builder"
 
     def run(self, context, direction):
+        """
+        Remove the exit C{direction} names from the actor's room, and the exit
+        back.
+        """
         direction = canonicalDirection(direction)
         here = context.actor.enclosingRoom()
         exit = context.store.findFirst(
@@ -101,6 +120,11 @@ class Bury(Verb):
 
 
 class Create(Verb):
+    """
+    The C{create} verb (builders): a new thing of a type from the plugins, in
+    the actor's hands.
+    """
+
     names = ("create",)
     syntax = ("create {type} named {name}", "create {type} called {name}")
     help = ("create <type> named <name>: make a new thing and hold it. "
@@ -109,6 +133,10 @@ class Create(Verb):
     permission = "builder"
 
     def run(self, context, type, name):
+        """
+        Make a thing of the type C{type} names, called C{name} ('the ...' makes
+        a proper name).
+        """
         words = type.split()
         proper = False
         if words and words[0].lower() in ("a", "an", "the"):
@@ -134,17 +162,27 @@ class Create(Verb):
 
 
 class ListThingTypes(Verb):
+    """
+    The C{list thing types} verb (builders): the types C{create} can make.
+    """
+
     names = ("list",)
     syntax = ("list thing types",)
     help = "list thing types: the types 'create' can make."
     permission = "builder"
 
     def run(self, context):
+        """Tell the actor every thing type's name."""
         report(context, "Thing types: " + ", ".join(sorted(thingTypes())) +
               ".")
 
 
 class Reload(Verb):
+    """
+    The C{reload} verb (builders): pick up new and changed plugin files while
+    the game runs.
+    """
+
     names = ("reload", "rebuild")
     syntax = ("reload|rebuild",)
     help = ("reload: pick up new and changed plugin files (thing types, "
@@ -154,6 +192,10 @@ class Reload(Verb):
     permission = "builder"
 
     def run(self, context):
+        """
+        Reload the plugin files, refresh the verbs, and report what loaded and
+        what failed (file and line).
+        """
         from imaginary.plugin import defaultLoader
         loader = defaultLoader()
         loaded, errors = loader.reload()
@@ -167,6 +209,8 @@ class Reload(Verb):
 
 
 class Describe(Verb):
+    """The C{describe} verb (builders): set a thing's description."""
+
     names = ("describe",)
     syntax = ("describe {target} as {text}",)
     help = "describe <thing> as <text>: set a thing's description."
@@ -174,6 +218,7 @@ class Describe(Verb):
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, target, text):
+        """Set the description of what C{target} names to C{text}."""
         [thing] = resolve(context, self.finds["target"], target)
         text = " ".join(sanitize(text).split())
         if len(text) > 2000:
@@ -184,6 +229,10 @@ class Describe(Verb):
 
 
 class Name(Verb):
+    """
+    The C{name} verb (rename; builders, admins for characters): rename a thing.
+    """
+
     names = ("name", "rename")
     syntax = ("name|rename {target} to|as {text}",)
     help = ("name <thing> to <new name>: rename a thing. Renaming a "
@@ -193,6 +242,10 @@ class Name(Verb):
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, target, text):
+        """
+        Rename what C{target} names to C{text} (a character's name is checked
+        as an account's).
+        """
         from imaginary.interfaces import IActor
         [thing] = resolve(context, self.finds["target"], target)
         old = the(thing)
@@ -239,6 +292,11 @@ _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False,
 
 
 class Set(Verb):
+    """
+    The C{set} verb (builders): a property of a thing (gender, proper, weight,
+    portable, capacity).
+    """
+
     names = ("set",)
     syntax = ("set {property} of {target} to {value}",)
     help = ("set <property> of <thing> to <value>: properties are gender "
@@ -248,6 +306,10 @@ class Set(Verb):
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, property, target, value):
+        """
+        Set C{property} of what C{target} names to C{value}, refusing a value
+        that does not fit.
+        """
         [thing] = resolve(context, self.finds["target"], target)
         prop, value = property.lower(), value.strip().lower()
         if prop == "gender":
@@ -279,6 +341,10 @@ class Set(Verb):
 
 
 class Illuminate(Verb):
+    """
+    The C{illuminate} verb (builders): the ambient light of the actor's room.
+    """
+
     names = ("illuminate",)
     syntax = ("illuminate {value}",)
     help = ("illuminate <candelas>: set the ambient light of this room "
@@ -286,6 +352,7 @@ class Illuminate(Verb):
     permission = "builder"
 
     def run(self, context, value):
+        """Set the room's light to C{value} candelas (0 makes it dark)."""
         if not value.isdigit() or int(value) > 10 ** 6:
             raise ActionFailure.simple(
                 "Give the light as a whole number of candelas, 0 to 1000000.")
@@ -297,6 +364,10 @@ class Illuminate(Verb):
 
 
 class Teleport(Verb):
+    """
+    The C{teleport} verb (builders): go, or send a thing, to any room by name.
+    """
+
     names = ("teleport",)
     syntax = ("teleport {target} to {destination}", "teleport to {destination}")
     help = ("teleport to <room name>: go to any room. teleport <thing> to "
@@ -305,6 +376,10 @@ class Teleport(Verb):
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, destination, target=None):
+        """
+        Move the actor (or what C{target} names) to the room C{destination}
+        names.
+        """
         actor = context.actor
         thing = actor
         if target is not None:
@@ -321,6 +396,10 @@ class Teleport(Verb):
 
 
 class Destroy(Verb):
+    """
+    The C{destroy} verb (builders): remove a thing from the world for good.
+    """
+
     names = ("destroy",)
     syntax = ("destroy {target}",)
     help = "destroy <thing>: remove a thing from the world for good."
@@ -328,6 +407,10 @@ class Destroy(Verb):
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, target):
+        """
+        Destroy what C{target} names (not a character, nor the room the
+        actor is in).
+        """
         [thing] = resolve(context, self.finds["target"], target)
         if thing is context.actor or thing is context.actor.enclosingRoom():
             raise ActionFailure.simple("You can't destroy that from here.")
@@ -374,6 +457,11 @@ def _checkRoomMayGo(context, room):
 
 
 class Scrutinize(Verb):
+    """
+    The C{scrutinize} verb (builders): everything the store holds about a
+    thing.
+    """
+
     names = ("scrutinize",)
     syntax = ("scrutinize {target}",)
     help = "scrutinize <thing>: show everything the store holds about it."
@@ -381,6 +469,10 @@ class Scrutinize(Verb):
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
     def run(self, context, target):
+        """
+        Tell the actor the attributes of what C{target} names and of its
+        powerups.
+        """
         [thing] = resolve(context, self.finds["target"], target)
         lines = [f"{thing!r}", pprint.pformat(thing.persistentValues())]
         for powerup in _powerups(thing):
