@@ -1,9 +1,10 @@
 """
-Mail across a kill -9 of the real server (``imaginary serve`` in its own
-process, tests/liveserver.py): a message the game acknowledged is
-delivered once after the restart, whether the server died with it
+Mail with the real server (``imaginary serve`` in its own process,
+tests/liveserver.py): across a kill -9, a message the game acknowledged
+is delivered once after the restart, whether the server died with it
 queued (the relay was down) or in the middle of a try (the relay never
-answered).
+answered); and ``--smtp`` takes mail for a character in play, who is
+told at once.
 """
 
 import socket
@@ -117,3 +118,39 @@ def test_mail_caught_mid_try_is_sent_once_after_kill_9(tmp_path):
     state, subjects = finalState(path)
     assert state == "sent"
     assert subjects == ["Sent: Hello"]
+
+
+def test_serve_with_smtp_takes_mail_for_a_character_in_play(tmp_path):
+    import smtplib
+    from email.message import EmailMessage
+    path = str(tmp_path / "store")
+    Server(path).start().stop()
+    configure(path, freePort())
+    smtpPort = freePort()
+    server = Server(path, options=[
+        "--smtp", f"tcp:{smtpPort}:interface=127.0.0.1"]).start()
+    try:
+        child = newPlayer(server, "alice", "Alice")
+        waitFor(lambda: _answers(smtpPort))
+        message = EmailMessage()
+        message["From"] = "Ann <ann@player.example>"
+        message["To"] = "alice@game.example"
+        message["Subject"] = "Over the wire"
+        message.set_content("Hello, Alice.")
+        with smtplib.SMTP("127.0.0.1", smtpPort, timeout=20) as client:
+            client.send_message(message)
+        child.expect_exact("You have new mail from Ann: 'Over the wire' "
+                           "(type 'mail read 1').")
+        child.sendline("mail read 1")
+        child.expect_exact("Hello, Alice.")
+        child.close()
+    finally:
+        server.stop()
+
+
+def _answers(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 1).close()
+        return True
+    except OSError:
+        return False
