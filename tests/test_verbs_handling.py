@@ -155,3 +155,29 @@ def test_others_see_only_clothes_that_are_not_covered():
     assert alice.output()[-1] == ("You are wearing a wool coat, some "
                                   "trousers, a hat, some underwear, and a "
                                   "linen shirt.")
+
+
+def test_unlock_with_the_key_you_carry_and_look_in():
+    """'unlock gate' uses the key that fits; 'look in case' looks."""
+    from transcript import defaultWorldPlayers
+    [alice] = defaultWorldPlayers("Alice")
+    for line in ("w", "n"):
+        alice.do(line)
+    alice.output()
+    alice.do("unlock gate")
+    assert alice.output() == ["You carry no key that fits the iron gate."]
+    for line in ("s", "e", "n", "light torch", "take torch", "d",
+                 "take key", "u", "s", "w", "n"):
+        alice.do(line)
+    alice.output()
+    alice.do("unlock gate")
+    assert alice.output() == ["You unlock the iron gate with the iron key."]
+    alice.do("lock gate")
+    assert alice.output() == ["You lock the iron gate with the iron key."]
+    for line in ("s", "e", "e", "s"):
+        alice.do(line)
+    alice.output()
+    alice.do("look in case")
+    assert alice.output() == [
+        "glass case", "Clear glass, sealed on every side.",
+        "It contains a silver relic."]

@@ -27,9 +27,14 @@ def say(template, **roles):
 
 
 class Look(Verb):
+    """
+    The C{look} verb (l, examine, x): the room the actor is in, or one thing
+    seen closer.
+    """
+
     names = ("look", "l", "examine", "x")
-    syntax = ("look|l", "look|l at {target}", "look|l {target}",
-              "examine|x {target}")
+    syntax = ("look|l", "look|l at {target}", "look|l in|inside {target}",
+              "look|l {target}", "examine|x {target}")
     help = ("look: describe where you are.\n"
             "look at <thing> (or: l <thing>, examine <thing>, x <thing>): "
             "describe a thing.")
@@ -37,6 +42,7 @@ class Look(Verb):
                             notFound="You don't see that.")}
 
     def run(self, context, target=None):
+        """Describe the actor's room, or C{target} as the actor sees it."""
         actor = context.actor
         if target is None:
             room = actor.enclosingRoom()
@@ -83,6 +89,11 @@ class _ExitFinder(Retriever):
 
 
 class Go(Verb):
+    """
+    The C{go} verb, and each direction as a verb of its own (C{north}, C{n},
+    ...): walk through an exit.
+    """
+
     names = ("go",) + tuple(DIRECTIONS) + tuple(DIRECTION_ALIASES)
     syntax = ("go {direction}",
               "|".join(list(DIRECTIONS) + list(DIRECTION_ALIASES)))
@@ -92,6 +103,10 @@ class Go(Verb):
             "named exits. A bare direction works too: 'n'.")
 
     def run(self, context, direction=None):
+        """
+        Move the actor through the exit C{direction} names (a bare direction is
+        the verb's word itself), telling both rooms.
+        """
         actor = context.actor
         if direction is None:
             # A bare direction: the verb word itself is the direction.
@@ -143,6 +158,11 @@ def _fromWay(direction):
 
 
 class Take(Verb):
+    """
+    The C{take} verb (get, pick up): pick something up, or take it out of a
+    container.
+    """
+
     names = ("take", "get")
     syntax = ("take|get {target}", "take|get {target} from {container}",
               "pick up {target}")
@@ -155,6 +175,10 @@ class Take(Verb):
              "container": Find(radius=HERE)}
 
     def run(self, context, target, container=None):
+        """
+        Move C{target} (one thing or several, from C{container} if given) into
+        the actor's hands, or refuse saying why.
+        """
         actor = context.actor
         source = None
         if container is not None:
@@ -234,6 +258,8 @@ def _takeable(actor, thing, source):
 
 
 class Drop(Verb):
+    """The C{drop} verb: put down what the actor carries ('drop all' too)."""
+
     names = ("drop",)
     syntax = ("drop {target}",)
     help = ("drop <thing>: put down something you carry. 'drop all' and "
@@ -244,6 +270,9 @@ class Drop(Verb):
                             and thing.location is actor)}
 
     def run(self, context, target):
+        """
+        Move the things C{target} names from the actor to the actor's location.
+        """
         actor = context.actor
         things = resolve(context, self.finds["target"], target)
         things = [t for t in things if t.location is actor]
@@ -278,6 +307,8 @@ def _canMove(thing, where):
 
 
 class Put(Verb):
+    """The C{put} verb: place a thing in or on another."""
+
     names = ("put",)
     syntax = ("put {target} in|into|inside|on|onto {container}",)
     help = "put <thing> in <container> (or: on): place a thing in or on " \
@@ -287,6 +318,10 @@ class Put(Verb):
              "container": Find(radius=HERE)}
 
     def run(self, context, target, container):
+        """
+        Move the things C{target} names into C{container}, when it holds
+        things, is open and has room.
+        """
         actor = context.actor
         [box] = resolve(context, self.finds["container"], container)
         things = [t for t in resolve(context, self.finds["target"], target)
@@ -334,11 +369,14 @@ def inventoryChanged(actor):
 
 
 class Inventory(Verb):
+    """The C{inventory} verb (i, inv): what the actor carries."""
+
     names = ("inventory", "i", "inv")
     syntax = ("inventory|i|inv",)
     help = "inventory (or: i): list what you are carrying."
 
     def run(self, context):
+        """Tell the actor what they are carrying."""
         actor = context.actor
         things = carried(actor)
         if things:

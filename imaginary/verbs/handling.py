@@ -104,10 +104,22 @@ class _LockUnlock(Verb):
              "tool": Find(interface=IKey, radius=HERE,
                           notFound="You don't have a key like that.")}
 
-    def run(self, context, target, tool):
+    def run(self, context, target, tool=None):
         actor = context.actor
         [openable] = resolve(context, self.finds["target"], target)
-        [key] = resolve(context, self.finds["tool"], tool)
+        if tool is None:
+            # "unlock gate": with the key you carry that fits, if any.
+            fitting = [t for t in actor.contents()
+                       if t is openable.lockKey and IKey(t, None)]
+            if openable.lockKey is None:
+                raise ActionFailure.simple(
+                    f"{the(openable.thing, True)} has no lock.")
+            if not fitting:
+                raise ActionFailure.simple(
+                    f"You carry no key that fits {the(openable.thing)}.")
+            key = IKey(fitting[0])
+        else:
+            [key] = resolve(context, self.finds["tool"], tool)
         if key.thing.location is not actor:
             raise ActionFailure.simple(
                 f"You need to be holding {the(key.thing)}.")
@@ -126,8 +138,9 @@ class Lock(_LockUnlock):
     """
 
     names = ("lock",)
-    syntax = ("lock {target} with {tool}",)
-    help = "lock <thing> with <key>: lock a closed door or container."
+    syntax = ("lock {target} with {tool}", "lock {target}")
+    help = ("lock <thing> with <key>: lock a closed door or container; "
+            "'lock <thing>' uses the key you carry that fits.")
     locking = True
 
 
@@ -135,8 +148,9 @@ class Unlock(_LockUnlock):
     """The C{unlock} verb: unlock a door or container with a key that fits."""
 
     names = ("unlock",)
-    syntax = ("unlock {target} with {tool}",)
-    help = "unlock <thing> with <key>: unlock a door or container."
+    syntax = ("unlock {target} with {tool}", "unlock {target}")
+    help = ("unlock <thing> with <key>: unlock a door or container; "
+            "'unlock <thing>' uses the key you carry that fits.")
 
 
 class Wear(Verb):
