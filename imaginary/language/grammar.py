@@ -1,24 +1,24 @@
 """
 Per-observer English: nouns, pronouns, verb agreement, lists, sentences.
 
-One event has one sentence, and every observer reads it differently:
+One event has one sentence, and every observer reads it differently::
 
     sentence("{actor} {actor:take} {thing}.", actor=alice, thing=lamp)
 
 renders "You take the lamp." for Alice and "Alice takes a lamp." for Bob.
 The rules:
 
-- a role that *is* the observer renders in the second person ("you", and
-  its verbs in the base form: "you take", "you are");
-- a proper noun renders as its name ("the Orb" if the name says so);
-- other things render with "the" for the sentence's actor (who knows what
-  it handles) and with "a"/"an" for everyone else, except the actor itself,
-  the subject, which is "the" to everyone ("The mouse squeaks.");
-  ``{x:definite}`` and ``{x:indefinite}`` force one or the other;
-- ``{x:pronoun}``, ``{x:objective}``, ``{x:possessive}`` and
-  ``{x:reflexive}`` give pronouns by gender ("She takes it.");
-- ``{x:VERB}`` conjugates VERB to agree with x as the subject;
-- the first letter of the sentence is capitalised.
+  - a role that *is* the observer renders in the second person ("you", and
+    its verbs in the base form: "you take", "you are");
+  - a proper noun renders as its name ("the Orb" if the name says so);
+  - other things render with "the" for the sentence's actor (who knows what
+    it handles) and with "a"/"an" for everyone else, except the actor itself,
+    the subject, which is "the" to everyone ("The mouse squeaks.");
+    ``{x:definite}`` and ``{x:indefinite}`` force one or the other;
+  - ``{x:pronoun}``, ``{x:objective}``, ``{x:possessive}`` and
+    ``{x:reflexive}`` give pronouns by gender ("She takes it.");
+  - ``{x:VERB}`` conjugates VERB to agree with x as the subject;
+  - the first letter of the sentence is capitalised.
 
 Things are duck-typed: anything with ``name``, ``proper`` and ``gender``.
 """

@@ -8,18 +8,18 @@ USER, the welcome) or playing (commands.py: PRIVMSG, JOIN and the rest,
 mapped onto game commands; play.py is the IFrontEnd the session layer
 talks to).  This module holds what every state shares:
 
-- lines are cut at LF (a CR before it dropped), each decoded on its own
-  (UTF-8, else Latin-1: wire.decode), so no byte sequence and no read
-  boundary can cost the connection;
-- a message over 512 bytes (tags aside) is answered 417 and ignored; a
-  line with no end past ``wire.MAX_INPUT`` is dropped up to its end;
-- every line passes the shared flood gate (limits.FloodGate);
-- unknown commands get 421, commands that need registration 451;
-- a PING after ``PING_SECONDS`` of silence, and the connection is closed
-  after as long again with no answer;
-- output waits in a queue while the socket's send buffer is full (we are
-  the transport's push producer), and past ``MAX_OUTPUT_BYTES`` the
-  client is taken to have stopped reading and is dropped.
+  - lines are cut at LF (a CR before it dropped), each decoded on its own
+    (UTF-8, else Latin-1: wire.decode), so no byte sequence and no read
+    boundary can cost the connection;
+  - a message over 512 bytes (tags aside) is answered 417 and ignored; a
+    line with no end past ``wire.MAX_INPUT`` is dropped up to its end;
+  - every line passes the shared flood gate (limits.FloodGate);
+  - unknown commands get 421, commands that need registration 451;
+  - a PING after ``PING_SECONDS`` of silence, and the connection is closed
+    after as long again with no answer;
+  - output waits in a queue while the socket's send buffer is full (we are
+    the transport's push producer), and past ``MAX_OUTPUT_BYTES`` the
+    client is taken to have stopped reading and is dropped.
 """
 
 import collections
