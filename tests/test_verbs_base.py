@@ -257,7 +257,8 @@ def test_any_input_gets_an_answer_and_refusals_change_nothing(commands):
 def test_hints_are_written_for_people():
     t = Transcript()
     t.check("unlock", actor=[
-        "That doesn't make sense. Try: unlock <thing> with <key>."])
+        "That doesn't make sense. Try: unlock <thing>; unlock <thing> "
+        "with <key>."])
     t.check("tell", actor=[
         "That doesn't make sense. Try: tell <player> <text>."])
     t.check("help quit", actor=[
