@@ -112,18 +112,27 @@ def send(sender, to, subject, body, inReplyTo=None, references=None):
 
 
 def queueFrom(sender, address, subject, body, messageID, inReplyTo=None,
-              references=None, unsubscribe=None):
+              references=None, unsubscribe=None, unsubscribeURL=None):
     """Build and queue one message from C{sender} to C{address}."""
     store = sender.store
     config = model.settings(store)
     fromAddress = model.addressOf(sender, config.domain)
     message = compose.build(sender.name, fromAddress, address, subject,
                             body, messageID, inReplyTo=inReplyTo,
-                            references=references, unsubscribe=unsubscribe)
+                            references=references, unsubscribe=unsubscribe,
+                            unsubscribeURL=unsubscribeURL)
     return outbound.queue(store, fromAddress, address,
                           compose.toBytes(message), messageID, subject,
                           senderCharacter=sender,
                           account=model.accountOf(sender))
+
+
+def unsubscribeURL(config, record):
+    """The one-click unsubscribe address for C{record}, or None."""
+    if not config.webURL:
+        return None
+    return f"{config.webURL.rstrip('/')}/unsubscribe/" \
+        f"{record.unsubscribeToken}"
 
 
 def sendMail(fromCharacter, toCharacterOrAccount, subject, body):
@@ -161,7 +170,8 @@ def sendMail(fromCharacter, toCharacterOrAccount, subject, body):
             config.relayHost:
         queueFrom(fromCharacter, record.address, subject, body, messageID,
                   unsubscribe=f"unsubscribe+{record.unsubscribeToken}@"
-                              f"{config.domain}")
+                              f"{config.domain}",
+                  unsubscribeURL=unsubscribeURL(config, record))
         reached = True
     if not reached:
         raise MailRefused("That account has no character and no verified "

@@ -32,11 +32,14 @@ def newMessageID(domain):
 
 
 def build(fromName, fromAddress, toAddress, subject, body, messageID,
-          inReplyTo=None, references=None, unsubscribe=None, toName=None):
+          inReplyTo=None, references=None, unsubscribe=None, toName=None,
+          unsubscribeURL=None):
     """
     The EmailMessage for one outgoing mail.  C{unsubscribe}: the mailto
     address that turns game mail to this player off (RFC 2369), given for
-    game-originated mail to a player's real address.
+    game-originated mail to a player's real address; C{unsubscribeURL},
+    the web address that does the same with one POST (RFC 8058), when the
+    game has a public web address.
     """
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = formataddr((fromName, fromAddress)) if fromName \
@@ -50,8 +53,14 @@ def build(fromName, fromAddress, toAddress, subject, body, messageID,
         message["References"] = " ".join(
             part for part in ((references or "").split() + [inReplyTo])
             if part)
+    targets = []
+    if unsubscribeURL:
+        targets.append(f"<{unsubscribeURL}>")
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if unsubscribe:
-        message["List-Unsubscribe"] = f"<mailto:{unsubscribe}>"
+        targets.append(f"<mailto:{unsubscribe}>")
+    if targets:
+        message["List-Unsubscribe"] = ", ".join(targets)
     # Auto-Submitted would stop replies; this mail expects them, so only
     # the marker that it came from software, not a person's client.
     message["X-Mailer"] = "Imaginary"

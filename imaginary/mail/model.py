@@ -65,6 +65,9 @@ class MailSettings(Item):
     dkimKeyFile = text(default=None)
     # Whether characters may mail addresses no account has verified.
     allowOutside = boolean(default=False, allowNone=False)
+    # The web front end's public address ("https://game.example"), for
+    # one-click unsubscribe links (RFC 8058); None: mailto only.
+    webURL = text(default=None)
     perHour = integer(default=20, allowNone=False)      # per character
     accountPerHour = integer(default=40, allowNone=False)
     # Seconds between tries, comma separated (tests shorten them).

@@ -48,6 +48,8 @@ _OPTIONS = [
     ("--retry-delays", "retryDelays", str, "seconds between tries, comma "
      "separated ('default': about five days)"),
     ("--attempt-timeout", "attemptTimeout", int, "seconds a try may take"),
+    ("--web-url", "webURL", str, "the web front end's public address "
+     "(https://...), for one-click unsubscribe links ('none': mailto only)"),
 ]
 
 

@@ -15,6 +15,7 @@ from .pages import (
     AccountPage, CharactersPage, HomePage, LoginPage, LogoutPage,
     SessionPage, characterList, cookieFlags)
 from .static import StaticFiles
+from .unsubscribe import UnsubscribePage
 from .status import StatusJSON, StatusPage
 from .websession import COOKIE, Signer, WebSessions, cookieSecret
 
@@ -90,6 +91,7 @@ def webFactory(server, clock=None, secret=None):
     root.putChild(b"admin", AdminPage(game))
     root.putChild(b"admin.json", AdminJSON(game))
     root.putChild(b"static", StaticFiles())
+    root.putChild(b"unsubscribe", UnsubscribePage(server))
     site = QuietSite(root)
     site.game = game
     return site
