@@ -343,6 +343,35 @@ def test_upgrade_at_run_time_outside_a_transaction(forgetUpgraders):
     assert s.getItemByID(sid) is new
 
 
+def test_a_hand_made_step_of_a_chain_is_finished_at_commit(forgetUpgraders):
+    V1 = upgrade.declareLegacyItem("ax_steps", 1, {"ref": reference()})
+    upgrade.declareLegacyItem("ax_steps", 2, {"ref": reference()})
+
+    class Steps(Item):
+        typeName = "ax_steps"
+        schemaVersion = 3
+        ref = reference()
+
+    upgrade.registerAttributeCopyingUpgrader(Steps, 1, 2)
+    upgrade.registerAttributeCopyingUpgrader(Steps, 2, 3)
+    s = Store()
+    holder = Node(store=s)
+
+    def made():
+        a, b = V1(store=s), V1(store=s)
+        newA = a.upgradeVersion("ax_steps", 1, 2)
+        newB = b.upgradeVersion("ax_steps", 1, 2, ref=newA)
+        assert newB.ref is newA
+        return newA.storeID, newB.storeID
+    aID, bID = s.transact(made)
+    assert [type(i) for i in s.query(Steps)] == [Steps, Steps]
+    assert s.getItemByID(bID).ref is s.getItemByID(aID)
+    # A reference set to an old-version item reads as the upgraded one.
+    old = V1(store=s)
+    holder.other = old
+    assert type(holder.other) is Steps
+
+
 def test_reentrant_upgrade_is_refused(forgetUpgraders):
     Old = upgrade.declareLegacyItem("ax_reenter", 1, {"n": integer()})
 
@@ -433,3 +462,24 @@ def test_generated_constructor_checks_like_the_generic_one():
     with pytest.raises(AttributeError):
         Named(nonsense=1)
     assert s.count(Named) == 2
+
+
+def test_imaginary_check_lists_failed_scheduled_calls(tmp_path):
+    import subprocess
+    import sys
+    from liveserver import ENV, ROOT
+    path = str(tmp_path / "s")
+    s = Store(path)
+    clock = Clock()
+    scheduler = IScheduler(s)
+    scheduler.startService(clock)
+    scheduler.schedule(Exploder(store=s), Time.fromPOSIXTimestamp(1))
+    clock.advance(2)
+    s.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "imaginary.cli", "check", "--store", path],
+        cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "1 scheduled call(s) failed" in done.stdout
+    assert "RuntimeError: kaboom" in done.stdout
+    assert "store is sound" in done.stdout

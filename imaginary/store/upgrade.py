@@ -189,6 +189,10 @@ class Upgrading:
         # it may use self.store and read references.
         if info.activates:
             new.activate()
+        if info.upgradeTo is not None:
+            # Still an old version (an upgrader called by hand, one step
+            # of several): the rest of the chain runs before commit.
+            self._txn.legacy.append(new)
         return new
 
     def _buildUpgraded(self, newClass, attrs):
