@@ -43,6 +43,10 @@ class LocalPlayer(PlainLineGame):
         self.onEnd = onEnd
 
     def setPasswordMode(self, hidden):
+        """
+        IFrontEnd: turn the terminal's echo off (C{hidden}) or back on; nothing
+        when stdin is not a terminal.
+        """
         if not sys.stdin.isatty():
             return
         fd = sys.stdin.fileno()
@@ -56,6 +60,9 @@ class LocalPlayer(PlainLineGame):
             self._write("\n")
 
     def connectionLost(self, reason=None):
+        """
+        The game is over: echo back on, the session told, and C{onEnd} called.
+        """
         self.setPasswordMode(False) if sys.stdin.isatty() else None
         PlainLineGame.connectionLost(self, reason)
         self.onEnd()

@@ -188,6 +188,11 @@ class ItemList:
         self.things = list(things)
 
     def render(self, observer, definite=False):
+        """
+        The list as C{observer} reads it (styled text): like things counted
+        ("two coins"), joined with commas and "and"; with C{definite}, "the"
+        instead of "a".
+        """
         groups = []
         index = {}
         for thing in self.things:

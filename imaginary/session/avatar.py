@@ -114,6 +114,7 @@ class PlayerAvatar:
 
     @property
     def accountName(self):
+        """The account's name, as typed when it was made."""
         return self.account.username
 
     def _checkAllowed(self):

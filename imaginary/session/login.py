@@ -127,6 +127,12 @@ class AccountPasswordChecker:
         self.store = store
 
     def requestAvatarId(self, credentials):
+        """
+        ICredentialsChecker: a Deferred firing with the account's name when the
+        password is right (bcrypt, in a thread; as slow for an unknown name),
+        else failing with UnauthorizedLogin (AccountBanned for a banned
+        account).
+        """
         name = _text(credentials.username)
         password = _text(credentials.password)
         account = findAccount(self.store, name)
@@ -171,6 +177,11 @@ class TokenChecker:
         return token
 
     def requestAvatarId(self, credentials):
+        """
+        ICredentialsChecker: the account a one-time token was issued for (the
+        token is spent), or a failure when it is unknown, expired or the
+        account banned.
+        """
         name, expiry = self._tokens.pop(credentials.token, (None, 0))
         if expiry < self.clock():
             name = None
@@ -201,6 +212,10 @@ class ThrottledChecker:
         self._waiting = {}      # address -> Deferreds of queued attempts
 
     def requestAvatarId(self, credentials):
+        """
+        ICredentialsChecker: the wrapped checker's answer, unless the address
+        or the account is throttled (LoginThrottled); failures are counted.
+        """
         address = getattr(credentials, "address", None) or "unknown"
         # The key accounts are found by: "alice", " Alice " and "ALICE"
         # are one account, and one count.
@@ -265,6 +280,10 @@ class GameRealm:
         self.server = server
 
     def requestAvatar(self, avatarId, mind, *interfaces):
+        """
+        IRealm: an IPlayer avatar for the account named C{avatarId}, and its
+        logout callable.
+        """
         if IPlayer not in interfaces:
             raise NotImplementedError("this realm makes IPlayer avatars")
         from .avatar import PlayerAvatar

@@ -165,6 +165,10 @@ class AdminJSON(PageBase):
     """GET /admin.json: the admin page's facts as data."""
 
     def render_GET(self, request):
+        """
+        The operator's facts as JSON, for an admin's login only (401 or 403
+        otherwise).
+        """
         code, sentence = permission(self, request)
         if code is not None:
             return refuse(request, code, sentence)
@@ -175,6 +179,10 @@ class AdminPage(PageBase):
     """GET /admin: the facts as a read-only HTML page."""
 
     def render_GET(self, request):
+        """
+        The admin page, for an admin's login only (otherwise a page saying to
+        log in, or that it is not allowed).
+        """
         code, sentence = permission(self, request)
         securePage(request, b"text/html; charset=utf-8")
         if code is not None:

@@ -121,6 +121,10 @@ class SocketGate(Resource):
         self.websocket = WebSocketResource(self)
 
     def render_GET(self, request):
+        """
+        Refuse (403) a request from another origin or without a login; upgrade
+        the rest to the websocket.
+        """
         if not sameOrigin(request):
             return refuse(request, 403, NOT_SAME_ORIGIN)
         if self.game.sessions.get(self.game.sessionIdOf(request)) is None:
@@ -171,6 +175,10 @@ class GameSocket:
     # -- WebSocketProtocol ------------------------------------------------
 
     def negotiationStarted(self, transport):
+        """
+        Twisted's websocket: the connection is being upgraded; count its
+        incoming bytes from now on and register as its producer.
+        """
         self.transport = transport
         channel = getattr(self.request, "channel", None)
         if channel is not None:
@@ -194,6 +202,10 @@ class GameSocket:
         return counted
 
     def negotiationFinished(self):
+        """
+        Twisted's websocket: the socket is open; register it with its web
+        session and the server, and start pinging.
+        """
         self.webSession.sockets.add(self)
         self.server.connectionOpened(self)
         self._pinger = task.LoopingCall(self._ping)
@@ -201,10 +213,15 @@ class GameSocket:
         self._pinger.start(PING_SECONDS, now=False)
 
     def pongReceived(self, payload):
+        """Twisted's websocket: the client answered a ping; it is alive."""
         self._received = 0
         self._missed = 0
 
     def textMessageReceived(self, message):
+        """
+        Twisted's websocket: one JSON message from the page (too long ones
+        close the socket with 1009).
+        """
         self._received = 0
         self.lastInput = time.monotonic()
         if self.closed:
@@ -230,6 +247,10 @@ class GameSocket:
             self._error(f"Unknown message type {kind!r}.")
 
     def bytesMessageReceived(self, data):
+        """
+        Twisted's websocket: binary messages are refused (the protocol is JSON
+        text).
+        """
         self._received = 0
         if len(data) > MAX_MESSAGE_BYTES:
             self._tooBig()
@@ -237,6 +258,10 @@ class GameSocket:
             self._error("Send text messages (JSON), not binary ones.")
 
     def connectionLost(self, reason):
+        """
+        Twisted's websocket: stop pinging, drop the queue, and detach from the
+        character (with a linger, so the page can resume).
+        """
         self.closed = True
         if self._pinger is not None and self._pinger.running:
             self._pinger.stop()
@@ -328,18 +353,28 @@ class GameSocket:
         return attachment.session.seq if attachment is not None else None
 
     def sendSpan(self, span):
+        """
+        IFrontEnd: styled output, as an output message with the next sequence
+        number.
+        """
         self._send(outputMessage(self._seq(), span))
 
     def sendData(self, package, data):
+        """
+        IFrontEnd: out-of-band data under a GMCP package name, numbered like
+        output.
+        """
         self._send(dataMessage(self._seq(), package, data))
 
     def sendPrompt(self, text):
+        """IFrontEnd: the prompt the page shows by its input line."""
         self._send(promptMessage(text))
 
     def setPasswordMode(self, hidden):
         """Nothing to do: the page types passwords in its own form."""
 
     def disconnect(self):
+        """IFrontEnd: close the socket."""
         self.close()
 
     # -- for the server (server.connections) -----------------------------
@@ -421,9 +456,14 @@ class GameSocket:
     # -- IPushProducer: the socket's send buffer -------------------------
 
     def pauseProducing(self):
+        """
+        IPushProducer: the socket's buffer is full; queue messages until
+        resumed.
+        """
         self._paused = True
 
     def resumeProducing(self):
+        """IPushProducer: send what is queued, and go on sending."""
         self._paused = False
         while self._queue and not self._paused and not self.closed:
             text = self._queue.popleft()
@@ -431,4 +471,5 @@ class GameSocket:
             self.transport.sendTextMessage(text)
 
     def stopProducing(self):
+        """IPushProducer: the connection is going away; send nothing more."""
         self._queue.clear()

@@ -104,6 +104,7 @@ class HomePage(PageBase):
     """GET /: the page players play on (page/index.html)."""
 
     def render_GET(self, request):
+        """The page, with the security headers."""
         self.game.ensureCookie(request)
         securePage(request, b"text/html; charset=utf-8")
         return shippedFile("index.html")
@@ -113,6 +114,10 @@ class SessionPage(PageBase):
     """GET /session: who is logged in here, and the CSRF token."""
 
     def render_GET(self, request):
+        """
+        JSON: the account logged in with this cookie (or null) and a CSRF token
+        for it; sets a cookie if there was none.
+        """
         sessionId = self.game.ensureCookie(request)
         session = self.game.sessions.get(sessionId)
         return answer(request, 200, {
@@ -124,6 +129,10 @@ class LoginPage(PageBase):
     """POST /login (account, password): log in through the portal."""
 
     def render_POST(self, request):
+        """
+        Check the origin and CSRF token, then log in with the form's account
+        and password (answered later: the password is checked in a thread).
+        """
         refused = self.checkPost(request)
         if refused is not None:
             return refused
@@ -141,6 +150,10 @@ class AccountPage(PageBase):
     """POST /account (account, password): make an account, logged in."""
 
     def render_POST(self, request):
+        """
+        Check the origin and CSRF token, then make the account and log it in,
+        or answer 400 saying why not.
+        """
         refused = self.checkPost(request)
         if refused is not None:
             return refused
@@ -164,6 +177,10 @@ class LogoutPage(PageBase):
     """POST /logout: end the login (its websockets close)."""
 
     def render_POST(self, request):
+        """
+        Check the origin and CSRF token, end the login, and answer with a new
+        anonymous cookie's CSRF token.
+        """
         refused = self.checkPost(request)
         if refused is not None:
             return refused
@@ -181,12 +198,19 @@ class CharactersPage(PageBase):
     """
 
     def render_GET(self, request):
+        """
+        JSON: the logged-in account's characters (401 when not logged in).
+        """
         session = self.loggedIn(request)
         if session is None:
             return refuse(request, 401, NOT_LOGGED_IN)
         return answer(request, 200, characterList(session.avatar))
 
     def render_POST(self, request):
+        """
+        Create or delete a character as the form's C{action} says, and answer
+        with the list (400 saying why when refused).
+        """
         refused = self.checkPost(request)
         if refused is not None:
             return refused

@@ -39,6 +39,10 @@ class StaticFiles(Resource):
         self._files = {}
 
     def getChild(self, path, request):
+        """
+        The shipped file C{path} names (kept in memory once read), or a 404 for
+        a name or type not shipped.
+        """
         name = path.decode("utf-8", "replace")
         suffix = name[name.rfind("."):] if "." in name else ""
         if suffix not in TYPES:
@@ -63,5 +67,6 @@ class ShippedFile(Resource):
         self.contentType = contentType
 
     def render_GET(self, request):
+        """The file's bytes, with its content type and the security headers."""
         securePage(request, self.contentType)
         return self.body

@@ -54,6 +54,7 @@ class StatusJSON(Resource):
         self.imaginary = server  # not "server": putChild sets that
 
     def render_GET(self, request):
+        """The public facts as JSON."""
         securePage(request, b"application/json; charset=utf-8")
         return json.dumps(statusFacts(self.imaginary)).encode("utf-8")
 
@@ -68,6 +69,7 @@ class StatusPage(Resource):
         self.imaginary = server  # not "server": putChild sets that
 
     def render_GET(self, request):
+        """The public facts as an HTML page."""
         facts = statusFacts(self.imaginary)
         e = html.escape
         rows = "".join(
