@@ -93,6 +93,10 @@ class AddressedPortal:
         return self.portal.listCredentialsInterfaces()
 
     def login(self, creds, mind, *interfaces):
+        """
+        IPortal: log in with C{creds} (carrying the client's address) and hand
+        back the IPlayer avatar wrapped as a conch user.
+        """
         if IConchUser not in interfaces:
             return defer.fail(NotImplementedError("SSH users log in here"))
         if getattr(creds, "address", None) is None:
@@ -115,12 +119,20 @@ class GameUserAuth(userauth.SSHUserAuthServer):
     """
 
     def serviceStarted(self):
+        """
+        Start user authentication, with the portal as this client's address
+        uses it.
+        """
         userauth.SSHUserAuthServer.serviceStarted(self)
         peer = self.transport.transport.getPeer()
         self.portal = AddressedPortal(self.transport.factory.server.portal,
                                       getattr(peer, "host", str(peer)))
 
     def auth_password(self, packet):
+        """
+        A password attempt: checked through the shared portal and its throttle,
+        with the client's address.
+        """
         password = getNS(packet[1:])[0]
         creds = PasswordCredentials(
             self.user.decode("utf-8", "replace"),
@@ -190,11 +202,19 @@ class GameSSHSession:
         self._closing = False
 
     def getPty(self, term, windowSize, modes):
+        """
+        The client asked for a terminal: remember its type (for colours) and
+        size.
+        """
         self.term = term.decode("ascii", "replace")
         rows, cols = windowSize[:2]
         self.size = (rows or 24, cols or 80)
 
     def openShell(self, proto):
+        """
+        A shell: the game, full-screen-aware (TerminalGame) with a terminal,
+        else plain lines (PlainLineGame).
+        """
         channel = proto.session
         server = channel.conn.transport.factory.server
         peer = channel.conn.transport.transport.getPeer()
@@ -251,6 +271,7 @@ class GameSSHSession:
             protocol.connectionLost(connectionDone)
 
     def execCommand(self, proto, command):
+        """Commands are refused: the game is interactive."""
         proto.write(b"Imaginary is an interactive game: connect without a "
                     b"command (ssh -p PORT NAME@HOST).\r\n")
         self.proto = proto
@@ -260,6 +281,7 @@ class GameSSHSession:
         reactor.callLater(0, self._close)
 
     def windowChanged(self, windowSize):
+        """The client's window changed size: rewrap to it."""
         rows, cols = windowSize[:2]
         self.size = (rows or 24, cols or 80)
         game = getattr(self.protocol, "terminalProtocol", None)
@@ -268,9 +290,11 @@ class GameSSHSession:
 
     def eofReceived(self):
         # The client will send nothing more (ssh -T with its input ended).
+        """The client will send nothing more: end the session."""
         self._close()
 
     def closed(self):
+        """The channel is closed: end the session."""
         self._ended()
 
 
@@ -305,6 +329,7 @@ class GameSSHTransport(transport.SSHServerTransport):
     _window = None
 
     def connectionMade(self):
+        """Remember the client's address, then start the SSH transport."""
         peer = self.transport.getPeer()
         self._address = getattr(peer, "host", str(peer))
         self._window = LoginWindow(self.factory.server, self._address,
@@ -329,15 +354,23 @@ class GameSSHTransport(transport.SSHServerTransport):
 
     def setService(self, service):
         # The connection service starts once userauth accepted the user.
+        """
+        Switch to C{service}; the connection service means the login is over.
+        """
         if service.name == b"ssh-connection":
             self._loginOver()
         transport.SSHServerTransport.setService(self, service)
 
     def connectionLost(self, reason=None):
+        """The login (if still going) is over, then conch's transport ends."""
         self._loginOver()
         transport.SSHServerTransport.connectionLost(self, reason)
 
     def receiveError(self, reasonCode, description):
+        """
+        A client disconnecting by its own choice is logged as such, not as an
+        error.
+        """
         if reasonCode == transport.DISCONNECT_BY_APPLICATION:
             log.info("SSH client at {address} disconnected",
                      address=getattr(self.transport.getPeer(), "host", "?"))
@@ -367,6 +400,10 @@ class GameSSHFactory(factory.SSHFactory):
 
     def getPrimes(self):
         # No moduli file: clients use curve25519/ECDH key exchange instead.
+        """
+        No Diffie-Hellman group moduli: clients use curve25519 or ECDH key
+        exchange.
+        """
         return None
 
 

@@ -86,6 +86,7 @@ class MudTelnetTransport(TelnetTransport):
     lastInput = None
 
     def connectionMade(self):
+        """Note the time (for idle checks) and start the telnet machinery."""
         self.lastInput = time.monotonic()
         TelnetTransport.connectionMade(self)
 
@@ -99,6 +100,10 @@ class MudTelnetTransport(TelnetTransport):
     def write(self, data):
         # Application data: double IAC, CRLF line ends, and through the
         # compressor like everything else once MCCP2 is on.
+        """
+        Application data out: IAC doubled, CRLF line ends, compressed once
+        MCCP2 is on.
+        """
         self._write(toWire(data))
 
     def startCompression(self):
@@ -115,6 +120,10 @@ class MudTelnetTransport(TelnetTransport):
     heldCR = False      # the last packet's data ended with a CR
 
     def dataReceived(self, data):
+        """
+        Bytes in: counted and cleaned, parsed by Twisted's telnet, with an
+        endless subnegotiation dropped past C{MAX_SUBNEGOTIATION_BYTES}.
+        """
         self.bytesIn += len(data)
         self.lastInput = time.monotonic()
         data = self._clean(data)
@@ -204,10 +213,15 @@ class MudTelnetTransport(TelnetTransport):
     def telnet_DO(self, option):
         # ECHO is the protocol's own business (setPasswordMode): a client's
         # DO ECHO is the answer to our WILL ECHO, not a new negotiation.
+        """
+        A client's DO: negotiated as Twisted does, except ECHO, which answers
+        our own WILL ECHO.
+        """
         if option != ECHO:
             TelnetTransport.telnet_DO(self, option)
 
     def telnet_DONT(self, option):
+        """A client's DONT: as for L{telnet_DO}, ECHO is ours."""
         if option != ECHO:
             TelnetTransport.telnet_DONT(self, option)
 
@@ -216,6 +230,7 @@ class MudTelnetTransport(TelnetTransport):
         self._write(IAC + (b"\xfb" if hidden else b"\xfc") + ECHO)
 
     def connectionLost(self, reason):
+        """Drop the compressor, then let Twisted's telnet finish."""
         self.compressor = None
         TelnetTransport.connectionLost(self, reason)
 
@@ -249,6 +264,11 @@ class MudTelnetProtocol(TelnetProtocol):
     # -- connection ------------------------------------------------------------
 
     def connectionMade(self):
+        """
+        Turn Nagle off, offer the options MUD clients expect (EOR, MCCP2,
+        MSSP, GMCP, CHARSET; asking for NAWS, TTYPE, CHARSET), and make the
+        handler.
+        """
         transport = self.transport
         sock = getattr(transport.transport, "socket", None)
         if sock is not None:
@@ -263,6 +283,7 @@ class MudTelnetProtocol(TelnetProtocol):
         self.handler = self.handlerFactory(self)
 
     def connectionLost(self, reason):
+        """Tell the handler, once."""
         handler, self.handler = self.handler, None
         if handler is not None:
             handler.connectionLost()
@@ -270,6 +291,10 @@ class MudTelnetProtocol(TelnetProtocol):
     # -- option negotiation ----------------------------------------------------
 
     def enableLocal(self, option):
+        """
+        ITelnetProtocol: whether we agree to an option on our side, starting
+        what it needs (compression, EOR marks, GMCP, the MSSP table).
+        """
         if option == MCCP2:
             self.transport.startCompression()
             log.info("MCCP2 compression started for {address}",
@@ -291,6 +316,10 @@ class MudTelnetProtocol(TelnetProtocol):
         return option == SGA
 
     def disableLocal(self, option):
+        """
+        ITelnetProtocol: stop an option on our side (compression, EOR marks,
+        GMCP).
+        """
         if option == MCCP2:
             self.transport.stopCompression()
         elif option == EOR:
@@ -299,6 +328,10 @@ class MudTelnetProtocol(TelnetProtocol):
             self.gmcpEnabled = False
 
     def enableRemote(self, option):
+        """
+        ITelnetProtocol: whether we let the client turn an option on (and ask
+        for the terminal type or the charset when it does).
+        """
         if option == TTYPE:
             self._askTerminalType()
             return True
@@ -315,9 +348,16 @@ class MudTelnetProtocol(TelnetProtocol):
                                               b";UTF-8")
 
     def disableRemote(self, option):
+        """
+        ITelnetProtocol: nothing to undo when the client turns an option off.
+        """
         pass
 
     def unhandledSubnegotiation(self, command, data):
+        """
+        A subnegotiation: the window size (NAWS), terminal type (TTYPE, MTTS),
+        charset or GMCP; a malformed one is ignored.
+        """
         payload = b"".join(data)
         try:
             if command == NAWS:
@@ -333,6 +373,7 @@ class MudTelnetProtocol(TelnetProtocol):
                         command=command)
 
     def unhandledCommand(self, command, argument):
+        """Other telnet commands (GA, NOP, ...) mean nothing to the game."""
         pass
 
     def _naws(self, payload):
@@ -437,6 +478,10 @@ class MudTelnetProtocol(TelnetProtocol):
     # -- input -------------------------------------------------------------
 
     def dataReceived(self, data):
+        """
+        Application bytes: cut into lines (any line end), each bounded, flood-
+        checked, decoded as UTF-8 and handed to the handler.
+        """
         self._buffer += data
         while True:
             cut = _lineEnd(self._buffer)

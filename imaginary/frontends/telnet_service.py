@@ -34,9 +34,11 @@ class TelnetFrontEnd:
     # handler side (called by MudTelnetProtocol)
 
     def lineReceived(self, line):
+        """A line the player typed, to the session."""
         self.session.lineReceived(line)
 
     def connectionLost(self):
+        """The connection is gone: the session is told."""
         self.session.connectionLost()
 
     # IFrontEnd
@@ -47,6 +49,10 @@ class TelnetFrontEnd:
         return self.protocol.gmcpEnabled
 
     def sendSpan(self, span):
+        """
+        IFrontEnd: styled text, rendered for the client's colours and width
+        (once per turn for everyone who shares both).
+        """
         protocol = self.protocol
         colours, width = protocol.colours, protocol.width
         hit = _recent.get((id(span), colours, width))
@@ -61,12 +67,15 @@ class TelnetFrontEnd:
             self.protocol.sendGMCP(package, data)
 
     def sendPrompt(self, text):
+        """IFrontEnd: a prompt (marked with EOR or GA)."""
         self.protocol.sendPrompt(text)
 
     def setPasswordMode(self, hidden):
+        """IFrontEnd: hide (or show again) what the player types."""
         self.protocol.setPasswordMode(hidden)
 
     def disconnect(self):
+        """IFrontEnd: close the connection."""
         self.protocol.disconnect()
 
 
@@ -101,6 +110,9 @@ class TelnetFactory(ServerFactory):
         self.server = server
 
     def buildProtocol(self, addr):
+        """
+        A telnet transport for one connection, with its protocol and front end.
+        """
         server = self.server
         transport = MudTelnetTransport(
             MudTelnetProtocol,

@@ -75,6 +75,10 @@ class TerminalGame(HistoricRecvLine):
     # -- connection ----------------------------------------------------------
 
     def connectionMade(self):
+        """
+        Bind the editing keys (^C, ^U, ^D, ^H) and start the dialogue at the
+        character menu (the player is logged in).
+        """
         HistoricRecvLine.connectionMade(self)
         self.keyHandlers.update({
             CTRL_C: self.handle_CLEAR, CTRL_U: self.handle_CLEAR,
@@ -83,19 +87,32 @@ class TerminalGame(HistoricRecvLine):
         self.session.startAuthenticated(self.player)
 
     def connectionLost(self, reason):
+        """Tell the session the connection is gone."""
         if self.session is not None:
             self.session.connectionLost()
 
     def initializeScreen(self):
         # Unlike a shell, don't reset the terminal: keep the scrollback.
+        """
+        Unlike a shell, keep the terminal as it is (and its scrollback); only
+        insert mode is set.
+        """
         self.setInsertMode()
 
     def terminalSize(self, width, height):
+        """
+        The terminal's size changed: wrap to the new width (10 columns at
+        least).
+        """
         self.width, self.height = max(width, 10), height
 
     # -- keys ----------------------------------------------------------------
 
     def keystrokeReceived(self, keyID, modifier):
+        """
+        One keystroke: in password mode only typing, backspace, ^C/^U and
+        Enter (no cursor movement, no history), else the line editor's keys.
+        """
         if self.passwordMode:
             self._passwordKey(keyID)
             return
@@ -109,6 +126,9 @@ class TerminalGame(HistoricRecvLine):
         # Other control keys and unknown sequences are ignored.
 
     def characterReceived(self, ch, moreCharactersComing):
+        """
+        A printable character into the line (a bell past C{MAX_LINE_BYTES}).
+        """
         if sum(map(len, self.lineBuffer)) + len(ch) > MAX_LINE_BYTES:
             self.terminal.write(b"\x07")
             return
@@ -121,6 +141,10 @@ class TerminalGame(HistoricRecvLine):
             self.characterReceived(c.encode("utf-8"), True)
 
     def handle_RETURN(self):
+        """
+        Enter: the line goes to the session (and into the history unless it is
+        a password).
+        """
         line = b"".join(self.lineBuffer)
         if line and not self.passwordMode:
             self.historyLines.append(line)
@@ -197,18 +221,28 @@ class TerminalGame(HistoricRecvLine):
     # -- IFrontEnd -----------------------------------------------------------
 
     def sendSpan(self, span):
+        """
+        IFrontEnd: styled text, coloured to the terminal's depth and wrapped to
+        its width, above the input line.
+        """
         self.sendText(wrapANSI(renderANSI(span, self.colours), self.width))
 
     def sendData(self, package, data):
         """SSH has no out-of-band channel for game data; the text says it."""
 
     def sendPrompt(self, text):
+        """
+        IFrontEnd: the prompt, drawn with what the player had typed after it.
+        """
         self._eraseInput()
         self._prompt = text.encode("utf-8")
         self._promptActive = True
         self._drawInput()
 
     def setPasswordMode(self, hidden):
+        """
+        IFrontEnd: typing is hidden (and kept out of history) while C{hidden}.
+        """
         if hidden == self.passwordMode:
             return
         self.passwordMode = hidden
@@ -225,6 +259,10 @@ class TerminalGame(HistoricRecvLine):
     def disconnect(self):
         # Not self.terminal.loseConnection(): that resets the terminal,
         # which would wipe the player's screen, goodbye included.
+        """
+        IFrontEnd: close the channel without resetting the terminal, so the
+        goodbye stays on screen.
+        """
         self.terminal.transport.loseConnection()
 
 
@@ -253,21 +291,29 @@ class PlainLineGame(LineReceiver):
         self._flood = FloodGate()
 
     def connectionMade(self):
+        """
+        Start the dialogue at the character menu (the player is logged in).
+        """
         self.session = LineDialogue(self.server, self)
         self.session.startAuthenticated(self.player)
 
     def connectionLost(self, reason=None):
+        """Tell the session the connection is gone."""
         if self.session is not None:
             self.session.connectionLost()
             self.session = None
 
     def lineReceived(self, line):
+        """A line in: flood-checked and decoded, then to the session."""
         text = screenLine(self._flood, line.rstrip(b"\r"),
                           lambda message: self._write(message + "\n"))
         if text is not None and self.session is not None:
             self.session.lineReceived(text)
 
     def lineLengthExceeded(self, line):
+        """
+        A line longer than the limit: the player is told, and it is dropped.
+        """
         self._write(TOO_LONG + "\n")
 
     def _write(self, text):
@@ -279,6 +325,10 @@ class PlainLineGame(LineReceiver):
         self.transport.write(text.encode("utf-8"))
 
     def sendSpan(self, span):
+        """
+        IFrontEnd: styled text, coloured and wrapped only if told a colour
+        depth and a width.
+        """
         text = renderANSI(span, self.colours)
         if self.width:
             text = wrapANSI(text, self.width)
@@ -288,12 +338,14 @@ class PlainLineGame(LineReceiver):
         """No out-of-band channel without a terminal either."""
 
     def sendPrompt(self, text):
+        """IFrontEnd: the prompt, as text."""
         self._write(text)
 
     def setPasswordMode(self, hidden):
         """Nothing to hide: without a PTY the client echoes locally."""
 
     def disconnect(self):
+        """IFrontEnd: close the connection."""
         if self.transport is not None:
             self.transport.loseConnection()
 
