@@ -27,20 +27,37 @@ GENDERS = {"male": MALE, "female": FEMALE, "neuter": NEUTER,
 
 @implementer(IThing)
 class Thing(Item):
-    """A physical object in the world."""
+    """
+    A physical object in the world: a room, a person, a torch.
+
+    A Thing is a name, a description and a place; everything else it does
+    comes from enhancements installed on it as powerups (a
+    L{Container<imaginary.simulation.containment.Container>}, a
+    L{LightSource<imaginary.simulation.lighting.LightSource>}, an
+    L{Actor<imaginary.simulation.actor.Actor>}), found by adapting it to
+    an interface: C{IContainer(thing, None)}.
+    """
 
     typeName = "imaginary_thing"
     schemaVersion = 1
 
     name = text(allowNone=False, indexed=True)
+    """What players call it ("torch", "Town Square", "Alice")."""
     description = text(default="")
+    """What C{look at} shows of it."""
     weight = integer(default=1, allowNone=False)
+    """How much of a container's capacity it takes."""
     portable = boolean(default=True, allowNone=False)
+    """Whether it can be picked up and carried."""
     proper = boolean(default=False, allowNone=False)
+    """Whether its name is a proper noun ("Alice", never "a Alice")."""
     gender = integer(default=NEUTER, allowNone=False)
+    """MALE, FEMALE, NEUTER or PLURAL (imaginary.language), for pronouns."""
     location = reference(whenDeleted=NULLIFY)
+    """The Thing it is in (a room, a box, a person), or None for a room."""
     kind = text(default=None,
                 doc="the thing type it was made from (for world export)")
+    """The thing type it was made from, for world export (or None)."""
 
     _idea = inmemory()
 
