@@ -269,3 +269,35 @@ def test_hints_are_written_for_people():
     assert "password" in listed and "quit" in listed
     t.actor.do("help")
     assert "lamp" not in t.actor.output()[0]
+
+
+def test_a_full_disk_is_told_clearly_and_changes_nothing(tmp_path):
+    """
+    The store's file may grow no more (SQLite's own limit, the same
+    SQLITE_FULL a full disk gives): a command that writes is refused with
+    a plain sentence, nothing changes, and once there is room again the
+    same command works.
+    """
+    import pytest
+    from imaginary.simulation.thing import Thing
+    from imaginary.store import Store, StoreFull
+    store = Store(str(tmp_path / "small.store"))
+    t = Transcript(store)
+    conn = store._conn
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    # Fill what room is left in the file's pages, to the last bytes.
+    for size in (2000, 200, 20, 0):
+        with pytest.raises(StoreFull):
+            for n in range(10000):
+                store.transact(Thing, store=store, name=f"f{size}.{n}",
+                               description="x" * size)
+    before = store.query(Thing).count()
+    for n in range(3):
+        t.check(f"create thing named stone{n}", actor=[
+            "The world cannot save right now; nothing was changed."])
+    assert store.query(Thing).count() == before
+    conn.execute(f"PRAGMA max_page_count = {pages * 100}")
+    t.check("create thing named pebble", actor=["You create the pebble."])
+    assert store.query(Thing).count() == before + 1
+    store.close()

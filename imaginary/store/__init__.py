@@ -14,7 +14,7 @@ from .errors import (
     ConstraintError, DeletionDisallowed, DuplicateTypeName,
     DuplicateUniqueItem, ItemNotFound, NoCrossStoreReferences, NoInheritance,
     NotAStore, NoUpgradePathAvailable, PowerupNotInstalled, QueryError,
-    SchemaMismatch, StoreClosed, StoreError, StoreInUse)
+    SchemaMismatch, StoreClosed, StoreError, StoreFull, StoreInUse)
 from .item import Item, empowerment, transacted
 from .powerups import IPowerupIndirector
 from .scheduler import (
@@ -32,7 +32,7 @@ __all__ = [
     "NoUpgradePathAvailable",
     "NotAStore", "OR", "Placeholder", "PowerupNotInstalled", "QueryError",
     "SchemaMismatch", "Scheduler", "Store", "StoreClosed", "StoreError",
-    "StoreInUse", "TimedEvent", "TimedEventFailureLog", "UpgradeFailed",
+    "StoreFull", "StoreInUse", "TimedEvent", "TimedEventFailureLog", "UpgradeFailed",
     "boolean", "bytes", "compoundIndex",
     "declareLegacyItem", "empowerment", "ieee754_double", "inmemory", "integer", "reference",
     "registerAttributeCopyingUpgrader", "registerDeletionUpgrader",

@@ -63,6 +63,26 @@ class SQLError(StoreError):
     """The database refused a statement (the sqlite3 error translated)."""
 
 
+class StoreFull(SQLError):
+    """
+    The disk (or the store's size limit) is full: nothing of the refused
+    transaction was written, and the store is sound; writing works again
+    once there is room.
+    """
+
+
+def translated(error, message):
+    """
+    The store's exception for sqlite3 C{error}: StoreFull when the disk or
+    the database is full (SQLITE_FULL), else SQLError; C{message} says
+    what was refused.
+    """
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_FULL") or "disk is full" in str(error):
+        return StoreFull(f"{message}: the disk is full ({error})")
+    return SQLError(f"{message}: {error}")
+
+
 class NoUpgradePathAvailable(CannotOpenStore):
     """A store holds items of a version that no upgrader chain can reach."""
 

@@ -40,7 +40,8 @@ from . import schema
 from .schema import TypeInfo as _TypeInfo
 from .errors import (
     ItemNotFound, NotAStore,
-    QueryError, SQLError, SchemaMismatch, StoreClosed, StoreError, StoreInUse)
+    QueryError, SchemaMismatch, StoreClosed, StoreError, StoreInUse,
+    translated)
 from .identity import IdentityMap, _KeyedRef
 from .item import Item
 from .powerups import (
@@ -358,7 +359,7 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
                 return self._conn.executemany(sql, params)
             return self._conn.execute(sql, params)
         except sqlite3.Error as e:
-            raise SQLError(f"the database refused {sql[:200]!r}: {e}")
+            raise translated(e, f"the database refused {sql[:200]!r}")
 
     def _execute(self, sql, params=()):
         """Run SQL after a checkpoint; translate sqlite3 errors."""
@@ -373,7 +374,7 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
         try:
             return self._conn.execute(sql, params)
         except sqlite3.Error as e:
-            raise SQLError(f"the database refused {sql!r}: {e}")
+            raise translated(e, f"the database refused {sql!r}")
 
     # -- items -------------------------------------------------------------
 

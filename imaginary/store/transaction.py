@@ -11,7 +11,7 @@ the first write, so a command that only looks and talks costs no SQL at all.
 
 import sqlite3
 
-from .errors import SQLError, StoreClosed, StoreError
+from .errors import StoreClosed, StoreError, translated
 from .item import Item
 from .powerups import _PowerupConnector
 
@@ -76,7 +76,7 @@ class Transactions:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as e:
                 self._rollback(txn)
-                raise SQLError(f"commit failed: {e}")
+                raise translated(e, "commit failed")
         if txn.toNotify or txn.touched:
             self._notifyCommitted(txn)
         return result
@@ -227,8 +227,8 @@ class Transactions:
         try:
             self._writePending(txn)
         except sqlite3.Error as e:
-            raise SQLError(f"the database refused the transaction's "
-                             f"writes: {e}")
+            raise translated(e, "the database refused the transaction's "
+                                "writes")
 
     def _writePending(self, txn):
         """Write the transaction's new and changed items (a checkpoint)."""

@@ -12,6 +12,7 @@ failure changes nothing and tells the actor why.
 
 import difflib
 import re
+import time
 
 import attr
 from twisted.logger import Logger
@@ -24,6 +25,7 @@ from imaginary.simulation.containment import the
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.idea import (
     CanSee, Named, ProviderOf, Proximity, Reachable)
+from imaginary.store import StoreFull
 
 from .grammar import compilePattern
 
@@ -533,6 +535,21 @@ def _printable(word):
     return word[:30] + ("..." if len(word) > 30 else "")
 
 
+FULL = "The world cannot save right now; nothing was changed."
+FULL_LOG_SECONDS = 60
+_lastFullLog = [None]
+
+
+def _diskFull(context):
+    context.tell(FULL)
+    now = time.monotonic()
+    if _lastFullLog[0] is None or now - _lastFullLog[0] >= FULL_LOG_SECONDS:
+        _lastFullLog[0] = now
+        log.error("the store cannot save: its disk is full; players are "
+                  "told that nothing was changed (this line is repeated "
+                  "at most once a minute)")
+
+
 def execute(context, line):
     """
     Run one line of input for the actor: parse, check permission, run in
@@ -574,6 +591,11 @@ def execute(context, line):
         return False
     except ActionFailure as failure:
         context.tell(failure.message)
+        return False
+    except StoreFull:
+        # Nothing was written; say so plainly, and tell the operator once
+        # a minute rather than once per command.
+        _diskFull(context)
         return False
     except Exception:
         log.failure("verb {verb} failed on {line!r}",
