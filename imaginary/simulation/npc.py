@@ -32,7 +32,18 @@ log = Logger()
 
 
 class Mind:
-    """Mixin for NPC intelligence Items; see the module docstring."""
+    """
+    The base of an NPC's mind: mix it into an Item class that declares
+    C{thing = reference(...)} to its body, and give it to a character with
+    L{animate}.
+
+    The mind is told what its body observes through L{observe} (override
+    it), acts by typing commands with L{act} (through the verbs players
+    use) or shows an action with L{emote}, and wakes itself up with
+    L{wakeAfter}: the store's persistent scheduler then calls its C{run()},
+    which may return a time (L{timeAfter}) to be called again.  Timers
+    survive restarts, since the mind and its schedule are in the store.
+    """
 
     __slots__ = ()
 
