@@ -22,6 +22,7 @@ import time
 import unicodedata
 
 import bcrypt
+from confusable_homoglyphs import categories
 from epsilon.extime import Time
 from twisted.internet.threads import deferToThread
 
@@ -48,6 +49,14 @@ _CONFUSABLES = str.maketrans({
 })
 
 
+# Scripts a language writes together: Japanese (kanji and kana), Korean
+# (hangul and hanja).  Any other mix is refused.
+WRITTEN_MIXED = ({"HAN", "HIRAGANA", "KATAKANA"}, {"HAN", "HANGUL"})
+
+# Letters (to Python) that show as nothing: Hangul fillers.
+FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
+
+
 class NameRefused(ValueError):
     """A proposed name breaks the naming rule; the message says how."""
 
@@ -65,6 +74,10 @@ def checkName(name, what="name"):
         raise NameRefused(f"{article} {what} must be 2 to 20 characters "
                           f"long.")
     for i, c in enumerate(name):
+        if c in FILLERS or unicodedata.category(c) == "Cf":
+            shown = unicodedata.name(c, f"U+{ord(c):04X}").lower()
+            raise NameRefused(f"{article} {what} may not hold invisible "
+                              f"characters ({shown}).")
         if c.isalpha():
             continue
         if c in " -'" and 0 < i < len(name) - 1 and name[i - 1].isalpha():
@@ -73,6 +86,12 @@ def checkName(name, what="name"):
                           f"spaces, hyphens or apostrophes between them; "
                           f"{unicodedata.name(c, repr(c)).lower()} is not "
                           f"allowed.")
+    scripts = categories.unique_aliases(name) - {"COMMON", "INHERITED"}
+    if len(scripts) > 1 and not any(scripts <= mix for mix in WRITTEN_MIXED):
+        # "Аlice" with a Cyrillic А looks like Alice and isn't.
+        mixed = ", ".join(sorted(script.title() for script in scripts))
+        raise NameRefused(f"{article} {what} is written in one alphabet, "
+                          f"not a mix ({mixed}).")
     return name
 
 

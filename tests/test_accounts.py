@@ -19,8 +19,15 @@ from imaginary.store import Store
     ("a", "2 to 20 characters"),
     ("x" * 21, "2 to 20 characters"),
     ("Robert'); DROP TABLE", "right parenthesis is not allowed"),
-    ("ali\u200bce", "zero width space is not allowed"),
-    ("\u202eecila", "right-to-left override is not allowed"),
+    ("ali\u200bce", r"invisible characters \(zero width space\)"),
+    ("\u202eecila", r"invisible characters \(right-to-left override\)"),
+    ("alice\u3164", r"invisible characters \(hangul jungseong filler\)"),
+    ("\u3164\u3164\u3164", "invisible characters"),
+    ("\u0430lice", r"one alphabet, not a mix \(Cyrillic, Latin\)"),
+    ("\u13aalice", r"one alphabet, not a mix \(Cherokee, Latin\)"),
+    ("\ua4eelice", r"one alphabet, not a mix \(Latin, Lisu\)"),
+    ("\u5c71\u7530\u305f\u308d\u3046", None),   # kanji and kana
+    ("\uae40\ucca0\uc218", None),                  # hangul
     ("bob  ", None),                      # trailing space collapsed: fine
     ("-bob", "hyphen-minus is not allowed"),
     ("bob--smith", "hyphen-minus is not allowed"),
@@ -62,8 +69,12 @@ def test_one_account_per_look_alike_name():
     store = Store()
     digest = hashPassword("secret99", 4)
     alice = createAccount(store, "alice", digest)
-    with pytest.raises(NameRefused, match="is taken"):
+    # A look-alike of another script is refused for mixing alphabets;
+    # one all of Cyrillic letters that folds to the same key is taken.
+    with pytest.raises(NameRefused, match="not a mix"):
         createAccount(store, "\u0430lice", digest)
+    with pytest.raises(NameRefused, match="is taken"):
+        createAccount(store, "\u0430\u04cf\u0456\u0441\u0435", digest)
     with pytest.raises(NameRefused, match="is taken"):
         createAccount(store, "ALICE", digest)
     assert findAccount(store, "\u0430LICE") is alice

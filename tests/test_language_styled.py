@@ -432,3 +432,8 @@ def test_wrapANSI_lines_fit_unless_one_word(span, width, colours):
     # Only breaks and indents were added: no text is lost or added.
     assert "".join(_OWN_ANSI.sub("", wrapped).split()) == (
         "".join(_OWN_ANSI.sub("", text).split()))
+
+
+def test_bidi_marks_are_removed_from_player_text():
+    """LRM, RLM and ALM can't reorder what others see (issue 18)."""
+    assert sanitize("a\u200eb\u200fc\u061cd") == "abcd"

@@ -122,7 +122,8 @@ _ESCAPES = re.compile(
     r"|\x1b[ -/]*[0-~]"                # other escapes ("ESC c" resets)
     r"|[\x00-\x08\x0a-\x1f\x7f-\x9f]"  # C0 (but tab) and C1 controls
     r"|[\u2028\u2029]"                 # line and paragraph separators
-    r"|[\u202a-\u202e\u2066-\u2069]")  # bidi overrides and isolates
+    r"|[\u202a-\u202e\u2066-\u2069]"  # bidi overrides and isolates
+    r"|[\u200e\u200f\u061c]")         # bidi marks (LRM, RLM, ALM)
 
 
 def sanitize(text):
