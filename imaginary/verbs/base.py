@@ -98,10 +98,19 @@ class Verb:
     """
 
     names = ()
+    """The words that name the verb, the first its name in C{help} and
+    C{actions} (C{("take", "get")})."""
     syntax = ()
+    """Patterns a line may match, each starting with a word: words joined
+    by C{|} are alternatives, and C{{slot}} takes the words there and is
+    passed to C{run} by that name (C{"put {target} in|on {container}"})."""
     help = ""
+    """What C{help <name>} tells players: the syntax, then what it does."""
     permission = "player"
+    """The least level that may use it: C{"player"}, C{"builder"} or
+    C{"admin"}."""
     finds = {}
+    """A L{Find} per slot that names things in the world, for L{resolve}."""
     # Hints: what a slot is called for people ({"tool": "key"} reads
     # "unlock <thing> with <key>"), or the whole usage when the syntax
     # can't say it ("tell <player> <text>").
