@@ -160,7 +160,10 @@ def test_renaming_a_character_is_for_admins_and_follows_the_name_rules():
             ("rename bob to X", "A character name must be 2 to 20 "
              "characters long."),
             ("rename bob to boss", "The name 'boss' is taken."),
-            ("rename bob to \u0410lice", "The name '\u0410lice' is taken."),
+            ("rename bob to \u0410lice", "A character name is written "
+             "in one alphabet, not a mix (Cyrillic, Latin)."),
+            ("rename bob to \u0430\u04cf\u0456\u0441\u0435",
+             "The name '\u0430\u04cf\u0456\u0441\u0435' is taken."),
             ("rename bob to DAVE", "The name 'DAVE' is taken.")]:
         t.check(line, by=boss, actor=[answer])
         assert dump(t.store) == before, line
