@@ -100,7 +100,14 @@ class Relay:
             s.close()
 
     def close(self):
+        """Stop accepting (at once) and drop every connection."""
         self.closed = True
+        try:
+            # A close alone doesn't wake the thread blocked in accept(),
+            # which would go on accepting one more connection.
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         self.cut()
 
