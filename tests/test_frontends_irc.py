@@ -341,6 +341,17 @@ def test_channels_join_talk_and_part(server):
     settleIRC()
     assert ("JOIN", ("#ooc",)) in [(line.command, line.params)
                                    for line in bob.take()]
+    # A client joining a channel its character is on already (every
+    # character is on #ooc; an autojoin does this) is told it is in.
+    newAccount(server, "carol")
+    carol = playing(server, "carol", "Carol")
+    settleIRC()
+    carol.take()
+    carol.send("JOIN #ooc")
+    settleIRC()
+    assert [(line.command, line.params) for line in carol.take()
+            if line.command == "JOIN"] == [("JOIN", ("#ooc",))]
+    bob.take()          # Carol appearing in the room
     # Unknown channels: the game says so, as a NOTICE.
     bob.send("JOIN #nosuchchannel", "JOIN &elsewhere")
     settleIRC()

@@ -219,7 +219,10 @@ class Join(Verb):
         actor = context.actor
         channel = model.channelNamed(context.store, text)
         if channel.membership(actor) is not None:
-            raise ActionFailure.simple(f"You are already on {channel.name}.")
+            # Not a refusal: joining is idempotent (an IRC client's JOIN
+            # of a channel it is on gets its JOIN echoed).
+            context.tell(f"You are already on {channel.name}.")
+            return
         if channel.kind == "private" and not (
                 channel.invited(actor) or hasPermission(actor, "admin")):
             raise ActionFailure.simple(
