@@ -156,6 +156,8 @@ def test_password_login_and_hidden_password_change(world):
     child.send("create Dora female\r")
     child.expect("> ")
     child.send("password\r")
+    child.expect("Current password: ")
+    child.send("secret99\r")
     child.expect(r"New password \(6 or more characters\): ")
     child.send("changed99\r")
     child.expect("Type it again: ")

@@ -139,12 +139,18 @@ def test_changing_the_password_while_playing(server):
     newAccount(server, "alice", "secret99")
     frontEnd, dialogue = connect(server)
     typed(dialogue, "alice", "secret99", "create Alice female", "password",
-          "short")
+          "not-it")
+    until(frontEnd, "That is not your password. Your password is "
+                    "unchanged.")
+    assert "PROMPT Current password: " in frontEnd.lines
+    typed(dialogue, "password", "secret99", "short")
     until(frontEnd, "A password must be at least 6 characters long. Your "
                     "password is unchanged.")
-    typed(dialogue, "password", "better-secret", "better-secrat")
+    typed(dialogue, "password", "secret99", "better-secret",
+          "better-secrat")
     until(frontEnd, "The passwords differ. Your password is unchanged.")
-    typed(dialogue, "password", "better-secret", "better-secret")
+    typed(dialogue, "password", "secret99", "better-secret",
+          "better-secret")
     until(frontEnd, "Your password is changed.")
     assert not frontEnd.hidden
     typed(dialogue, "quit")

@@ -20,7 +20,7 @@ import os
 from twisted.internet import defer
 from twisted.logger import Logger
 
-from imaginary.accounts import checkPassword, nameKey
+from imaginary.accounts import checkPassword, nameKey, verifyPasswordLater
 from imaginary.language import styled
 
 from .avatar import Refused
@@ -38,6 +38,7 @@ NEW_PASSWORD_PROMPT = "Choose a password (6 or more characters): "
 REPEAT_PROMPT = "Type it again: "
 PASSWORD_PROMPT = "Password: "
 CHARACTER_PROMPT = "Character: "
+CURRENT_PROMPT = "Current password: "
 CHANGE_PROMPT = "New password (6 or more characters): "
 MAX_WAITING = 500       # lines queued behind a slow step, at most
 # How long a character whose connection dropped (rather than quit) stays.
@@ -390,11 +391,31 @@ class LineDialogue(PasswordResetSteps):
             self.close()
             return
         if word == "password":
-            self.state = "change-password"
+            # The current password first: a terminal left logged in must
+            # not let a passer-by take the account.  (The local terminal
+            # logged in without one: its player is trusted, and may not
+            # know the random one it was given.)
             self.frontEnd.setPasswordMode(True)
-            self.prompt(CHANGE_PROMPT)
+            if self.frontEnd.kind == "play":
+                self.state = "change-password"
+                self.prompt(CHANGE_PROMPT)
+            else:
+                self.state = "current-password"
+                self.prompt(CURRENT_PROMPT)
             return
         return self._command(stripped)
+
+    def _state_current_password(self, line):
+        d = verifyPasswordLater(self.avatar.account, line)
+
+        def checked(right):
+            if not right:
+                self._backToPlaying("That is not your password. Your "
+                                    "password is unchanged.")
+            elif self.state != "closed":
+                self.state = "change-password"
+                self.prompt(CHANGE_PROMPT)
+        return d.addCallback(checked)
 
     def _state_change_password(self, line):
         try:
