@@ -210,6 +210,17 @@ def test_tintin_with_the_enter_key(server, terminals):
     shown = createAndSay(tintin, "tinny", "Tinny",
                          "hello from tintin", observer)
     assert PASSWORD not in shown     # tintin++ honoured WILL ECHO
+    # The in-game password change: every password hidden on screen too,
+    # though tt++ never answers the later WILL ECHOs (issue 17).
+    tintin.type("password")
+    tintin.waitForPrompt("Current password: ")
+    tintin.type(PASSWORD)
+    tintin.waitForPrompt("New password (6 or more characters): ")
+    tintin.type("tinnynew99")
+    tintin.waitForPrompt("Type it again: ")
+    tintin.type("tinnynew99")
+    shown = tintin.waitFor("Your password is changed.")
+    assert PASSWORD not in shown and "tinnynew99" not in shown, shown
     tintin.type("quit")
     tintin.waitFor("Goodbye.")
     tintin.type("#end")
