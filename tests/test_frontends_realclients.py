@@ -11,6 +11,7 @@ in how it connects and what it shows.
 """
 
 import os
+import signal
 import shutil
 import subprocess
 import time
@@ -115,7 +116,19 @@ class Terminal:
         return self.waitFor(prompt.rstrip())
 
     def close(self):
-        """Kill this tmux server (and the program) and remove its socket."""
+        """Kill the program, this tmux server, and remove its socket."""
+        # tmux's kill-server only hangs the pane up, and a program that
+        # ignores SIGHUP (weechat-headless does) would run on, orphaned,
+        # spinning a core for as long as the machine is up.
+        panes = subprocess.run(
+            ["tmux", "-L", self.socket, "list-panes", "-a", "-F",
+             "#{pane_pid}"], env=self.env, capture_output=True, text=True,
+            timeout=10).stdout.split()
+        for pid in panes:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
         subprocess.run(["tmux", "-L", self.socket, "kill-server"],
                        env=self.env, capture_output=True, timeout=10)
         folder = os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"),
