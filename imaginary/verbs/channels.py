@@ -154,6 +154,7 @@ class ChannelTalk(Verb):
             "'<channel> :<action>' emotes.")
 
     def claim(self, context, line):
+        """The line's slots when its first word names a channel."""
         word, _, rest = line.partition(" ")
         if context.actor is None:
             return None
@@ -163,26 +164,34 @@ class ChannelTalk(Verb):
         return {"channel": channel, "text": rest}
 
     def run(self, context, channel, text):
+        """Talk on the channel the line named."""
         talk(context, channel, text)
 
 
 class Chat(Verb):
+    """The C{chat} verb: talk on a channel named as its first word."""
+
     names = ("chat",)
     syntax = ("chat {text}",)
     help = ("chat <channel> <text>: talk on a channel; 'chat ooc :waves' "
             "emotes.")
 
     def run(self, context, text):
+        """Talk on the channel the first word names."""
         name, _, rest = text.partition(" ")
         talk(context, model.channelNamed(context.store, name), rest)
 
 
 class Channels(Verb):
+    """The C{channels} verb: the channels one may see, and one's own."""
+
     names = ("channels",)
     syntax = ("channels",)
     help = "channels: the channels you can join, and which you are on."
 
     def run(self, context):
+        """List the channels (private ones only to members, the invited
+        and admins)."""
         actor = context.actor
         store = context.store
         admin = hasPermission(actor, "admin")
@@ -211,11 +220,14 @@ class Channels(Verb):
 
 
 class Join(Verb):
+    """The C{join} verb: go on a public channel, or an invited private one."""
+
     names = ("join",)
     syntax = ("join {text}",)
     help = "join <channel>: go on a channel (a private one needs an invite)."
 
     def run(self, context, text):
+        """Join the named channel (already on it is said, not refused)."""
         actor = context.actor
         channel = model.channelNamed(context.store, text)
         if channel.membership(actor) is not None:
@@ -233,11 +245,14 @@ class Join(Verb):
 
 
 class Leave(Verb):
+    """The C{leave} verb: go off a channel."""
+
     names = ("leave",)
     syntax = ("leave {text}",)
     help = "leave <channel>: go off a channel."
 
     def run(self, context, text):
+        """Leave the named channel."""
         channel = model.channelNamed(context.store, text)
         if not model.leave(channel, context.actor):
             raise ActionFailure.simple(f"You are not on {channel.name}.")
@@ -251,6 +266,11 @@ def _rest(words, usage):
 
 
 class ChannelCommand(Verb):
+    """
+    The C{channel} verb: who, history, and running a channel (create,
+    describe, invite, kick, mute, unmute, destroy), one method each.
+    """
+
     names = ("channel",)
     syntax = ("channel {text}", "channel")
     help = ("channel who|history|create|describe|invite|kick|mute|unmute|"
@@ -274,6 +294,7 @@ class ChannelCommand(Verb):
     }
 
     def run(self, context, text=""):
+        """Run the subcommand the first word names (usage otherwise)."""
         words = text.split()
         action = words[0].lower() if words else ""
         if action not in self.USAGE:
@@ -290,6 +311,7 @@ class ChannelCommand(Verb):
         getattr(self, action)(context, channel, args[1:], usage)
 
     def create(self, context, args):
+        """Make a channel owned by the actor (a player owns three)."""
         actor = context.actor
         kind = args[1].lower() if len(args) > 1 else "public"
         if context.registry is not None and \
@@ -313,6 +335,7 @@ class ChannelCommand(Verb):
                 f"Only {channel.name}'s owner or an admin may do that.")
 
     def who(self, context, channel, args, usage):
+        """Who is on the channel: owner, muted and away marked."""
         actor = context.actor
         if channel.kind == "private" and channel.membership(actor) is None \
                 and not hasPermission(actor, "admin"):
@@ -344,6 +367,7 @@ class ChannelCommand(Verb):
         context.tell(f"On {channel.name}: {', '.join(names)}.{relayed}")
 
     def history(self, context, channel, args, usage):
+        """The channel's last lines (members and admins only)."""
         actor = context.actor
         if channel.membership(actor) is None and \
                 not hasPermission(actor, "admin"):
@@ -371,6 +395,7 @@ class ChannelCommand(Verb):
         context.tell("\n".join(shown))
 
     def describe(self, context, channel, args, usage):
+        """Set the channel's description (owner or admin)."""
         self._mayRun(context, channel)
         text = " ".join(_rest(args, usage))
         channel.description = _speech(text)[:200]
@@ -385,6 +410,7 @@ class ChannelCommand(Verb):
         return findPlayer(context, name)
 
     def invite(self, context, channel, args, usage):
+        """Invite a character (owner or admin); it is told how to join."""
         self._mayRun(context, channel)
         who = self._character(context, channel, args, usage)
         if channel.membership(who) is not None:
@@ -398,6 +424,7 @@ class ChannelCommand(Verb):
               ).broadcast()
 
     def kick(self, context, channel, args, usage):
+        """Put a member off the channel (owner or admin)."""
         self._mayRun(context, channel)
         who = self._character(context, channel, args, usage)
         if who is channel.owner:
@@ -412,6 +439,7 @@ class ChannelCommand(Verb):
                             f"{channel.name}.").broadcast()
 
     def mute(self, context, channel, args, usage, muted=True):
+        """Stop (or with C{muted} false, let) a member talk there."""
         self._mayRun(context, channel)
         who = self._character(context, channel, args, usage)
         membership = channel.membership(who)
@@ -428,9 +456,11 @@ class ChannelCommand(Verb):
                             f"{channel.name}.").broadcast()
 
     def unmute(self, context, channel, args, usage):
+        """Let a muted member talk again."""
         self.mute(context, channel, args, usage, muted=False)
 
     def destroy(self, context, channel, args, usage):
+        """Delete the channel and its history (not the game's own)."""
         self._mayRun(context, channel)
         if channel.autojoin:
             raise ActionFailure.simple(f"{channel.name} is the game's own "

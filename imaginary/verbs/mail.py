@@ -123,6 +123,7 @@ class Mail(Verb):
             "('mail help' for the forms).")
 
     def run(self, context, text=""):
+        """Run the subcommand the first word names (the list if none)."""
         words = text.split(None, 1)
         action = words[0].lower() if words else "list"
         rest = words[1] if len(words) > 1 else ""
@@ -132,10 +133,12 @@ class Mail(Verb):
         handler(context, rest)
 
     def do_help(self, context, rest):
+        """What the mail subcommands are."""
         context.tell(USAGE + f" Your address is "
                      f"{model.addressOf(context.actor)}.")
 
     def do_list(self, context, rest):
+        """List the mailbox: number, from, subject, date, unread mark."""
         box = model.mailboxOf(context.actor)
         messages = box.messages()
         if not messages:
@@ -152,6 +155,7 @@ class Mail(Verb):
         context.tell("\n".join(lines))
 
     def do_read(self, context, rest):
+        """Show message N (and mark it read)."""
         message = _number(context, rest.strip())
         message.unread = False
         sender = message.sender
@@ -181,6 +185,7 @@ class Mail(Verb):
         context.tell("\n".join(lines))
 
     def do_send(self, context, rest):
+        """Send: one line with " = body", or the body on following lines."""
         to, _, rest = rest.strip().partition(" ")
         if not to:
             raise _refused("Usage: mail send <to> <subject> [= <body>]")
@@ -197,6 +202,7 @@ class Mail(Verb):
                                                  body))
 
     def do_reply(self, context, rest):
+        """Reply to message N, threaded by its Message-ID."""
         number, equals, body = rest.partition("=")
         message = _number(context, number.strip())
         if message.senderCharacter is not None:
@@ -219,6 +225,7 @@ class Mail(Verb):
             _collect(context, reply, "reply")
 
     def do_forward(self, context, rest):
+        """Forward message N to a character or an address."""
         head, equals, note = rest.partition("=")
         words = head.split()
         if len(words) != 2:
@@ -236,6 +243,7 @@ class Mail(Verb):
         _send(context, words[1], subject, body)
 
     def do_delete(self, context, rest):
+        """Delete message N."""
         message = _number(context, rest.strip())
         number = message.number
         message.deleteFromStore()
@@ -251,6 +259,7 @@ class AccountVerb(Verb):
             "to it); account verify <code>; account email forward on|off.")
 
     def run(self, context, text=""):
+        """Run the account subcommand (email, verify, forward)."""
         account = model.accountOf(context.actor)
         if account is None:
             raise _refused("Only a player's character has an account.")

@@ -72,6 +72,7 @@ class QuietSite(Site):
     noisy = False
 
     def log(self, request):
+        """Write nothing (the session layer logs what matters)."""
         pass
 
 

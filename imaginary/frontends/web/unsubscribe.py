@@ -41,6 +41,7 @@ class UnsubscribePage(Resource):
         self.imaginary = server     # not "server": putChild sets that
 
     def getChild(self, path, request):
+        """The page for one token (any path segment; unknown ones 404)."""
         return _Token(self.imaginary, path.decode("ascii", "replace"))
 
 
