@@ -45,7 +45,18 @@ LOGIN_GRACE_SECONDS = float(os.environ.get("IMAGINARY_LOGIN_GRACE_SECONDS",
 MAX_UNAUTHENTICATED_PER_ADDRESS = int(os.environ.get(
     "IMAGINARY_MAX_UNAUTHENTICATED_PER_ADDRESS", "20"))
 NAME = "Imaginary"
-VERSION = "0.1.0"
+
+
+def _version():
+    """The installed distribution's version: pyproject.toml says it once."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("imaginary")
+    except PackageNotFoundError:        # run from a checkout, not installed
+        return "0+unknown"
+
+
+VERSION = _version()
 
 
 @implementer(IGameControl)

@@ -75,11 +75,6 @@ class Style:
             bold=self.bold or defaults.get("bold", False),
             underline=self.underline or defaults.get("underline", False))
 
-    def isPlain(self):
-        """Whether rendering this style changes nothing."""
-        r = self.resolved()
-        return not (r.fg or r.bg or r.bold or r.underline or r.italic)
-
 
 PLAIN = Style()
 

@@ -22,12 +22,6 @@ from .containment import the
 from .failure import ActionFailure
 from .thing import Enhancement, Thing
 
-GARMENT_SLOTS = (
-    "head", "face", "neck", "chest", "back", "left arm", "right arm",
-    "left hand", "right hand", "waist", "left leg", "right leg",
-    "left foot", "right foot",
-)
-
 
 @implementer(IClothing, IMovementRestriction)
 class Garment(Enhancement, Item):

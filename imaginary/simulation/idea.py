@@ -60,10 +60,6 @@ class Path:
         """The Thing the path ends at."""
         return self.links[-1].target.delegate
 
-    def targetAs(self, interface):
-        """The last target adapted to C{interface}, or None."""
-        return interface(self.links[-1].target.delegate, None)
-
     def annotated(self, interface):
         """Yield (index, annotation) for annotations providing interface."""
         for i, link in enumerate(self.links):

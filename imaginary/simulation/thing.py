@@ -203,9 +203,3 @@ class Enhancement:
         enhancement = cls(store=thing.store, thing=thing, **kw)
         thing.powerUp(enhancement)
         return enhancement
-
-    @classmethod
-    def destroyFor(cls, thing):
-        """Remove and delete this kind of enhancement from C{thing}."""
-        for enhancement in list(thing.store.query(cls, cls.thing == thing)):
-            enhancement.deleteFromStore()

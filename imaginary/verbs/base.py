@@ -34,8 +34,6 @@ from .phrases import (  # noqa: F401 (parsePhrase and the rest: base's API)
 
 log = Logger()
 
-PERMISSION_LEVELS = ("player", "builder", "admin")
-
 # Search radii, in metres along the Idea graph.  Containment costs nothing
 # and an exit costs its length (1 m by default), so HERE is everything in
 # the room at any depth of containers, and NEARBY adds the next rooms.
@@ -123,8 +121,6 @@ class Verb:
         whose first word no verb knows, else None.  Other verbs never claim.
         """
         return None
-    # Whether a missing actor body is fine (help, who: pure information).
-    needsLocation = False
 
     def run(self, context, **slots):
         """
