@@ -19,7 +19,9 @@ import time
 import pytest
 
 from irckit import PASSWORD, RawIRC, startIRCServer
-from test_frontends_realclients import Terminal
+# The real-clients module's tmux terminals, and the fixture that kills
+# them (and their programs) after each test.
+from test_frontends_realclients import terminals  # noqa: F401
 
 WAIT = 15.0
 # What a client shows for an error numeric we might send by mistake.
@@ -34,19 +36,6 @@ def game(tmp_path_factory):
     yield port
     log = server.stop()
     assert "Traceback" not in log, log[-3000:]
-
-
-@pytest.fixture
-def terminals(tmp_path):
-    made = []
-
-    def start(name, command, **kwargs):
-        terminal = Terminal(name, command, tmp_path, **kwargs)
-        made.append(terminal)
-        return terminal
-    yield start
-    for terminal in made:
-        terminal.close()
 
 
 def rawPlayer(port, account, nick):

@@ -38,6 +38,7 @@ from twisted.conch.telnet import (
     ECHO, GA, IAC, NAWS, SGA, TelnetProtocol, TelnetTransport)
 from twisted.logger import Logger
 
+from .clientinfo import colourDepth, msspPayload
 from .limits import (
     MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_LONG, FloodGate, screenLine)
 
@@ -53,13 +54,9 @@ GMCP = b"\xc9"
 
 TTYPE_IS, TTYPE_SEND = b"\x00", b"\x01"
 CHARSET_REQUEST, CHARSET_ACCEPTED, CHARSET_REJECTED = b"\x01", b"\x02", b"\x03"
-MSSP_VAR, MSSP_VAL = b"\x01", b"\x02"
 
 MAX_SUBNEGOTIATION_BYTES = 8192
 DEFAULT_WIDTH = 80
-
-# MTTS bit flags (the third TTYPE answer is "MTTS <n>").
-MTTS_ANSI, MTTS_UTF8, MTTS_256, MTTS_TRUECOLOR = 1, 4, 8, 256
 
 OFFERED_LOCAL = (EOR, MCCP2, MSSP, GMCP, CHARSET)
 ACCEPTED_REMOTE = (NAWS, TTYPE, CHARSET)
@@ -441,13 +438,7 @@ class MudTelnetProtocol(TelnetProtocol):
     def _sendMSSP(self):
         if self.transport is None:
             return
-        parts = []
-        for key, value in self.mssp().items():
-            clean = [str(key), str(value)]
-            clean = [c.encode("utf-8").translate(None, b"\x00\x01\x02\xff")
-                     for c in clean]
-            parts.append(MSSP_VAR + clean[0] + MSSP_VAL + clean[1])
-        self.transport.requestNegotiation(MSSP, b"".join(parts))
+        self.transport.requestNegotiation(MSSP, msspPayload(self.mssp()))
 
     # -- what the client can show ------------------------------------------
 
@@ -461,19 +452,7 @@ class MudTelnetProtocol(TelnetProtocol):
         return self._colours
 
     def _colourDepth(self):
-        if self.mtts & MTTS_TRUECOLOR:
-            return "truecolour"
-        if self.mtts & MTTS_256:
-            return "256"
-        if self.mtts & MTTS_ANSI:
-            return "16"
-        names = " ".join(self.terminalTypes).lower()
-        if "256color" in names:
-            return "256"
-        if any(n in names for n in ("xterm", "ansi", "vt100", "tintin",
-                                    "mudlet", "mushclient", "screen")):
-            return "16"
-        return None
+        return colourDepth(self.mtts, self.terminalTypes)
 
     # -- input -------------------------------------------------------------
 
