@@ -7,20 +7,15 @@ tests keep what the pages promise true without a docs build.
 """
 
 import ast
-import os
 import pathlib
 import re
-import sys
 import types
 
-import pytest
-
-import imaginary.plugins
-from imaginary.plugin import defaultLoader
 from imaginary.interfaces import ILightSource
 from imaginary.simulation.thing import Thing
 from imaginary.store import Store
-from transcript import R, Transcript, registry
+from pluginkit import pluginFolder, write  # noqa: F401 (a fixture)
+from transcript import Transcript, registry
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -66,27 +61,6 @@ def test_tutorial_factory_makes_an_unlit_torch():
     assert module.torchType.getType() is module.torch
     assert list(module.torchVerbs.verbs()) == [module.Light,
                                                module.Extinguish]
-
-
-@pytest.fixture
-def pluginFolder(tmp_path):
-    """A world's own plugin folder, as IMAGINARY_PLUGIN_PATH would add."""
-    folder = tmp_path / "worldplugins"
-    folder.mkdir()
-    imaginary.plugins.__path__.append(str(folder))
-    yield folder
-    imaginary.plugins.__path__.remove(str(folder))
-    defaultLoader().reload()
-    sys.modules.pop("imaginary.plugins.mytorch", None)
-    registry().refresh()
-
-
-def write(folder, name, text):
-    """Write a plugin file with a modification time the loader sees as new."""
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    stat = os.stat(path)
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10 ** 9))
 
 
 def test_tutorial_steps_in_a_running_game(pluginFolder):

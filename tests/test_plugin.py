@@ -1,12 +1,8 @@
 """Tests for imaginary.plugin: discovery, live reload, broken plugins."""
 
-import os
 import textwrap
 
-import pytest
-
-import imaginary.plugins
-from imaginary.plugin import defaultLoader
+from pluginkit import pluginFolder, write  # noqa: F401 (a fixture)
 from transcript import R, Transcript
 
 GOOD = textwrap.dedent('''
@@ -20,25 +16,6 @@ GOOD = textwrap.dedent('''
 
     %s = ThingType("%s", make, "a test type")
 ''')
-
-
-@pytest.fixture
-def pluginFolder(tmp_path):
-    folder = tmp_path / "worldplugins"
-    folder.mkdir()
-    imaginary.plugins.__path__.append(str(folder))
-    yield folder
-    imaginary.plugins.__path__.remove(str(folder))
-    defaultLoader().reload()
-
-
-def write(folder, name, text):
-    path = folder / name
-    path.write_text(text)
-    # Make sure the loader sees a new modification time.
-    stat = os.stat(path)
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10 ** 9))
-    return path
 
 
 def test_reload_makes_a_new_thing_type_creatable(pluginFolder):
