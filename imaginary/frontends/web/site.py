@@ -10,6 +10,7 @@ from twisted.web.server import Site
 
 from .admin import AdminJSON, AdminPage
 from .gamesocket import SocketGate
+from .grouppage import GroupPages
 from .headers import answer
 from .pages import (
     AccountPage, CharactersPage, HomePage, LoginPage, LogoutPage,
@@ -93,6 +94,7 @@ def webFactory(server, clock=None, secret=None):
     root.putChild(b"admin.json", AdminJSON(game))
     root.putChild(b"static", StaticFiles())
     root.putChild(b"unsubscribe", UnsubscribePage(server))
+    root.putChild(b"g", GroupPages(game))
     site = QuietSite(root)
     site.game = game
     return site
