@@ -26,7 +26,7 @@ import json
 from imaginary.interfaces import IActor, IContainer, IOpenable
 from imaginary.simulation.containment import Door, Exit
 from imaginary.simulation.lighting import LocationLighting
-from imaginary.simulation.thing import Thing
+from imaginary.simulation.thing import NOUN_FORMS, Thing
 from imaginary.simulation.world import ImaginaryWorld, createRoom
 from imaginary.verbs.builder import thingTypes
 
@@ -60,6 +60,12 @@ def _build(store, doc):
         for attribute in ("description", "proper", "portable", "weight"):
             if attribute in spec:
                 setattr(thing, attribute, spec[attribute])
+        if "noun" in spec:
+            if spec["noun"] not in NOUN_FORMS:
+                raise WorldFileError(
+                    f"thing {spec.get('id')!r} has noun {spec['noun']!r}; "
+                    f"a noun is one of {list(NOUN_FORMS)}")
+            thing.noun = spec["noun"]
         things[spec.get("id", f"#{len(things)}")] = (thing, spec)
     for key, (thing, spec) in things.items():
         where = spec.get("in")
@@ -141,6 +147,8 @@ def export(store):
                 "name": thing.name, "description": thing.description,
                 "proper": thing.proper, "portable": thing.portable,
                 "weight": thing.weight}
+        if thing.noun != "count":
+            spec["noun"] = thing.noun
         where = thing.location
         if where is not None:
             if where.storeID not in roomKeys and where.kind is None:

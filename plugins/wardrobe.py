@@ -5,9 +5,10 @@ from imaginary.simulation.garments import Garment
 from imaginary.simulation.thing import Thing
 from imaginary.verbs.builder import ThingType
 
-# Nouns with no "a": trousers (plural only) and underwear (a mass noun)
-# are "some trousers", "some underwear" in every listing.
-SOME = {"trousers", "underwear"}
+# Nouns with no "a" (Thing.noun): trousers are plural only ("some
+# trousers", "two pairs of trousers", "they"), underwear is a mass noun
+# ("some underwear", never counted, "it").
+NOUNS = {"trousers": "plural", "underwear": "mass"}
 
 # name -> (slots, bulk, description)
 CLOTHES = {
@@ -27,7 +28,8 @@ def garmentFactory(kind):
 
     def make(store, name):
         thing = Thing(store=store, name=name, description=description)
-        if kind in SOME:
+        thing.noun = NOUNS.get(kind, "count")
+        if thing.noun == "plural":
             thing.gender = PLURAL
         Garment.createFor(thing, garmentSlots=slots, bulk=bulk)
         return thing

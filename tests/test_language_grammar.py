@@ -17,6 +17,7 @@ class T:
     proper = attr.ib(default=False)
     gender = attr.ib(default=NEUTER)
     isPlayer = attr.ib(default=False)
+    noun = attr.ib(default="count")
 
 
 alice = T("Alice", True, FEMALE, True)
@@ -213,7 +214,12 @@ def test_list_of_three_with_counts_and_a_proper_name():
     ([T("box"), T("box"), T("box")], "three boxes"),
     ([T("mouse"), T("mouse")], "two mice"),
     ([T("Coin"), coin()], "two Coins"),
-    ([boots, T("boots", gender=PLURAL)], "two boots"),
+    # A thing named in the plural is a pair: two of them, two pairs.
+    ([boots, T("boots", gender=PLURAL)], "two pairs of boots"),
+    ([T("trousers", noun="plural")] * 3, "three pairs of trousers"),
+    # Mass nouns are never counted or given "a".
+    ([T("underwear", noun="mass")] * 2, "some underwear"),
+    ([T("bread", noun="mass"), coin()], "some bread and a coin"),
     ([coin() for _ in range(21)], "21 coins"),
     ([], "nothing"),
 ])
@@ -378,3 +384,15 @@ def test_remembered_sentences_follow_changes_in_the_store():
     store.transact(setattr, alice, "gender", PLURAL)
     assert plainText(sentence("{actor:pronoun} {actor:say}", actor=alice)
                      .render(bob)) == "They say"
+
+
+def test_noun_forms_take_their_articles_and_agree():
+    underwear = T("underwear", noun="mass")
+    trousers = T("trousers", noun="plural", gender=PLURAL)
+    assert say("{actor} {actor:take} {target}.", bob, actor=alice,
+               target=underwear) == "Alice takes some underwear."
+    assert say("{target} {target:be} clean.", bob,
+               target=underwear) == "Some underwear is clean."
+    assert say("{target} {target:be} clean.", bob,
+               target=trousers) == "Some trousers are clean."
+    assert renderPlain(ItemList([trousers]).render(bob)) == "some trousers"

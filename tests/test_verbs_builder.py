@@ -56,11 +56,31 @@ def test_describe_name_set():
     t.check("set weight of pebble to heavy", actor=[
         "weight must be a whole number from 0 to 1000000000."])
     t.check("set colour of pebble to red", actor=[
-        "There is no property 'colour'. Try gender, proper, weight, "
+        "There is no property 'colour'. Try gender, proper, noun, weight, "
         "portable or capacity."])
     t.check("set capacity of pebble to 3",
             actor=["Pebble is not a container."])
     assert pebble.weight == 7
+
+
+def test_set_noun_form_is_used_in_every_listing():
+    t = Transcript()
+    t.actor.do("create thing named sand")
+    t.actor.do("drop sand")
+    t.actor.output()
+    t.observer.output()
+    t.check("look", by=t.observer, actor=[
+        "[ Test Location ]", "Location for testing.",
+        "Here, you see Alice and a sand."])
+    t.check("set noun of sand to mass",
+            actor=["You set the noun of the sand to mass."])
+    t.check("look", by=t.observer, actor=[
+        "[ Test Location ]", "Location for testing.",
+        "Here, you see Alice and some sand."])
+    t.check("set noun of sand to lots", actor=[
+        "A noun is count (a coin, two coins), mass (some bread) or plural "
+        "(some trousers, two pairs of trousers)."])
+    assert t.store.findUnique(Thing, Thing.name == "sand").noun == "mass"
 
 
 def test_illuminate_teleport_destroy_scrutinize():
@@ -81,9 +101,13 @@ def test_illuminate_teleport_destroy_scrutinize():
     t.check("create thing named vase", actor=["You create the vase."])
     t.check("scrutinize vase", actor=[R(r"Thing\(storeID=\d+\)"),
                                       R(r"\{'description': '',"),
-                                      R(r".*"), R(r".*"), R(r".*"),
-                                      R(r".*"), R(r".*"), R(r".*"),
-                                      R(r".*")])
+                                      " 'gender': 0,", " 'kind': 'thing',",
+                                      R(r" 'location': Thing.*"),
+                                      " 'name': 'vase',",
+                                      " 'noun': 'count',",
+                                      " 'portable': True,",
+                                      " 'proper': False,",
+                                      " 'weight': 1}"])
     t.check("destroy vase", actor=["You destroy the vase."])
     assert t.store.findFirst(Thing, Thing.name == "vase") is None
     t.check("teleport to Test Location",

@@ -62,6 +62,23 @@ def test_export_then_load_gives_the_same_world(tmp_path):
         path.read_text()).keys()
 
 
+def test_noun_forms_are_exported_and_loaded():
+    doc = {"rooms": {"a": {"name": "A"}}, "origin": "a",
+           "things": [{"id": "s", "type": "thing", "name": "sand",
+                       "noun": "mass", "in": "a"},
+                      {"id": "c", "type": "thing", "name": "coin",
+                       "in": "a"}]}
+    store = Store()
+    worldfile.build(store, doc)
+    exported = {t["name"]: t.get("noun")
+                for t in worldfile.export(store)["things"]}
+    assert exported == {"sand": "mass", "coin": None}
+    doc["things"][0]["noun"] = "heaps"
+    with pytest.raises(worldfile.WorldFileError,
+                       match="thing 's' has noun 'heaps'; a noun is one of"):
+        worldfile.build(Store(), doc)
+
+
 def test_bad_documents_are_refused_clearly():
     with pytest.raises(worldfile.WorldFileError,
                        match="thing 'x' has unknown type 'dragon'"):

@@ -161,6 +161,21 @@ def _styleFor(thing):
     return "player" if getattr(thing, "isPlayer", False) else "thing"
 
 
+def _nounForm(thing):
+    """A thing's noun form: "count", "mass" or "plural" (a thing without
+    one, named in the plural gender, is plural)."""
+    form = getattr(thing, "noun", None)
+    if form in ("count", "mass", "plural"):
+        if form == "count" and thing.gender == PLURAL:
+            return "plural"
+        return form
+    return "plural" if thing.gender == PLURAL else "count"
+
+
+def _uncounted(thing):
+    return _nounForm(thing) != "count"
+
+
 def nounPhrase(thing, observer, definite=True):
     """A Span naming C{thing} for C{observer} ("you", "Alice", "a lamp")."""
     if thing is observer:
@@ -170,8 +185,8 @@ def nounPhrase(thing, observer, definite=True):
         return styled(name, role=_styleFor(thing))
     if definite:
         article = "the"
-    elif thing.gender == PLURAL:
-        # A thing named in the plural ("boots") is "some boots", not "a".
+    elif _uncounted(thing):
+        # Mass and plural-only nouns ("bread", "trousers") take "some".
         article = "some"
     else:
         article = indefiniteArticle(name)
@@ -206,14 +221,18 @@ class ItemList:
             groups.append([thing, 1])
         phrases = []
         for thing, count in groups:
-            if count == 1:
+            form = _nounForm(thing)
+            if count == 1 or form == "mass":
+                # Mass nouns aren't counted: two loaves' worth of "bread"
+                # is still "some bread".
                 phrases.append(nounPhrase(thing, observer, definite))
+            elif form == "plural":
+                phrases.append(styled(numberWord(count) + " pairs of ",
+                                      styled(thing.name,
+                                             role=_styleFor(thing))))
             else:
-                # A name already in the plural ("boots") stays as it is.
-                name = thing.name if thing.gender == PLURAL else \
-                    pluralize(thing.name)
                 phrases.append(styled(numberWord(count) + " ", styled(
-                    name, role=_styleFor(thing))))
+                    pluralize(thing.name), role=_styleFor(thing))))
         return joinList(phrases)
 
     def subject(self, observer):

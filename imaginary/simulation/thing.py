@@ -17,7 +17,8 @@ from imaginary.interfaces import (
 from imaginary.language.grammar import FEMALE, MALE, NEUTER, PLURAL
 from imaginary.language.folding import foldName
 from imaginary.store import (
-    Item, NULLIFY, boolean, inmemory, integer, reference, text)
+    Item, NULLIFY, boolean, inmemory, integer, reference,
+    registerAttributeCopyingUpgrader, text)
 
 from .failure import ActionFailure
 
@@ -39,7 +40,7 @@ class Thing(Item):
     """
 
     typeName = "imaginary_thing"
-    schemaVersion = 1
+    schemaVersion = 2
 
     name = text(allowNone=False, indexed=True)
     """What players call it ("torch", "Town Square", "Alice")."""
@@ -58,6 +59,10 @@ class Thing(Item):
     kind = text(default=None,
                 doc="the thing type it was made from (for world export)")
     """The thing type it was made from, for world export (or None)."""
+    noun = text(default="count", allowNone=False)
+    """Its name's noun form, for articles and counts: C{"count"} (a coin,
+    two coins), C{"mass"} (some bread, never "a bread" or "two breads") or
+    C{"plural"} (plural only: some trousers, two pairs of trousers)."""
 
     _idea = inmemory()
 
@@ -186,6 +191,22 @@ def _capitalised(thing):
     if thing.proper:
         return thing.name
     return "The " + thing.name
+
+
+NOUN_FORMS = ("count", "mass", "plural")
+
+
+def _nounFromGender(thing):
+    """
+    Version 1 had no noun form: a thing named in the plural was given the
+    plural gender ("trousers"), so that is the plural-only form now; the
+    rest are count nouns (a builder sets a mass noun with C{set}).
+    """
+    if thing.gender == PLURAL and not thing.proper:
+        thing.noun = "plural"
+
+
+registerAttributeCopyingUpgrader(Thing, 1, 2, postCopy=_nounFromGender)
 
 
 class Enhancement:

@@ -17,7 +17,7 @@ from imaginary.simulation.containment import (the,
     DIRECTIONS, Exit, canonicalDirection)
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.lighting import LocationLighting
-from imaginary.simulation.thing import GENDERS, Thing
+from imaginary.simulation.thing import GENDERS, NOUN_FORMS, Thing
 from imaginary.simulation.world import createRoom
 from imaginary.language import sanitize
 from imaginary.store import AND
@@ -293,14 +293,15 @@ _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False,
 
 class Set(Verb):
     """
-    The C{set} verb (builders): a property of a thing (gender, proper, weight,
-    portable, capacity).
+    The C{set} verb (builders): a property of a thing (gender, proper, noun,
+    weight, portable, capacity).
     """
 
     names = ("set",)
     syntax = ("set {property} of {target} to {value}",)
     help = ("set <property> of <thing> to <value>: properties are gender "
-            "(male, female, neuter, plural), proper (yes/no), weight, "
+            "(male, female, neuter, plural), proper (yes/no), noun (count: "
+            "a coin; mass: some bread; plural: some trousers), weight, "
             "portable (yes/no) and capacity.")
     permission = "builder"
     finds = {"target": Find(radius=NEARBY, reach=False)}
@@ -317,6 +318,12 @@ class Set(Verb):
                 raise ActionFailure.simple(
                     "Gender must be male, female, neuter or plural.")
             thing.gender = GENDERS[value]
+        elif prop == "noun":
+            if value not in NOUN_FORMS:
+                raise ActionFailure.simple(
+                    "A noun is count (a coin, two coins), mass (some bread) "
+                    "or plural (some trousers, two pairs of trousers).")
+            thing.noun = value
         elif prop in ("proper", "portable"):
             if value not in _BOOLEANS:
                 raise ActionFailure.simple(f"{prop} must be yes or no.")
@@ -335,7 +342,7 @@ class Set(Verb):
                 container.capacity = int(value)
         else:
             raise ActionFailure.simple(
-                f"There is no property '{prop}'. Try gender, proper, "
+                f"There is no property '{prop}'. Try gender, proper, noun, "
                 f"weight, portable or capacity.")
         report(context, f"You set the {prop} of {the(thing)} to {value}.")
 
