@@ -94,7 +94,8 @@ def whereabouts(character, connected):
     resting = character.store.findFirst(
         RestingPlace, RestingPlace.character == character)
     if resting is not None and resting.place is not None:
-        return f"Not in play; last in {resting.place.name}."
+        # It may have rested inside something (a cart): name the room.
+        return f"Not in play; last in {resting.place.enclosingRoom().name}."
     return "Not in play."
 
 
@@ -246,6 +247,20 @@ def memberView(server, account, handle):
 class GroupPages(PageBase):
     """GET (and HEAD) /g/<handle>/: a group's page, for its members."""
 
+    allowedMethods = (b"GET", b"HEAD")
+
+    def render(self, request):
+        """
+        GET and HEAD as usual; any other method 405 with Allow (Twisted
+        itself answers 405 only for POST, and 501 for PUT, DELETE...).
+        """
+        if request.method in self.allowedMethods:
+            return super().render(request)
+        request.setResponseCode(405)
+        request.setHeader(b"Allow", b", ".join(self.allowedMethods))
+        securePage(request, b"text/plain; charset=utf-8")
+        return b"Only GET and HEAD are allowed here.\n"
+
     def render_GET(self, request):
         """
         The group's page for a member's login; the one 404 for everything
@@ -266,6 +281,15 @@ class GroupPages(PageBase):
             request.setResponseCode(404)
             return NOT_FOUND
         return page
+
+    def render_HEAD(self, request):
+        """
+        GET's status and headers, its length, and no body (returning the
+        body would have Twisted log a warning on every HEAD).
+        """
+        body = self.render_GET(request)
+        request.setHeader(b"Content-Length", b"%d" % (len(body),))
+        return b""
 
     def pageFor(self, request, handle):
         """The page's bytes for this request's login, or None."""
