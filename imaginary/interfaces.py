@@ -66,7 +66,7 @@ class IContainer(Interface):
         "A sentence template for the line listing its contents, with the "
         "roles {box} and {things}, or None for the usual one.")
 
-    def add(thing):
+    def checkFits(thing):
         """
         Check that C{thing} may be put inside; raise ActionFailure if not.
         A container may also define C{received(thing)} (not required, so

@@ -55,7 +55,7 @@ def _build(store, doc):
         if kind not in types:
             raise WorldFileError(f"thing {spec.get('id')!r} has unknown type "
                                  f"{kind!r}; known: {sorted(types)}")
-        thing = types[kind].getType()(store, spec["name"])
+        thing = types[kind].factory(store, spec["name"])
         thing.kind = kind
         for attribute in ("description", "proper", "portable", "weight"):
             if attribute in spec:

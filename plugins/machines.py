@@ -11,7 +11,7 @@ from imaginary.simulation.containment import Container, the
 from imaginary.simulation.events import (
     Event, afterDeliveries, runEventTransaction)
 from imaginary.simulation.thing import Enhancement, Thing
-from imaginary.simulation.things import food
+from imaginary.simulation.factories import food
 from imaginary.store import CASCADE, Item, integer, reference, text
 from imaginary.verbs.base import Find, Verb, VerbSource, resolve
 from imaginary.verbs.builder import ThingType
@@ -36,7 +36,8 @@ class CoinSlot(Enhancement, Item):
     capacity = 1000
     contentsTemplate = None
 
-    def add(self, thing):
+    def checkFits(self, thing):
+        """IContainer: only coins go in."""
         if "coin" not in thing.name.lower():
             raise ActionFailure(f"{the(self.thing, True)} only takes coins.")
 

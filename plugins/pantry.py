@@ -1,6 +1,6 @@
 """Food: bread and apples to eat."""
 
-from imaginary.simulation.things import food
+from imaginary.simulation.factories import food
 from imaginary.verbs.builder import ThingType
 
 

@@ -8,7 +8,7 @@ from imaginary.simulation.containment import the
 from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.thing import Enhancement, Thing
-from imaginary.simulation.things import box
+from imaginary.simulation.factories import box
 from imaginary.store import CASCADE, Item, reference, text
 from imaginary.verbs.base import Find, Verb, VerbSource, resolve
 from imaginary.verbs.builder import ThingType

@@ -58,7 +58,7 @@ def test_tutorial_factory_makes_an_unlit_torch():
     assert isinstance(thing, Thing) and thing.name == "torch"
     source = ILightSource(thing)
     assert source.lit is False and source.candelas == 80
-    assert module.torchType.getType() is module.torch
+    assert module.torchType.factory is module.torch
     assert list(module.torchVerbs.verbs()) == [module.Light,
                                                module.Extinguish]
 
@@ -119,7 +119,7 @@ DOCUMENTED = [
     "imaginary/language",
     "imaginary/session",
     "imaginary/frontends/telnet.py",
-    "imaginary/frontends/telnet_service.py",
+    "imaginary/frontends/telnet_frontend.py",
     "imaginary/frontends/ssh.py",
     "imaginary/frontends/terminal.py",
     "imaginary/frontends/local.py",

@@ -1,6 +1,6 @@
 """
 Tests of the telnet front end (imaginary.frontends.telnet and
-telnet_service) against the real server: the real `telnet` and tintin++
+telnet_frontend) against the real server: the real `telnet` and tintin++
 clients under a PTY, and a raw-socket client where the bytes on the wire
 are what is being checked (MCCP2, GMCP, MTTS, EOR, input limits).
 """

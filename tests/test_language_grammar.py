@@ -11,12 +11,12 @@ from imaginary.language import (
 
 @attr.s(eq=False)
 class T:
-    """A duck-typed thing: name, proper, gender (and isPlayer)."""
+    """A duck-typed thing: name, proper, gender (and isPerson)."""
 
     name = attr.ib()
     proper = attr.ib(default=False)
     gender = attr.ib(default=NEUTER)
-    isPlayer = attr.ib(default=False)
+    isPerson = attr.ib(default=False)
     noun = attr.ib(default="count")
 
 

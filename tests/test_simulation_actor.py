@@ -10,7 +10,7 @@ from imaginary.interfaces import (
     IMovementRestriction)
 from imaginary.language.grammar import FEMALE
 from imaginary.simulation.actor import Actor, Food
-from imaginary.simulation.things import food
+from imaginary.simulation.factories import food
 from imaginary.simulation.world import ImaginaryWorld
 from imaginary.store import Store
 

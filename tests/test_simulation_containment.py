@@ -10,7 +10,7 @@ from imaginary.interfaces import (
     ILinkContributor, IOpenable)
 from imaginary.simulation.containment import Container, Door, Exit
 from imaginary.simulation.thing import Thing
-from imaginary.simulation.things import box, key
+from imaginary.simulation.factories import box, key
 from imaginary.simulation.world import createRoom
 from imaginary.store import Store
 

@@ -6,7 +6,7 @@ from imaginary.simulation.idea import (
     CanSee, Named, ProviderOf, Proximity, Reachable)
 from imaginary.simulation.lighting import LocationLighting
 from imaginary.simulation.thing import Thing
-from imaginary.simulation.things import box, lamp
+from imaginary.simulation.factories import box, lamp
 from imaginary.simulation.world import createRoom
 from imaginary.store import Store
 

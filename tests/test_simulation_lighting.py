@@ -7,7 +7,7 @@ from zope.interface.verify import verifyObject
 
 from imaginary.interfaces import ILightSource
 from imaginary.simulation.lighting import LightSource
-from imaginary.simulation.things import lamp
+from imaginary.simulation.factories import lamp
 from imaginary.store import Store
 
 

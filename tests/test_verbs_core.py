@@ -3,7 +3,7 @@ inventory, and target resolution (ambiguity, ordinals, all, it/them)."""
 
 from imaginary.simulation.containment import Door, Exit
 from imaginary.simulation.thing import Thing
-from imaginary.simulation.things import box, key
+from imaginary.simulation.factories import box, key
 from imaginary.simulation.world import createRoom
 from transcript import Transcript
 

@@ -4,7 +4,7 @@ from imaginary.interfaces import IActor
 from imaginary.simulation.containment import Container
 from imaginary.simulation.garments import Garment
 from imaginary.simulation.thing import Thing
-from imaginary.simulation.things import box, food, key
+from imaginary.simulation.factories import box, food, key
 from transcript import Transcript
 
 

@@ -158,7 +158,7 @@ def conjugate(verb, secondPerson, gender=NEUTER):
 
 
 def _styleFor(thing):
-    return "player" if getattr(thing, "isPlayer", False) else "thing"
+    return "player" if getattr(thing, "isPerson", False) else "thing"
 
 
 def _nounForm(thing):

@@ -9,7 +9,7 @@ from imaginary.verbs import (
     admin, body, builder, channels, core, handling, info, talk)
 from imaginary.verbs.base import VerbSource
 from imaginary.verbs.builder import ThingType
-from imaginary.simulation import things
+from imaginary.simulation import factories
 
 coreVerbs = VerbSource("core", [
     core.Look, core.Go, core.Take, core.Drop, core.Put, core.Inventory,
@@ -32,8 +32,8 @@ adminVerbs = VerbSource("admin", [
     admin.Promote, admin.Demote,
 ])
 
-thingType = ThingType("thing", things.plainThing, "an ordinary thing")
-boxType = ThingType("box", things.box, "a container that opens and closes")
-keyType = ThingType("key", things.key, "a key (set a lock's key to use it)")
-foodType = ThingType("food", things.food, "something to eat")
-lampType = ThingType("lamp", things.lamp, "a light source")
+thingType = ThingType("thing", factories.plainThing, "an ordinary thing")
+boxType = ThingType("box", factories.box, "a container that opens and closes")
+keyType = ThingType("key", factories.key, "a key (set a lock's key to use it)")
+foodType = ThingType("food", factories.food, "something to eat")
+lampType = ThingType("lamp", factories.lamp, "a light source")

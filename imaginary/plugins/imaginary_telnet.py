@@ -9,6 +9,6 @@ telnet = FrontEndType(
     name="telnet",
     description="telnet endpoint for MUD clients and plain telnet",
     defaultEndpoint="tcp:4023:interface=127.0.0.1",
-    factory="imaginary.frontends.telnet_service:TelnetFactory")
+    factory="imaginary.frontends.telnet_frontend:TelnetFactory")
 
 __all__ = ["telnet"]

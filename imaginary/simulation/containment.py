@@ -255,7 +255,7 @@ class Container(Enhancement, _OpenableMixin, Item):
                 f"{the(self.thing, True)} can't be opened or closed.")
         _OpenableMixin.setClosed(self, closed)
 
-    def add(self, thing):
+    def checkFits(self, thing):
         """
         Check that C{thing} may go in (the lid open, the capacity not
         exceeded); raises L{ActionFailure} saying why not.  The caller moves

@@ -79,7 +79,7 @@ class Thing(Item):
         return self._idea
 
     @property
-    def isPlayer(self):
+    def isPerson(self):
         """Whether a person (player or NPC) animates this thing."""
         from imaginary.interfaces import IActor
         return IActor(self, None) is not None
@@ -149,7 +149,7 @@ class Thing(Item):
             if container is None:
                 raise ActionFailure.simple(
                     f"{_capitalised(where)} cannot hold things.")
-            container.add(self)
+            container.checkFits(self)
             return container
         return None
 

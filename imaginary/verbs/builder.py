@@ -29,9 +29,9 @@ class IThingType(Interface):
     """A plugin that makes things of one kind for 'create'."""
 
     type = Attribute("The name builders type, e.g. 'torch'.")
-
-    def getType():
-        """A callable C{(store, name) -> Thing}."""
+    factory = Attribute(
+        "A callable C{(store, name) -> Thing} that makes a new Thing of "
+        "this type.")
 
 
 @implementer(IPlugin, IThingType)
@@ -42,13 +42,6 @@ class ThingType:
     type = attr.ib()
     factory = attr.ib()
     description = attr.ib(default="")
-
-    def getType(self):
-        """
-        IThingType: the factory, called as C{factory(store, name)} to make a
-        new Thing of this type.
-        """
-        return self.factory
 
 
 def thingTypes():
@@ -148,7 +141,7 @@ class Create(Verb):
             raise ActionFailure.simple(
                 f"There is no thing type '{kind}'. Known types: "
                 f"{', '.join(sorted(types))}.")
-        thing = types[kind].getType()(context.store, _cleanName(name))
+        thing = types[kind].factory(context.store, _cleanName(name))
         thing.kind = kind
         if proper:
             thing.proper = True

@@ -10,7 +10,7 @@ import re
 from twisted.internet.testing import StringTransport
 from zope.interface.verify import verifyObject
 
-from imaginary.frontends.telnet_service import TelnetFactory, TelnetFrontEnd
+from imaginary.frontends.telnet_frontend import TelnetFactory, TelnetFrontEnd
 from imaginary.session import IFrontEnd
 
 from sessionkit import fastHashes, server, settle  # noqa
