@@ -20,6 +20,7 @@ from twisted.logger import Logger
 from zope.interface import implementer
 
 from imaginary.accounts import AccountCharacter, LoginThrottle, nameKey
+from imaginary.notify import api as notifyAPI
 from imaginary.session.avatar import AccountService
 from imaginary.session.character import POLICIES, CharacterSession
 from imaginary.session.interfaces import IFrontEndType
@@ -121,6 +122,19 @@ class ImaginaryServer(service.MultiService):
         self.bridge = IRCBridge(self.store, self.ircBridgeConfig,
                                 self.reactor)
         self.bridge.setServiceParent(self)
+        self._openXMPP()
+
+    def _openXMPP(self):
+        """The XMPP component (texts to players), when configured."""
+        from imaginary.frontends.xmpp import ComponentService, buildComponent
+        try:
+            manager = buildComponent(self.store, self.reactor)
+        except OSError as e:
+            log.error("XMPP component not started: cannot read its secret "
+                      "file: {why}", why=e)
+            return
+        if manager is not None:
+            ComponentService(manager).setServiceParent(self)
 
     def _openWorld(self):
         if self.store.findFirst(ImaginaryWorld) is None:
@@ -158,6 +172,8 @@ class ImaginaryServer(service.MultiService):
             if self.world is None:
                 self._openWorld()
             IScheduler(self.store).startService(self.reactor)
+            # Texts that waited for a route the restart may have opened.
+            runEventTransaction(self.store, notifyAPI.flush, self.store)
             self.metrics.start()
             service.MultiService.startService(self)
 
@@ -311,7 +327,11 @@ class ImaginaryServer(service.MultiService):
             self.sessions[character.storeID] = session
             runEventTransaction(self.store, self.world.enterPlay, character)
             log.info("{name} entered the game", name=character.name)
-        return session.attach(frontEnd, self.policy, resumable)
+        attached = session.attach(frontEnd, self.policy, resumable)
+        # A character in play opens the game route: texts that waited.
+        runEventTransaction(self.store, notifyAPI.flush, self.store,
+                            avatar.account)
+        return attached
 
     def sessionEnded(self, session):
         """The last connection left C{session}: the character leaves."""

@@ -13,7 +13,7 @@ ROOT = os.path.dirname(imaginary.__file__)
 # Rank of each part of imaginary/ (docs/layers.md); higher may import lower.
 RANKS = {
     "store": 0, "language": 1, "simulation": 2, "interfaces": 2,
-    "accounts": 3, "plugin": 3, "mail": 3.5, "verbs": 4, "worldfile": 5, "session": 6,
+    "accounts": 3, "plugin": 3, "mail": 3.5, "notify": 3.7, "verbs": 4, "worldfile": 5, "session": 6,
     "frontends": 7, "bridge": 7, "server": 8, "cli": 9, "plugins": 9,
     # Where the shipped world and plugins are found (below the server
     # that builds the world); the dialogue script shared by tests and

@@ -14,6 +14,7 @@ The verbs::
     account verify <code>             the code, typed in the game
     account email forward on|off      whether game mail reaches it
     account email                     the address and its state
+    account notify ...                texts from characters (notify.py)
 
 <to> is a character's name (one word) or an address: name@ the game's
 domain stays in the game; an outside address is mailed through the
@@ -256,7 +257,9 @@ class AccountVerb(Verb):
     names = ("account",)
     syntax = ("account {text}", "account")
     help = ("account email <address>: your real address (a code is mailed "
-            "to it); account verify <code>; account email forward on|off.")
+            "to it); account verify <code>; account email forward on|off; "
+            "account notify: texts from characters (help in "
+            "'account notify help').")
 
     def run(self, context, text=""):
         """Run the account subcommand (email, verify, forward)."""
@@ -275,6 +278,10 @@ class AccountVerb(Verb):
             context.tell("That code is wrong or has expired; 'account "
                          "email <address>' sends a new one.")
             return
+        if action == "notify":
+            # Texts from characters: their own module (verbs/notify.py).
+            from .notify import accountNotify
+            return accountNotify(context, account, words[1:])
         if action != "email":
             raise _refused(self.help)
         args = words[1:]
