@@ -1,6 +1,7 @@
 # Sourced by bin/test: make sure the real programs the end-to-end tests drive
 # are installed (telnet, tintin++, tf5, kbtin, ssh, expect, tmux, the IRC
-# clients irssi and weechat-headless and the IRC server ngircd, and
+# clients irssi and weechat-headless and the IRC server ngircd, the XMPP
+# server prosody (with lua-unbound, or it prints a banner on every run), and
 # Debian's chromium for the web client's Playwright tests) and that the
 # tr_TR.UTF-8 locale exists (the server is tested under it: Turkish's dotted
 # and dotless i break naive case folding).  On a machine that has them all
@@ -24,6 +25,7 @@ _imaginary_clients() {
                 "expect:expect" "tmux:tmux" "swaks:swaks" "/usr/sbin/exim4:exim4-daemon-light" \
                 "irssi:irssi" "weechat-headless:weechat-headless" \
                 "/usr/sbin/ngircd:ngircd" \
+                "prosody:prosody" "/usr/share/doc/lua-unbound:lua-unbound" \
                 "localedef:locales" "/usr/share/i18n/locales/tr_TR:locales" \
                 "/usr/bin/chromium:chromium"; do
         found=""
