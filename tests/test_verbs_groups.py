@@ -139,7 +139,7 @@ def test_refusals_say_why_and_change_nothing(t):
             "<character>; group accept [<group>]; group decline "
             "[<group>]; group leave; group info [<group>]; group members; "
             "group journal [<text>]; group whereabouts show|hide; group "
-            "disband."]),
+            "post <subject> = <text>; group mail on|off; group disband."]),
         (t.actor, "group invite Nobody", [
             "There is no character called 'Nobody'."]),
         (t.actor, "group invite Alice", ["You are in Owls already."]),

@@ -19,6 +19,13 @@ this server only decides who may receive, and stores what arrives.
   - A message is parsed with the standard library (imaginary/mail/
     compose.py) and put in every recipient's mailbox in one transaction:
     all or none, and a character in play is told at once.
+  - A group's list (``<handle>@lists.<domain>``, imaginary/mail/lists.py)
+    takes mail only from an address a member's account verified (the
+    envelope sender, checked at RCPT): anyone else gets 550 "... is a
+    members-only list", an unknown handle 550 as an unknown user does.
+    Before such a message is stored, the DMARC policy of its From
+    domain is looked up (imaginary/mail/dmarc.py), for the copies that
+    go out to members' real inboxes.
 """
 
 import collections
@@ -26,9 +33,11 @@ import collections
 from twisted.internet import defer
 from twisted.logger import Logger
 from twisted.mail import smtp
+from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from imaginary.mail import accountmail, compose, model
+from imaginary.mail import accountmail, compose, dmarc, listmail, lists, model
+from imaginary.mail.outbound import MailRefused
 from imaginary.simulation.events import runEventTransaction
 
 log = Logger()
@@ -52,7 +61,8 @@ class _Transaction:
     def __init__(self, delivery, origin):
         self.delivery = delivery
         self.origin = origin
-        self.recipients = []        # characters, or ("unsubscribe", token)
+        # Characters, ("unsubscribe", token) or ("list", group).
+        self.recipients = []
         self.messages = []
         self.lines = []
         self.size = 0
@@ -94,21 +104,25 @@ class _Transaction:
         waiting = defer.Deferred()
         self.waiting.append(waiting)
         if len(self.waiting) == len(self.messages):
-            try:
-                self.delivery.storeMessage(self)
-                outcome = None
-            except smtp.SMTPServerError as e:
-                outcome = e
-            except Exception:
-                log.failure("storing a received message failed")
+            # storeMessage may wait (a list's DMARC lookup), or not.
+            defer.maybeDeferred(self.delivery.storeMessage, self).addBoth(
+                self._stored)
+        return waiting
+
+    def _stored(self, result):
+        outcome = None
+        if isinstance(result, Failure):
+            if result.check(smtp.SMTPServerError):
+                outcome = result.value
+            else:
+                log.failure("storing a received message failed", result)
                 outcome = smtp.SMTPServerError(
                     451, "4.3.0 The message could not be stored; try later")
-            for each in self.waiting:
-                if outcome is None:
-                    each.callback(None)
-                else:
-                    each.errback(outcome)
-        return waiting
+        for each in self.waiting:
+            if outcome is None:
+                each.callback(None)
+            else:
+                each.errback(outcome)
 
 
 @implementer(smtp.IMessage)
@@ -172,9 +186,12 @@ class GameDelivery:
             token = local.split("+", 1)[1]
             if self.store.findFirst(
                     accountmail.AccountEmail,
-                    accountmail.AccountEmail.unsubscribeToken == token):
+                    accountmail.AccountEmail.unsubscribeToken == token) \
+                    or listmail.byToken(self.store, token) is not None:
                 transaction.recipients.append(("unsubscribe", token))
                 return lambda: _Message(transaction)
+        if listmail.isListAddress(self.store, address):
+            return self._toList(transaction, user, address)
         character = model.characterAt(self.store, address)
         if character is None:
             raise smtp.SMTPBadRcpt(user, 550, "5.1.1 No such character "
@@ -185,8 +202,27 @@ class GameDelivery:
         transaction.recipients.append(character)
         return lambda: _Message(transaction)
 
+    def _toList(self, transaction, user, address):
+        """RCPT to a group's list: only from a member's verified
+        address."""
+        group = listmail.groupAt(self.store, address)
+        if group is None:
+            raise smtp.SMTPBadRcpt(user, 550, "5.1.1 No such list here")
+        if listmail.memberWithAddress(group, transaction.origin) is None:
+            raise smtp.SMTPBadRcpt(
+                user, 550, f"5.7.1 {address.lower()} is a members-only "
+                "list; post from the address your account verified")
+        if ("list", group) in transaction.recipients:
+            raise smtp.SMTPServerError(250, "2.1.5 Recipient already "
+                                       "given")
+        transaction.recipients.append(("list", group))
+        return lambda: _Message(transaction)
+
     def storeMessage(self, transaction):
-        """Parse and store a complete message, in one transaction."""
+        """
+        Parse and store a complete message, in one transaction; for a
+        list, after the DMARC lookup of its From domain (a Deferred).
+        """
         raw = b"\r\n".join(transaction.lines) + b"\r\n"
         domain = model.settings(self.store).domain
         try:
@@ -200,11 +236,47 @@ class GameDelivery:
                 compose.newMessageID(domain), None, None,
                 "the message could not be read")
         senderAddress = received.senderAddress or transaction.origin or None
+        toLists = [r for r in transaction.recipients
+                   if isinstance(r, tuple) and r[0] == "list"]
+        if toLists and model.settings(self.store).relayHost:
+            author = _author(toLists[0][1], senderAddress,
+                             transaction.origin)
+            try:
+                domain = model.splitAddress(author)[1]
+            except ValueError:
+                domain = None
+            if domain:
+                found = dmarc.lookup(domain,
+                                     listmail.dnsServer(self.store))
+                return found.addCallback(
+                    lambda policy: self._store(transaction, received,
+                                               senderAddress, policy))
+        self._store(transaction, received, senderAddress, None)
+
+    def _store(self, transaction, received, senderAddress, policy):
+        """Store a read message for every recipient (one transaction)."""
+        domain = model.settings(self.store).domain
+
+        def toList(group):
+            author = _author(group, senderAddress, transaction.origin)
+            name = received.sender if received.sender not in (
+                senderAddress, "someone") else None
+            lists.post(group, author, received.subject, received.body,
+                       messageID=received.messageID,
+                       inReplyTo=received.inReplyTo,
+                       references=received.references, authorName=name,
+                       directRecipients=received.recipients,
+                       dmarcPolicy=policy)
 
         def store():
             for recipient in transaction.recipients:
+                if isinstance(recipient, tuple) and recipient[0] == "list":
+                    toList(recipient[1])
+                    continue
                 if isinstance(recipient, tuple):
-                    accountmail.unsubscribe(self.store, recipient[1])
+                    if not accountmail.unsubscribe(self.store,
+                                                   recipient[1]):
+                        listmail.unsubscribe(self.store, recipient[1])
                     continue
                 model.deliver(
                     recipient, received.sender, received.subject,
@@ -217,8 +289,18 @@ class GameDelivery:
             runEventTransaction(self.store, store)
         except model.MailboxFull as e:
             raise smtp.SMTPServerError(452, f"4.2.2 {e}")
+        except MailRefused as e:
+            raise smtp.SMTPServerError(550, f"5.7.1 {e}")
         log.info("mail from {sender} for {count} recipient(s) stored",
                  sender=senderAddress, count=len(transaction.recipients))
+
+
+def _author(group, fromAddress, origin):
+    """Who posts to C{group}'s list: the From if that is a member's
+    verified address, else the envelope's sender (checked at RCPT)."""
+    if fromAddress and listmail.memberWithAddress(group, fromAddress):
+        return fromAddress
+    return origin
 
 
 class GameESMTP(smtp.ESMTP):

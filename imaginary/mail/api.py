@@ -4,6 +4,8 @@ Sending mail, for the verbs and for world authors' plugins.
 ``send`` routes one message from a character: to another character it
 stays in the game (the recipient's mailbox); to an outside address it is
 queued for the relay (outbound.py), if that address may be mailed.
+A group's list address (``<handle>@lists.<domain>``) is a post to the
+list (imaginary/mail/lists.py), for its members only.
 ``sendMail`` is the plugin API (docs/authoring.md): mail from a character
 (an NPC, usually) to a character or an account, delivered in the game and
 also to the player's verified address when they take game mail.
@@ -21,7 +23,7 @@ from epsilon.extime import Time
 from imaginary.accounts import Account
 from imaginary.store import AND
 
-from . import accountmail, compose, model, outbound
+from . import accountmail, compose, listmail, lists, model, outbound
 from .outbound import MailRefused
 
 HOUR = 3600
@@ -57,10 +59,16 @@ def checkRate(sender):
 
 def resolve(store, to):
     """
-    What C{to} (a name or an address) names: ('character', thing) or
-    ('address', address).  Raises MailRefused when it names nobody.
+    What C{to} (a name or an address) names: ('character', thing),
+    ('list', group) or ('address', address).  Raises MailRefused when it
+    names nobody.
     """
     to = to.strip().strip("<>")
+    if "@" in to and listmail.isListAddress(store, to):
+        group = listmail.groupAt(store, to)
+        if group is None:
+            raise MailRefused(f"There is no list with the address {to}.")
+        return "list", group
     if "@" in to:
         character = model.characterAt(store, to)
         if character is not None:
@@ -93,6 +101,12 @@ def send(sender, to, subject, body, inReplyTo=None, references=None):
         kind, target = resolve(store, to)
     else:
         kind, target = "character", to
+    if kind == "list":
+        entry = lists.post(target, sender, subject, body,
+                           inReplyTo=inReplyTo, references=references)
+        return (f"You post '{entry.subject}' to {target.name}'s list "
+                f"({lists.listAddress(target, model.settings(store).domain)}"
+                f").")
     checkRate(sender)
     config = model.settings(store)
     messageID = compose.newMessageID(config.domain)

@@ -149,7 +149,10 @@ class Received:
     """An incoming message, read: who, what, and what was dropped."""
 
     def __init__(self, sender, senderAddress, subject, body, messageID,
-                 inReplyTo, references, note):
+                 inReplyTo, references, note, recipients=()):
+        self.recipients = list(recipients)
+        """The addresses its To and Cc name (a list's no-duplicate
+        rule needs them)."""
         self.sender = sender
         self.senderAddress = senderAddress
         self.subject = subject
@@ -231,11 +234,15 @@ def read(raw, domain):
     messageID = _header(message, "Message-ID") or newMessageID(domain)
     inReplyTo = _header(message, "In-Reply-To") or None
     references = _header(message, "References") or None
+    try:
+        recipients = recipientsOf(message)
+    except Exception:       # a header too broken to parse: none known
+        recipients = []
     return Received(name or address or "someone", address or None,
                     subject, body, messageID[:500],
                     inReplyTo[:500] if inReplyTo else None,
                     references[-2000:] if references else None,
-                    "; ".join(notes) or None)
+                    "; ".join(notes) or None, recipients)
 
 
 def recipientsOf(message):

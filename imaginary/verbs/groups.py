@@ -13,6 +13,9 @@ The verbs::
     group journal [<text>]             read the latest entries, or write one
     group whereabouts show|hide        whether the group's page shows where
                                        you are and whether you are playing
+    group post <subject> = <text>      to the group's mailing list
+    group mail on|off                  whether list posts reach your real
+                                       inbox too (your mailbox here always)
     group disband                      (its founder, or an admin)
 
 A character in several groups names the one it means right after the
@@ -24,7 +27,9 @@ rules about members; this module decides who may ask for what.
 """
 
 from imaginary.language import styled
+from imaginary.mail import listmail, lists
 from imaginary.mail import model as mailModel
+from imaginary.mail.outbound import MailRefused
 from imaginary.simulation import groups as model
 from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
@@ -76,8 +81,9 @@ class GroupCommand(Verb):
     syntax = ("group {text}", "group")
     usage = "group [<group>] <action> ..."
     help = ("group create|invite|accept|decline|leave|info|members|journal|"
-            "whereabouts|disband ...: found a story group, bring others "
-            "in, and keep its journal. 'group' alone lists yours.")
+            "whereabouts|post|mail|disband ...: found a story group, bring "
+            "others in, keep its journal and write to its list. 'group' "
+            "alone lists yours.")
 
     USAGE = {
         "create": "group create <name> [= <handle>]",
@@ -89,11 +95,13 @@ class GroupCommand(Verb):
         "members": "group members",
         "journal": "group journal [<text>]",
         "whereabouts": "group whereabouts show|hide",
+        "post": "group post <subject> = <text>",
+        "mail": "group mail on|off",
         "disband": "group disband",
     }
     # Actions that work on one of the actor's groups (named or implied).
     ON_GROUP = ("invite", "leave", "members", "journal", "whereabouts",
-                "disband")
+                "post", "mail", "disband")
 
     def run(self, context, text=""):
         """Run the action the first word (or the second, after a group's
@@ -262,12 +270,18 @@ class GroupCommand(Verb):
         """What the group is: name, handle, founder, home, members."""
         founder = group.founder()
         count = len(group.members())
+        domain = mailModel.settings(context.store).domain
         lines = [f"{group.name} (handle: {group.handle})",
                  f"  Founded by {founder.name if founder else 'nobody now'}"
                  f" on {group.created.asDatetime().strftime('%Y-%m-%d')}.",
                  f"  Home: {group.home.name if group.home else 'none'}.",
                  f"  {count} member{'s' if count != 1 else ''}; its channel "
                  f"is {group.handle}."]
+        # The list's address means something only once the operator has
+        # given the game a mail domain ('group post' works regardless).
+        if domain != mailModel.DEFAULT_DOMAIN:
+            lines.append(f"  Its list: {lists.listAddress(group, domain)} "
+                         f"('group post <subject> = <text>').")
         context.tell("\n".join(lines))
 
     def members(self, context, group, rest):
@@ -310,6 +324,50 @@ class GroupCommand(Verb):
         else:
             context.tell(f"{group.name}'s page will not show where you are "
                          f"or whether you are playing.")
+
+    def post(self, context, group, rest):
+        """Post to the group's mailing list (every member gets it)."""
+        subject, equals, body = rest.partition("=")
+        subject, body = subject.strip(), body.strip()
+        if not equals or not subject or not body:
+            raise ActionFailure.simple("Usage: " + self.USAGE["post"])
+        try:
+            entry = lists.post(group, context.actor, subject, body)
+        except MailRefused as e:
+            raise ActionFailure.simple(str(e))
+        address = lists.listAddress(group,
+                                    mailModel.settings(context.store).domain)
+        others = len(group.members()) - 1
+        context.tell(f"You post '{entry.subject}' to {group.name}'s list "
+                     f"({address}); {others} other member"
+                     f"{'s' if others != 1 else ''} will find it in their "
+                     f"mail.")
+
+    def mail(self, context, group, rest):
+        """Turn list mail to your verified address on or off."""
+        choice = rest.lower()
+        if choice not in ("on", "off"):
+            raise ActionFailure.simple("Usage: " + self.USAGE["mail"])
+        record = listmail.subscription(group, context.actor)
+        if choice == "off":
+            record.mail = False
+            context.tell(f"{group.name}'s list posts will reach only your "
+                         f"mailbox in the game.")
+            return
+        address = listmail.realAddress(context.actor)
+        if address is None:
+            raise ActionFailure.simple(
+                "List mail goes to your account's verified address, with "
+                "game mail on, and you have none: 'account email "
+                "<address>' gives one.")
+        if not mailModel.settings(context.store).relayHost:
+            raise ActionFailure.simple(
+                "This game sends no mail outside it (no relay is "
+                "configured).")
+        record.mail = True
+        context.tell(f"{group.name}'s list posts will reach {address} as "
+                     f"well as your mailbox in the game; 'group mail off' "
+                     f"stops them.")
 
     def disband(self, context, group, rest):
         """End the group (its founder, or an admin)."""
