@@ -1,9 +1,9 @@
 """
 Accounts: who may log in, with which password or keys, as which characters.
 
-Passwords are hashed with bcrypt (cost ``BCRYPT_ROUNDS``, 12 by default:
+Passwords are hashed with bcrypt (cost C{BCRYPT_ROUNDS}, 12 by default:
 about 0.2 s per check on this machine kind).  Hashing runs in Twisted's
-thread pool through ``deferToThread`` so a login never stalls the game for
+thread pool through C{deferToThread} so a login never stalls the game for
 everyone else.  An account holds any number of characters and SSH public
 keys, and a permission level that is copied onto its characters.
 

@@ -3,7 +3,7 @@ The interfaces at the boundaries of the simulation.
 
 Each simulation (containment, sight and light, clothing, bodies) is a set of
 powerups that provide some of these.  Code never asks "is this a box?"; it
-adapts: ``IContainer(thing, None)``.  The Idea graph asks every powerup on a
+adapts: C{IContainer(thing, None)}.  The Idea graph asks every powerup on a
 thing for links (ILinkContributor) and annotations (ILinkAnnotator), and
 retrievers read annotations by interface (IDistance, IObstruction, ...).
 """
@@ -266,7 +266,7 @@ class ICommandRunner(Interface):
     """
     How NPC minds act: runs a line of input as a body, through the parser
     and verbs players use.  The simulation declares it and looks it up on
-    the body's store (``ICommandRunner(store, None)``); the verbs layer
+    the body's store (C{ICommandRunner(store, None)}); the verbs layer
     implements it (imaginary.verbs.runner), and whoever opens a world
     installs one per store as an in-memory powerup.
     """

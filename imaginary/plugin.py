@@ -2,14 +2,14 @@
 Loading and live-reloading plugins.
 
 A PluginLoader imports every module in the plugin package's folders and
-collects what they provide (IVerbSource, IThingType).  ``reload()`` looks
+collects what they provide (IVerbSource, IThingType).  C{reload()} looks
 again: new files are imported, changed files are re-imported, and a file
 that fails (a syntax error, an exception at import) is reported with its
 file and line while the version that was working stays active.  A failing
 plugin therefore never takes the game down.
 
 Re-importing runs the new code in a *fresh* module object and swaps it into
-``sys.modules`` only when it succeeded, so a half-executed module is never
+C{sys.modules} only when it succeeded, so a half-executed module is never
 left behind.  Item classes defined again by a reloaded module replace the
 old ones (same module and class name), so existing items keep their data.
 """

@@ -3,15 +3,15 @@ The telnet login dialogue as data, for tests and benchmarks.
 
 A client logging in over telnet (or any plain-line front end) waits for a
 prompt and answers it, a few times over.  The prompts and the answers are
-written here once, as a list of ``(prompt to wait for, line to send)``
+written here once, as a list of C{(prompt to wait for, line to send)}
 steps; each test or benchmark keeps its own driver (pexpect, a raw socket,
-asyncio) and walks the same steps with ``play``, like this::
+asyncio) and walks the same steps with C{play}, like this::
 
     steps = newAccountSteps("alice", "secret99", "Alice")
     play(steps, child.expect_exact, child.sendline)
 
 The prompt texts are the server's exactly, so a driver that matches whole
-strings (``expect_exact``, a substring test on bytes) needs no escaping.
+strings (C{expect_exact}, a substring test on bytes) needs no escaping.
 This module imports nothing from the rest of the package: the benchmarks
 use it without the tests, and a floor server without the game.
 """
@@ -80,7 +80,7 @@ def play(steps, expect, send, end=True):
     callables; with C{end}, wait for L{finalPrompt} afterwards too.
 
     C{expect} receives each prompt as a plain string; a driver that works
-    in bytes wraps it (``lambda p: client.expect(p.encode())``).
+    in bytes wraps it (C{lambda p: client.expect(p.encode())}).
     """
     for prompt, line in steps:
         expect(prompt)

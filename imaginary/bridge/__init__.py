@@ -2,10 +2,10 @@
 Bridges: the game's channels relayed to other chat systems.
 
 Today one, the IRC bridge: an admin links a channel to a channel on an
-IRC network (``channel link ooc irc://irc.example.net:6697/#game``), and
+IRC network (C{channel link ooc irc://irc.example.net:6697/#game}), and
 the server keeps one IRC client connection per network, relaying lines
 both ways.  Which networks, with which nick and SASL credentials, is the
-operator's configuration (``imaginary serve --irc-bridge FILE``), never
+operator's configuration (C{imaginary serve --irc-bridge FILE}), never
 the verb's: see docs/irc-bridge.md.  The modules::
 
     config.py    the configuration file and irc:// URLs

@@ -3,8 +3,8 @@ The bridge's IRC client connection: twisted.words' IRCClient, with SASL.
 
 IRCClient registers (NICK, USER) as soon as it connects and has no SASL.
 With credentials configured, this client asks for capabilities first
-(``CAP LS 302``: the server then holds registration until ``CAP END``),
-requests ``sasl``, logs in with ``AUTHENTICATE PLAIN``, and ends the
+(C{CAP LS 302}: the server then holds registration until C{CAP END}),
+requests C{sasl}, logs in with C{AUTHENTICATE PLAIN}, and ends the
 negotiation only on 903 (logged in).  A network that offers no SASL, or
 refuses the credentials, is left at once (QUIT): the operator asked for
 an account, and the bridge must not sit in channels under a nick it

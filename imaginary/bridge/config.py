@@ -2,7 +2,7 @@
 The IRC bridge's configuration, and the irc:// URLs admins link with.
 
 The operator writes an INI file and names it with
-``imaginary serve --irc-bridge FILE``::
+C{imaginary serve --irc-bridge FILE}::
 
     [bridge]
     nick = GameBridge            ; the default nick on every network
@@ -114,7 +114,7 @@ class BridgeConfig:
 
 def parseTarget(url):
     """
-    The Target an ``irc://host:port/#chan`` (or ``ircs://``) URL names;
+    The Target an C{irc://host:port/#chan} (or C{ircs://}) URL names;
     ValueError saying what is wrong.  '#' may be written '%23' (some
     clients escape it), and the channel may be given without it.
     """

@@ -4,10 +4,10 @@ Lines toward IRC: at most one message a second, bursts merged.
 IRC networks disconnect a client that sends faster than about a line a
 second (and a bridge that floods a channel is a nuisance), while a busy
 game channel can say ten lines in that second.  So the bridge sends at
-most one PRIVMSG per ``interval``, and what piled up meanwhile for one
+most one PRIVMSG per C{interval}, and what piled up meanwhile for one
 IRC channel goes in the next one, joined by " | ", as long as it fits in
 an IRC line.  While the network is down (or the channel not joined yet)
-lines wait, up to ``limit`` of them; beyond that the oldest are dropped
+lines wait, up to C{limit} of them; beyond that the oldest are dropped
 and the next message says how many.
 """
 

@@ -1,12 +1,12 @@
 """
 The IRC bridge: a child service of the server, one Network per IRC network.
 
-``IRCBridge`` is installed on the store as its IChannelRelay (the seam the
+C{IRCBridge} is installed on the store as its IChannelRelay (the seam the
 channel verbs see; imaginary/simulation/channels.py): talk() adds the
 bridge's observer to a linked channel's audience, so a line said in the
 game reaches the bridge only once its transaction commits, and the link
 verbs tell it when links change.  It reads the ChannelLink items, groups
-them by network (host and port), and keeps one ``Network`` for each: a
+them by network (host and port), and keeps one C{Network} for each: a
 connection that is made, lost, and made again with jittered exponential
 backoff, joining the linked channels once signed on (after SASL).
 

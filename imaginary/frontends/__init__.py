@@ -2,8 +2,8 @@
 The front ends: thin adapters between a kind of connection and the
 session layer (imaginary.session).
 
-Each front end is found as a plugin providing ``IFrontEndType``: a
-``FrontEndType`` names it, gives its command-line option's help and
+Each front end is found as a plugin providing C{IFrontEndType}: a
+C{FrontEndType} names it, gives its command-line option's help and
 default endpoint, and says where its protocol factory is.  The plugin
 modules are imaginary/plugins/imaginary_telnet.py and imaginary_ssh.py;
 a front end shipped by another distribution adds its own.

@@ -1,14 +1,14 @@
 """
 SSH public keys: reading them, showing them, and logging in with them.
 
-The keys themselves are stored with accounts (``imaginary.accounts``: an
-account holds up to ``MAX_KEYS`` AuthorizedKey items, each the wire-format
+The keys themselves are stored with accounts (C{imaginary.accounts}: an
+account holds up to C{MAX_KEYS} AuthorizedKey items, each the wire-format
 blob of a key and its comment).  What is SSH's business lives here:
-reading an OpenSSH public key line (``parsePublicKey``), the fingerprints
-OpenSSH shows, conch's ``IAuthorizedKeysDB`` adapter (``AccountKeys``,
+reading an OpenSSH public key line (C{parsePublicKey}), the fingerprints
+OpenSSH shows, conch's C{IAuthorizedKeysDB} adapter (C{AccountKeys},
 which conch's SSHPublicKeyChecker asks which keys may log in as a user
-name), and the ``keys`` verb, registered through the plugin
-``imaginary.plugins.imaginary_ssh`` as ``keyVerbs``.
+name), and the C{keys} verb, registered through the plugin
+C{imaginary.plugins.imaginary_ssh} as C{keyVerbs}.
 """
 
 import binascii
@@ -109,7 +109,7 @@ def _account(context):
 
 class Keys(Verb):
     """
-    The ``keys`` verb: list, add and remove the SSH public keys that may
+    The C{keys} verb: list, add and remove the SSH public keys that may
     log in to the player's account.  It acts on the session's account, not
     on the character, so an NPC (which has no session) is told it has no
     account.

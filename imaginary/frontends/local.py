@@ -1,5 +1,5 @@
 """
-Single-player in this terminal: ``imaginary play``.
+Single-player in this terminal: C{imaginary play}.
 
 The same server (store, world, scheduler, verbs) runs in this process with
 no listeners, and the terminal's standard input and output are one more

@@ -1,8 +1,8 @@
 """
 Terminal front ends for SSH: a full-screen-aware line editor, or plain lines.
 
-``TerminalGame`` runs inside conch's insults ``ServerProtocol`` (which
-turns the PTY's bytes into keystrokes) and builds on ``HistoricRecvLine``:
+C{TerminalGame} runs inside conch's insults C{ServerProtocol} (which
+turns the PTY's bytes into keystrokes) and builds on C{HistoricRecvLine}:
 left/right, home/end, backspace/delete and insert editing, up/down history.
 On top of that it adds what a game needs and a shell does not:
 
@@ -16,7 +16,7 @@ On top of that it adds what a game needs and a shell does not:
   - output is wrapped to the terminal's width and coloured to the depth its
     TERM suggests.
 
-``PlainLineGame`` serves ``ssh -T`` (no PTY) and ``imaginary play``: lines
+C{PlainLineGame} serves C{ssh -T} (no PTY) and C{imaginary play}: lines
 in, text out (plain, unless told a colour depth and a width).
 
 Both adapt the connection to IFrontEnd and feed a LineDialogue, which

@@ -1,16 +1,16 @@
 """
 The XMPP component: the game joins the operator's XMPP server (Prosody,
 ejabberd...) as an external component (XEP-0114), through Twisted's own
-``twisted.words.protocols.jabber.component``, so every character has a
-Jabber ID at the component's domain (``mara@game.example``: the local
+C{twisted.words.protocols.jabber.component}, so every character has a
+Jabber ID at the component's domain (C{mara@game.example}: the local
 part of its mail address) and players get its texts in their own chat
 client.
 
-``XMPPComponent`` is a service the server starts when the operator has
-configured it (``imaginary xmpp``, kept in the store's NotifyConfig).
-While the handshake holds it is the store's ``xmpp`` INotifyRoute
+C{XMPPComponent} is a service the server starts when the operator has
+configured it (C{imaginary xmpp}, kept in the store's NotifyConfig).
+While the handshake holds it is the store's C{xmpp} INotifyRoute
 (imaginary/notify/api.py): a text goes to the player's verified Jabber
-ID as a ``chat`` message from the character's JID.  When it connects,
+ID as a C{chat} message from the character's JID.  When it connects,
 every text waiting for a route is tried again.
 
 What players send to a character's JID:

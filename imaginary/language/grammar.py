@@ -14,13 +14,13 @@ The rules:
   - other things render with "the" for the sentence's actor (who knows what
     it handles) and with "a"/"an" for everyone else, except the actor itself,
     the subject, which is "the" to everyone ("The mouse squeaks.");
-    ``{x:definite}`` and ``{x:indefinite}`` force one or the other;
-  - ``{x:pronoun}``, ``{x:objective}``, ``{x:possessive}`` and
-    ``{x:reflexive}`` give pronouns by gender ("She takes it.");
-  - ``{x:VERB}`` conjugates VERB to agree with x as the subject;
+    C{{x:definite}} and C{{x:indefinite}} force one or the other;
+  - C{{x:pronoun}}, C{{x:objective}}, C{{x:possessive}} and
+    C{{x:reflexive}} give pronouns by gender ("She takes it.");
+  - C{{x:VERB}} conjugates VERB to agree with x as the subject;
   - the first letter of the sentence is capitalised.
 
-Things are duck-typed: anything with ``name``, ``proper`` and ``gender``.
+Things are duck-typed: anything with C{name}, C{proper} and C{gender}.
 """
 
 import functools

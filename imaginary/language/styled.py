@@ -9,7 +9,7 @@ ANSI escapes for telnet and SSH (at the colour depth the client
 announced), HTML for the web client, mIRC codes or plain text for IRC.
 
 Player-supplied text (names, speech) may contain anything, so every
-renderer passes text leaves through ``sanitize``: no control character or
+renderer passes text leaves through C{sanitize}: no control character or
 escape sequence typed by one player ever reaches another as a live one.
 """
 

@@ -4,7 +4,7 @@ imaginary.mail: in-game mailboxes, and mail to and from the real world.
 The modules::
 
     model.py      mailboxes and messages in the store, the game's mail
-                  settings, addresses (``name@domain`` from the name key,
+                  settings, addresses (C{name@domain} from the name key,
                   and the operator's aliases), delivery inside the game
     accountmail.py  a player's real address (verified by a code), and
                   password reset codes
@@ -13,7 +13,7 @@ The modules::
     outbound.py   the queue: a store item per message leaving the game,
                   sent by the store's scheduler through twisted.mail to
                   the operator's relay, with retries, bounces and DKIM
-    api.py        ``sendMail``, for world authors' plugins
+    api.py        C{sendMail}, for world authors' plugins
 
 The inbound SMTP server is a front end (imaginary/frontends/smtp.py) and
 the verbs are in imaginary/verbs/mail.py.  This package sits just above

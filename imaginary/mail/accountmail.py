@@ -1,10 +1,10 @@
 """
 A player's real address, and password reset by mail.
 
-``account email <address>`` records an address with a six-digit code and
-mails the code there; the player types ``account verify <code>`` in the
+C{account email <address>} records an address with a six-digit code and
+mails the code there; the player types C{account verify <code>} in the
 game.  Only a verified address ever gets game mail, and only while the
-player wants it (``account email forward on``, and the one-click
+player wants it (C{account email forward on}, and the one-click
 unsubscribe of every game mail turns it off).  Codes are kept hashed, so
 a copy of the store does not give them away, and a wrong code counts
 against a small limit.

@@ -13,7 +13,7 @@ folded, accents and look-alikes merged) made into an ASCII local part at
 the operator's domain: "Zoë Brown" is zoe.brown@game.example.  A name in
 another script becomes an "xn--" local part (punycode, as IDNA does for
 domain names), since twisted.mail speaks no SMTPUTF8.  The operator may
-add aliases (``imaginary mail --alias postmaster=Alice``).
+add aliases (C{imaginary mail --alias postmaster=Alice}).
 
 Everything here runs inside the caller's transaction.
 """

@@ -1,11 +1,11 @@
 """
 Mail leaving the game: an item in the store first, then the relay.
 
-``queue()`` stores an ``OutboundMail`` (the message's bytes, its envelope,
+C{queue()} stores an C{OutboundMail} (the message's bytes, its envelope,
 its state) and schedules it on the store's persistent scheduler, inside
 the caller's transaction: once the verb that sent it has committed, the
 message is as safe as the rest of the world.  When the scheduler runs it,
-``run()`` marks it "sending", counts the try, and leaves a watchdog call
+C{run()} marks it "sending", counts the try, and leaves a watchdog call
 in the store (the attempt's time limit from now); after that transaction
 commits, twisted.mail's ESMTP client takes the message to the operator's
 relay: STARTTLS and AUTH when the operator gave a user (required unless

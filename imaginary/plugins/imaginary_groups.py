@@ -1,5 +1,5 @@
 """
-Story groups, as plugins: the ``group`` verb, and the ``imaginary groups``
+Story groups, as plugins: the C{group} verb, and the C{imaginary groups}
 command that shows and sets the operator's limits (kept in the store;
 docs/operating.md).
 """

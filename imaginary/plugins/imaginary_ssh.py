@@ -1,7 +1,7 @@
 """
 The SSH front end, as a plugin: OpenSSH and other SSH clients log in with
 a password or a public key, and get line editing and history.  Its verb
-``keys`` manages the public keys that may log in to a player's account.
+C{keys} manages the public keys that may log in to a player's account.
 """
 
 from twisted.plugin import IPlugin

@@ -6,17 +6,17 @@ ends (telnet, SSH, the local terminal; later the web, IRC and email), each
 a thin adapter that only carries bytes.  What every front end shares lives
 here, once:
 
-  - ``login``: one twisted.cred Portal and realm for every front end, with
+  - C{login}: one twisted.cred Portal and realm for every front end, with
     the password checker behind one login throttle, and server-issued tokens;
-  - ``avatar``: the ``IPlayer`` avatar (the character list as data, and
+  - C{avatar}: the C{IPlayer} avatar (the character list as data, and
     creating, deleting and playing characters as operations) and account
     creation;
-  - ``character``: one session per character played, however many
+  - C{character}: one session per character played, however many
     connections play it, with numbered outputs, a replay buffer, one command
-    queue and ``settled()``;
-  - ``data``: out-of-band facts made plain, under GMCP package names;
-  - ``dialogue``: the login-and-menu conversation of line-based front ends;
-  - ``interfaces``: ``IFrontEnd``, ``IPlayer`` and ``IFrontEndType``.
+    queue and C{settled()};
+  - C{data}: out-of-band facts made plain, under GMCP package names;
+  - C{dialogue}: the login-and-menu conversation of line-based front ends;
+  - C{interfaces}: C{IFrontEnd}, C{IPlayer} and C{IFrontEndType}.
 
 docs/sessions.md describes what a new front end implements.
 """

@@ -1,15 +1,15 @@
 """
 Accounts as front ends use them: creating one, and the avatar of one.
 
-``AccountService.create`` makes an account (the name checked, the password
+C{AccountService.create} makes an account (the name checked, the password
 hashed off the reactor thread) and returns a token credential that logs
 straight in, so a new player is not asked for the password again.
 
-``PlayerAvatar`` is what the portal hands a front end after login
-(``IPlayer``).  Its character list is plain data (``CharacterInfo``) and
+C{PlayerAvatar} is what the portal hands a front end after login
+(C{IPlayer}).  Its character list is plain data (C{CharacterInfo}) and
 creating, deleting and playing a character are its operations: the telnet
 and SSH menus render them as text, a web page will render them as HTML.
-Every refusal raises ``Refused`` with the sentence to show.
+Every refusal raises C{Refused} with the sentence to show.
 """
 
 import attr

@@ -1,26 +1,26 @@
 """
 One session per character played, however many connections play it.
 
-A ``CharacterSession`` is the character's ephemeral intelligence: the
+A C{CharacterSession} is the character's ephemeral intelligence: the
 Actor hands it every event the body observes.  It turns each into an
-``Output`` — a sequence number, the Span meant for this character, and the
+C{Output} — a sequence number, the Span meant for this character, and the
 event's out-of-band data made plain (data.py) — keeps the last outputs in
 a bounded replay buffer, and sends each to every attached front end.
 
-Front ends attach through ``IPlayer.play`` and get an ``Attachment``.
-Under the ``share`` policy (the default) a character may be played from
+Front ends attach through C{IPlayer.play} and get an C{Attachment}.
+Under the C{share} policy (the default) a character may be played from
 several connections at once (a browser tab and a telnet client): every
-connection sees the output and any may type.  Under ``takeover`` a new
+connection sees the output and any may type.  Under C{takeover} a new
 connection closes the others.  The character arrives in the world when
 its first connection attaches and leaves when its last one detaches, so
 arriving and leaving happen once per character, not per connection.
 
 Commands from every connection go through one queue and run in the order
-they arrived.  ``submit`` returns a Deferred that fires once that command
+they arrived.  C{submit} returns a Deferred that fires once that command
 has settled: its events and the NPC reactions they caused have been
-delivered.  ``settled()`` fires once nothing is queued or running, which
+delivered.  C{settled()} fires once nothing is queued or running, which
 is what a batch front end (an emailed command) waits for before replying.
-A front end that lost its connection can ``replay(since)`` what it
+A front end that lost its connection can C{replay(since)} what it
 missed, by sequence number, without lost or repeated lines.
 """
 

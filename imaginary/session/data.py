@@ -1,11 +1,11 @@
 """
 Out-of-band data at the seam: plain values under GMCP package names.
 
-Verbs attach facts to their events (``data={"room": room}``), and those
+Verbs attach facts to their events (C{data={"room": room}}), and those
 facts are live store Items.  Front ends must never hold an Item (it may be
 deleted, it belongs to the store's thread of changes, and a websocket
-can't send one), and some facts are meant for NPC minds only ("said").  ``outOfBand`` turns an event's facts into a tuple of
-``(package, value)`` pairs of JSON-ready values, once per event however
+can't send one), and some facts are meant for NPC minds only ("said").  C{outOfBand} turns an event's facts into a tuple of
+C{(package, value)} pairs of JSON-ready values, once per event however
 many sessions receive it; every front end then carries them its own way
 (GMCP over telnet, JSON over a websocket, nothing over IRC or SSH).
 """
@@ -109,7 +109,7 @@ _last = [None, ()]      # [the last event's data dict, its conversion]
 
 def outOfBand(data):
     """
-    ``((package, value), ...)`` for an event's C{data} dict.  The last
+    C{((package, value), ...)} for an event's C{data} dict.  The last
     result is kept: one event reaches many sessions in a row.
     """
     if not data:

@@ -1,7 +1,7 @@
 """
 The conversation of a line-based front end: telnet, SSH, the terminal.
 
-A ``LineDialogue`` is one connection's side of the game for front ends
+A C{LineDialogue} is one connection's side of the game for front ends
 that only have lines of text: it asks for an account name and password
 (or makes a new account), logs in through the server's portal like every
 other front end, shows the character menu (a rendering of the avatar's
@@ -9,7 +9,7 @@ character list and operations), and then hands each line to the
 character's session.
 
 Input is queued, never dropped: a client script that sends the account,
-the password and ``create`` without waiting for prompts gets all three
+the password and C{create} without waiting for prompts gets all three
 run in order, even while a password is being hashed in a thread.  (Only
 the front end's flood gate refuses lines, with its own message.)
 """

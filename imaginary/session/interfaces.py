@@ -3,16 +3,16 @@ The seams of the session layer, as zope interfaces.
 
 Three boundaries meet here:
 
-  - ``IFrontEnd``: what the session layer asks of one connection, whatever
+  - C{IFrontEnd}: what the session layer asks of one connection, whatever
     carries it (a telnet socket, an SSH channel, a websocket, an IRC
     client, a batch of email).  Output is styled text (Span trees) and
     out-of-band data already made plain (dicts, lists, strings, numbers)
     under GMCP package names; each front end decides how to carry them.
-  - ``IPlayer``: the avatar twisted.cred's portal hands a front end for an
+  - C{IPlayer}: the avatar twisted.cred's portal hands a front end for an
     authenticated account.  The character list is data; creating, deleting
     and playing characters are operations on it, so a web page and a telnet
     menu are two renderings of the same thing.
-  - ``IFrontEndType``: a front end as a plugin.  The server and the command
+  - C{IFrontEndType}: a front end as a plugin.  The server and the command
     line know front ends only through these, so a new one is added without
     editing a core file.
 """
@@ -59,7 +59,7 @@ class IFrontEnd(Interface):
 class IPlayer(Interface):
     """
     An authenticated account: the avatar every front end logs in to.
-    Refusals raise ``imaginary.session.avatar.Refused`` with a message
+    Refusals raise C{imaginary.session.avatar.Refused} with a message
     meant for the person.
     """
 

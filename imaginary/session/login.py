@@ -3,23 +3,23 @@ One login for every front end: a twisted.cred Portal, its checkers, its
 realm, and the throttle in front of them.
 
 Every front end logs in the same way: it builds credentials and calls
-``server.portal.login(credentials, None, IPlayer)``.  What can prove who
+C{server.portal.login(credentials, None, IPlayer)}.  What can prove who
 somebody is:
 
-  - a password (``PasswordCredentials``: name, password and the peer's
+  - a password (C{PasswordCredentials}: name, password and the peer's
     address), checked with bcrypt in a thread, never on the reactor;
-  - an SSH public key (conch's own ``SSHPublicKeyChecker`` over the keys
+  - an SSH public key (conch's own C{SSHPublicKeyChecker} over the keys
     an account holds, added by the SSH front end);
-  - a one-time token (``TokenCredentials``) the server issued itself: right
+  - a one-time token (C{TokenCredentials}) the server issued itself: right
     after an account was created, for the trusted local terminal, and later
     for a web session cookie.
 
-``ThrottledChecker`` wraps the password checker: failed logins are counted
-per address and per account in one ``LoginThrottle`` that every front end
-shares, and a throttled attempt fails with ``LoginThrottled`` whose message
+C{ThrottledChecker} wraps the password checker: failed logins are counted
+per address and per account in one C{LoginThrottle} that every front end
+shares, and a throttled attempt fails with C{LoginThrottled} whose message
 is the same everywhere.  A correct password for a banned account fails
-with ``AccountBanned``.  The realm turns an account name into an
-``IPlayer`` avatar (imaginary.session.avatar).
+with C{AccountBanned}.  The realm turns an account name into an
+C{IPlayer} avatar (imaginary.session.avatar).
 """
 
 import collections
@@ -99,7 +99,7 @@ class PasswordCredentials:
 @implementer(IToken, IAddressed)
 @attr.s(frozen=True, repr=False)
 class TokenCredentials:
-    """A token issued by ``TokenChecker.issue``."""
+    """A token issued by C{TokenChecker.issue}."""
 
     token = attr.ib()
     address = attr.ib(default=None)

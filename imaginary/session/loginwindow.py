@@ -4,7 +4,7 @@ The time and the room a connection has to log in, whatever its front end.
 A connection that has not logged in yet is counted against its address
 (the server's cap on connections logging in at once, shared by every
 front end) and has the server's login grace time to finish.  Telnet's
-dialogue and SSH's transport each hold a ``LoginWindow`` from their first
+dialogue and SSH's transport each hold a C{LoginWindow} from their first
 byte until they are logged in or gone.
 """
 

@@ -1,23 +1,23 @@
 """
 What the server measures about itself, for the operator's page (/admin).
 
-``ServerMetrics`` is one server's: per-verb command timings, the slowest
+C{ServerMetrics} is one server's: per-verb command timings, the slowest
 commands, and the reactor's lag.  Everything here has a fixed memory cost
 whatever the uptime:
 
-  - ``Timings`` is a histogram with logarithmic buckets (``SUBBUCKETS`` per
+  - C{Timings} is a histogram with logarithmic buckets (C{SUBBUCKETS} per
     doubling, each 2 ** (1/16) times the last, so a percentile read from it
     is at most 4.4% above the true value, and never below it; the slowest
-    list and the largest are exact) between ``FLOOR`` and ``CEILING``
-    seconds: at most ``MAX_BUCKETS`` buckets per verb, and there are as
+    list and the largest are exact) between C{FLOOR} and C{CEILING}
+    seconds: at most C{MAX_BUCKETS} buckets per verb, and there are as
     many verbs as the registry has;
-  - the slowest ``SLOWEST`` commands are a min-heap: a command that is not
+  - the slowest C{SLOWEST} commands are a min-heap: a command that is not
     among them costs one comparison;
-  - the reactor's lag keeps its last ``LAG_SAMPLES`` samples and the
+  - the reactor's lag keeps its last C{LAG_SAMPLES} samples and the
     largest ever.
 
 Recording a command is on every command's path (CharacterSession and the
-NPCs' RegistryRunner call ``commandRan``), so it does little: a dict
+NPCs' RegistryRunner call C{commandRan}), so it does little: a dict
 lookup, a logarithm and a few additions (under half a microsecond).
 """
 

@@ -1,7 +1,7 @@
 """
 Password reset by mail, at a line front end's login prompt.
 
-Typing ``reset`` at the account prompt asks for the account's name and,
+Typing C{reset} at the account prompt asks for the account's name and,
 when that account has a verified address (imaginary/mail/accountmail.py),
 mails it a six-digit code that works once within 30 minutes.  The code
 typed at the next prompt lets the player choose a new password (asked

@@ -2,11 +2,11 @@
 Where the content that ships with Imaginary lives: the default world and
 the content plugins (torch, chair, mice, guard...).
 
-In a checkout they are the top-level ``world/`` and ``plugins/`` folders,
+In a checkout they are the top-level C{world/} and C{plugins/} folders,
 which is where authors edit them.  A wheel carries them inside this package
-instead, as ``imaginary/shipped/world`` and ``imaginary/shipped/plugins``
+instead, as C{imaginary/shipped/world} and C{imaginary/shipped/plugins}
 (pyproject.toml maps the folders there), because installing top-level
-``world`` and ``plugins`` packages into site-packages would collide with
+C{world} and C{plugins} packages into site-packages would collide with
 anyone else's.  The rest of Imaginary asks this module and doesn't care
 which of the two it is running from.
 """

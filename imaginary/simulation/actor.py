@@ -4,7 +4,7 @@ Bodies: actors that act and observe, and food they eat.
 An Actor powerup makes a Thing a person: hit points, stamina, strength,
 experience and level, and a mind.  The mind is either *ephemeral* (a
 connected player's session, in memory only) or *enduring* (a persistent
-NPC intelligence item).  Events reach the mind through ``prepare``, which
+NPC intelligence item).  Events reach the mind through C{prepare}, which
 renders the event for this body and returns the delivery to run after the
 verb's transaction commits.
 """

@@ -2,17 +2,17 @@
 Channels: talk across the world, kept in the store.
 
 A channel is a named conversation that characters join wherever they are:
-the default public one (``ooc``, every character is on it from its first
+the default public one (C{ooc}, every character is on it from its first
 login and may leave), public ones anyone may join, and private ones joined
 by invitation.  Its recent lines are kept in the store (bounded), so
-``channel history`` survives a restart, and a line reaches every member
+C{channel history} survives a restart, and a line reaches every member
 in play on every front end: as text, and as the out-of-band data
-``Comm.Channel.Text`` that a MUD client's channel window, the web page's
-talk pane and an IRC client's ``#channel`` are made from.
+C{Comm.Channel.Text} that a MUD client's channel window, the web page's
+talk pane and an IRC client's C{#channel} are made from.
 
-Names are short lowercase words (letters, digits, ``-``), so that the
-same name works as a command word (``ooc hello``) and as an IRC channel
-(``#ooc``).  Everything here runs inside the caller's transaction; the
+Names are short lowercase words (letters, digits, C{-}), so that the
+same name works as a command word (C{ooc hello}) and as an IRC channel
+(C{#ooc}).  Everything here runs inside the caller's transaction; the
 verbs in imaginary/verbs/channels.py are the only way players reach it,
 and they check who may do what.
 """
@@ -104,7 +104,7 @@ class ChannelInvite(Item):
 
 
 class ChannelLine(Item):
-    """A line said on a channel, kept for ``channel history``."""
+    """A line said on a channel, kept for C{channel history}."""
 
     typeName = "imaginary_channel_line"
     schemaVersion = 1

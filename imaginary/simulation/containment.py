@@ -1,13 +1,13 @@
 """
 Containment: things inside things, exits between rooms, doors and keys.
 
-Containment is just ``Thing.location``; this module turns it into Idea
-links.  Every thing links up to its location (``ContainedBy``); a Container
-links down to its contents (``Contains``) and across to the rooms its exits
-lead to (``ExitLink``).
+Containment is just C{Thing.location}; this module turns it into Idea
+links.  Every thing links up to its location (C{ContainedBy}); a Container
+links down to its contents (C{Contains}) and across to the rooms its exits
+lead to (C{ExitLink}).
 
 A closed container draws a boundary: links that *cross* it (from outside to
-a content, or from inside out to the world) carry a ``ClosedBoundary``
+a content, or from inside out to the world) carry a C{ClosedBoundary}
 annotation.  Whether a link crosses depends on how the path arrived, so the
 annotation looks at the previous link: the same lid hides a box's contents
 from the room and the room from the box's contents, while things inside a

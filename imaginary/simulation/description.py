@@ -4,7 +4,7 @@ Descriptions: what an observer sees when it looks.
 A description is a list of lines (Spans): a title, the description text,
 the exits (for a place), what is visibly inside or on it, and one line from
 each enhancement that contributes (IDescriptionContributor), in ascending
-``descriptionOrder``.  What is listed comes from the Idea graph through
+C{descriptionOrder}.  What is listed comes from the Idea graph through
 CanSee, so anything hidden from the observer (in the dark, behind a closed
 lid, worn rather than carried) is hidden here too, without this module
 knowing why.

@@ -1,8 +1,8 @@
 """
 Events: what happened, told to each observer in its own words.
 
-A verb runs inside ``runEventTransaction``: one store transaction.  While it
-runs, ``event.broadcast()`` renders the event for every observer in range
+A verb runs inside C{runEventTransaction}: one store transaction.  While it
+runs, C{event.broadcast()} renders the event for every observer in range
 (each gets the actor's, the target's, the tool's or the bystanders' message,
 rendered for that observer) but delivers nothing.  Only after the
 transaction commits are the messages delivered.  When the verb fails with an

@@ -2,19 +2,19 @@
 Story groups: a few characters who play a story together.
 
 A group is stored in the world: a name ("The Lantern Society") and a
-handle (``lanterns``: the word its web page, its mailing list and its
+handle (C{lanterns}: the word its web page, its mailing list and its
 channel are known by), its members with their roles (one founder, then
 members), a home (the room it was founded in) and a notice board there
 that shows the group to anyone who looks.  It has a private channel named
 by its handle that every member is on, a journal of dated, signed entries
-(written by members with ``group journal``, or by NPCs through
+(written by members with C{group journal}, or by NPCs through
 L{writeJournal}), and upcoming events that authors schedule with
 L{scheduleForGroup} so the group's page can say what is coming.
 
 Whether a group exists is the members' business: nothing here lists
 groups to others, and the verbs and the web page answer a non-member as if
 there were no such group.  The operator sets the limits (groups per
-character, members per group) with ``imaginary groups``; they live in the
+character, members per group) with C{imaginary groups}; they live in the
 store in L{GroupSettings}.
 
 Everything here runs inside the caller's transaction and raises

@@ -8,11 +8,11 @@ powerups annotate those links (ILinkAnnotator): a closed box marks the
 boundary of its inside, a dark room marks the links to what is in it, an
 exit marks its length.
 
-A search (``idea.obtain(retriever)``) walks every acyclic path from the
+A search (C{idea.obtain(retriever)}) walks every acyclic path from the
 Idea.  At each path the *retriever* decides three things: what the path
-yields (``retrieve``), why that result must be refused (``objectionsTo``,
+yields (C{retrieve}), why that result must be refused (C{objectionsTo},
 collected as reasons why not) and whether to walk further
-(``shouldKeepGoing``).  Retrievers compose by wrapping each other::
+(C{shouldKeepGoing}).  Retrievers compose by wrapping each other::
 
     Proximity(3.0, Reachable(Named("lamp", CanSee(ProviderOf(IThing), me), me)))
 

@@ -2,17 +2,17 @@
 NPC minds: persistent intelligences that watch and act through verbs.
 
 An NPC is an ordinary character (a Thing with an Actor) whose Actor's
-``enduringIntelligence`` is an Item of a class built on ``Mind``.  The mind
-is told about every event its body observes (``observe``) after the event's
-transaction has committed, and acts by typing commands (``act("say hi")``)
+C{enduringIntelligence} is an Item of a class built on C{Mind}.  The mind
+is told about every event its body observes (C{observe}) after the event's
+transaction has committed, and acts by typing commands (C{act("say hi")})
 through the same parser and verbs as players, so NPCs obey the same rules
 and produce the same messages.  The simulation doesn't import the verbs
 (they stand on it): a mind finds the ICommandRunner installed on its
 store (imaginary.verbs.runner.installCommandRunner).  Timers use the store's persistent
-scheduler (``wakeAfter``), so an NPC's routine survives a restart.
+scheduler (C{wakeAfter}), so an NPC's routine survives a restart.
 
-A mind class declares ``thing = reference(...)`` to its body, and may
-define ``observe(event, message)`` and ``run()`` (for scheduled wake-ups,
+A mind class declares C{thing = reference(...)} to its body, and may
+define C{observe(event, message)} and C{run()} (for scheduled wake-ups,
 returning a Time to be woken again, or None).
 """
 

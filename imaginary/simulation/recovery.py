@@ -1,13 +1,13 @@
 """
 Recovery: bodies get their breath and their health back over time.
 
-A body below its maximum hit points or stamina gets a ``Recovery`` item,
-run by the store's persistent scheduler every ``RECOVERY_SECONDS``: each
-run gives back ``STAMINA_STEP`` stamina and ``HEALTH_STEP`` hit points,
+A body below its maximum hit points or stamina gets a C{Recovery} item,
+run by the store's persistent scheduler every C{RECOVERY_SECONDS}: each
+run gives back C{STAMINA_STEP} stamina and C{HEALTH_STEP} hit points,
 and when both are full the item deletes itself.  A body at full strength
 has no item and costs nothing; one that is recovering keeps recovering
 across a restart (the scheduler's events live in the store) and while its
-player is away.  Whatever lowers a body's vitals calls ``needsRest``.
+player is away.  Whatever lowers a body's vitals calls C{needsRest}.
 """
 
 from datetime import timedelta

@@ -2,14 +2,14 @@
 Typed attributes: the columns of an Item.
 
 An attribute is a data descriptor on an Item class.  On an instance it reads
-and writes one slot of the item's value list (``item._v``), which always holds
+and writes one slot of the item's value list (C{item._v}), which always holds
 the *database* representation (a storeID for a reference, microseconds for a
-timestamp).  That choice keeps loading a row a single ``list(row)``, keeps
+timestamp).  That choice keeps loading a row a single C{list(row)}, keeps
 rollback a list copy, and puts the cost of conversion on the few types that
 need it, at read time.
 
-On the class (``Lamp.name``) an attribute is a query expression: comparisons
-such as ``Lamp.name == "brass lamp"`` build the comparison objects of
+On the class (C{Lamp.name}) an attribute is a query expression: comparisons
+such as C{Lamp.name == "brass lamp"} build the comparison objects of
 :mod:`imaginary.store.comparison`.
 """
 
@@ -487,9 +487,9 @@ def compoundIndex(*attrs):
 
 class StoreIDAttribute(Comparable):
     """
-    ``Item.storeID``: on an instance its integer id, on a class a query
+    C{Item.storeID}: on an instance its integer id, on a class a query
     expression over the id column (used to write joins:
-    ``Garment.wearer == Thing.storeID``).
+    C{Garment.wearer == Thing.storeID}).
     """
 
     kind = "storeID"

@@ -6,7 +6,7 @@ once for a hashable *shape* (which attributes, which operators, how many
 values) and once for the bound *values*.  Only when a shape is new is the
 tree turned into a SQLAlchemy expression and compiled to SQL text; the store
 keeps that text per shape, so the steady-state cost of a query is two tree
-walks and one ``cursor.execute``.  Building statements with SQLAlchemy Core
+walks and one C{cursor.execute}.  Building statements with SQLAlchemy Core
 keeps the SQL dialect-neutral, so another backend needs a dialect, not a
 rewrite.
 """

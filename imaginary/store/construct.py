@@ -1,15 +1,15 @@
 """
-Generated constructors: ``Lamp(store=s, name="lamp")`` without generic loops.
+Generated constructors: C{Lamp(store=s, name="lamp")} without generic loops.
 
 Creating items is the hot path of building a world (and of the create
-benchmark).  The generic ``Item.__init__`` walks the keyword dict, looks
-every name up and calls ``attr.toDB`` -> ``attr.check`` for each value:
+benchmark).  The generic C{Item.__init__} walks the keyword dict, looks
+every name up and calls C{attr.toDB} -> C{attr.check} for each value:
 three Python calls per attribute.  For each Item class whose attribute
-names allow it, MetaItem instead installs an ``__init__`` generated from
+names allow it, MetaItem instead installs an C{__init__} generated from
 the class's attributes (as dataclasses do), with the common checks inline:
 a str that is ASCII and NUL-free, an int in the 64-bit range, an Item for
 a reference, True/False.  Anything else (None, other types, values that
-need conversion) goes through ``attr.toDB`` exactly as before, so the
+need conversion) goes through C{attr.toDB} exactly as before, so the
 checks and their error messages are the same.
 """
 

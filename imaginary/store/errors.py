@@ -2,7 +2,7 @@
 The store's own exceptions.
 
 Every misuse of the store raises one of these, with a message that names what
-was wrong (the class, the attribute, the value, the path).  Raw ``sqlite3``
+was wrong (the class, the attribute, the value, the path).  Raw C{sqlite3}
 errors are translated at the single place where SQL is executed, so callers
 never need to know which database sits underneath.
 """
@@ -30,18 +30,18 @@ class ConstraintError(StoreError, TypeError):
 
 
 class ItemNotFound(StoreError, KeyError):
-    """No item matched (``findUnique``, ``getItemByID``)."""
+    """No item matched (C{findUnique}, C{getItemByID})."""
 
     def __str__(self):
         return str(self.args[0]) if self.args else "item not found"
 
 
 class DuplicateUniqueItem(StoreError):
-    """``findUnique`` matched more than one item."""
+    """C{findUnique} matched more than one item."""
 
 
 class DeletionDisallowed(StoreError):
-    """An item is referenced by a ``whenDeleted=DISALLOW`` reference."""
+    """An item is referenced by a C{whenDeleted=DISALLOW} reference."""
 
 
 class NoInheritance(StoreError, RuntimeError):
@@ -49,7 +49,7 @@ class NoInheritance(StoreError, RuntimeError):
 
 
 class DuplicateTypeName(StoreError, RuntimeError):
-    """Two different classes declared the same ``typeName`` and version."""
+    """Two different classes declared the same C{typeName} and version."""
 
 
 class CannotOpenStore(StoreError):

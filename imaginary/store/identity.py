@@ -3,8 +3,8 @@ The identity map: storeID -> the live Item object, held weakly.
 
 While anything holds an item, every load of its storeID returns that same
 object; an item nobody holds is dropped and rebuilt from its row next time.
-``weakref.WeakValueDictionary`` does this, but builds each entry through
-Python-level constructors; this map keeps a slotted ``weakref.ref``
+C{weakref.WeakValueDictionary} does this, but builds each entry through
+Python-level constructors; this map keeps a slotted C{weakref.ref}
 subclass that carries its key, created by C code, which matters when a
 transaction creates or loads tens of thousands of items.
 """

@@ -1,13 +1,13 @@
 """
 Items: the persistent objects of a store.
 
-``class Lamp(Item)`` declares a type.  The metaclass gathers its attributes
+C{class Lamp(Item)} declares a type.  The metaclass gathers its attributes
 in definition order, gives each a slot in the item's value list, turns
-``inmemory`` attributes into real ``__slots__`` (so undeclared attributes
+C{inmemory} attributes into real C{__slots__} (so undeclared attributes
 cannot be assigned at all), builds the SQLAlchemy table for the type and
-registers it by ``(typeName, schemaVersion)``.
+registers it by C{(typeName, schemaVersion)}.
 
-An item is in one of three conditions: *unstored* (``store`` is None, values
+An item is in one of three conditions: *unstored* (C{store} is None, values
 live only in memory), *stored* (it has a storeID and its store tracks every
 change) or *deleted*.
 """

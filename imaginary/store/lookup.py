@@ -1,7 +1,7 @@
 """
 Finding items: the Store's query entry points (a mixin of Store).
 
-``query`` builds lazy queries; ``findFirst``/``findUnique`` answer the
+C{query} builds lazy queries; C{findFirst}/C{findUnique} answer the
 commonest shape, equality on one column of the queried class, through a
 statement prepared per type, because the game asks it on every command.
 """

@@ -1,8 +1,8 @@
 """
 Powerups: adaptation of Items (and the Store) through installed items.
 
-``thing.powerUp(container, IContainer)`` records a connector item; after
-that ``IContainer(thing)`` finds ``container`` through ``__conform__``.
+C{thing.powerUp(container, IContainer)} records a connector item; after
+that C{IContainer(thing)} finds C{container} through C{__conform__}.
 Simulation code adapts things through powerups many times per command, so
 every (target, interface) lookup is answered from memory after the first
 SQL query.  The memory index is kept exact: install and removal replace the

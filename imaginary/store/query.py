@@ -21,7 +21,7 @@ class _QuoteEveryName(sqlite.base.SQLiteIdentifierPreparer):
     """
     Quote every identifier.  SQLAlchemy quotes only the names it knows to
     be reserved, and its SQLite list misses some of SQLite's keywords
-    (``nothing``, ``returning``): an attribute so named broke the DDL.
+    (C{nothing}, C{returning}): an attribute so named broke the DDL.
     """
 
     def _requires_quotes(self, value):

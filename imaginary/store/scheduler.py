@@ -1,19 +1,19 @@
 """
 A persistent scheduler: timed calls that survive restarts.
 
-``IScheduler(store).schedule(item, when)`` records a TimedEvent.  When the
-time comes the item's ``run()`` is called inside a store transaction; if it
-returns an ``epsilon.extime.Time`` the item runs again then.  Events live in
+C{IScheduler(store).schedule(item, when)} records a TimedEvent.  When the
+time comes the item's C{run()} is called inside a store transaction; if it
+returns an C{epsilon.extime.Time} the item runs again then.  Events live in
 the store, so they survive a restart, and events that fell due while the
 server was down run as soon as the scheduler starts.  The scheduler is driven
-by any ``IReactorTime`` (the reactor, or ``twisted.internet.task.Clock`` in
-tests) and keeps at most one pending ``callLater``: for the earliest event.
+by any C{IReactorTime} (the reactor, or C{twisted.internet.task.Clock} in
+tests) and keeps at most one pending C{callLater}: for the earliest event.
 
 A call that raises is recorded (TimedEventFailureLog) and dropped, as in
 Axiom.  A call the *store* refused (the disk full, the database busy, a
 disk I/O error: nothing of it was written) is not the call's fault: the
 event stays, and is tried again after 1 s, then 2, 4, ... up to 5 minutes
-(``RETRY_FIRST``, ``RETRY_CAP``), so an NPC's routine goes on once the
+(C{RETRY_FIRST}, C{RETRY_CAP}), so an NPC's routine goes on once the
 disk has room instead of being dropped for good.  Nothing that goes wrong
 in a tick stops the scheduler: it is always armed again.
 """

@@ -6,13 +6,13 @@ Design notes
 
 *Writes are deferred to a checkpoint.*  Creating or changing an item inside a
 transaction only updates memory and marks the item dirty; the store writes
-all dirty items (grouped per type, with ``executemany``; an UPDATE sets only
+all dirty items (grouped per type, with C{executemany}; an UPDATE sets only
 the columns that changed, so unchanged indexed columns cost nothing) at a
 *checkpoint*: before any SQL read and at commit.  Queries therefore always
 see the transaction's own changes, and bulk creation costs one batched
 INSERT per type instead of one statement per item.
 
-*Outside ``transact`` every change commits at once* (autocommit): a set,
+*Outside C{transact} every change commits at once* (autocommit): a set,
 a creation or a deletion runs in its own small transaction.
 
 *Rollback restores memory too.*  The first time a transaction touches an
@@ -23,11 +23,11 @@ the failed transaction become unstored again; items deleted in it come back.
 *Identity map.*  Loaded items live in a weak-value cache keyed by storeID,
 so while anything holds an item, loading its storeID gives that same object.
 
-*Durability.*  WAL journal, ``synchronous=NORMAL`` by default: a transaction
-that returned is in the WAL file in the OS, so it survives ``kill -9`` of the
+*Durability.*  WAL journal, C{synchronous=NORMAL} by default: a transaction
+that returned is in the WAL file in the OS, so it survives C{kill -9} of the
 process; a power loss or OS crash may lose the last transactions since the
 WAL was last synced (the database stays consistent).  Pass
-``synchronous="FULL"`` to sync every commit (about 3-5x fewer commits/s on
+C{synchronous="FULL"} to sync every commit (about 3-5x fewer commits/s on
 this machine kind).  The store takes an exclusive lock: one process owns it.
 """
 

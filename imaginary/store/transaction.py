@@ -2,8 +2,8 @@
 Transactions of the Store: deferred writes, checkpoints, rollback.
 
 A mixin of imaginary.store.store.Store (its design notes explain the
-model).  Inside ``transact`` changes live in memory and in the
-``_Transaction`` record; a checkpoint (before any SQL read, and at commit)
+model).  Inside C{transact} changes live in memory and in the
+C{_Transaction} record; a checkpoint (before any SQL read, and at commit)
 writes them in batches; an exception rolls back the database and restores
 every touched item's values.  SQLite's own transaction is opened only by
 the first write, so a command that only looks and talks costs no SQL at all.

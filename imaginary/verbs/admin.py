@@ -3,7 +3,7 @@ Admin verbs: shutdown, wall, boot, ban/unban, promote/demote.
 
 They need the admin permission, which the registry checks before any of
 them runs.  Those that act on the running game (shutdown, wall, boot, and
-ban's disconnection) ask it through ``context.control``, an IGameControl
+ban's disconnection) ask it through C{context.control}, an IGameControl
 (imaginary.verbs.control), never through the server itself.
 """
 

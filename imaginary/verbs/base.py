@@ -3,7 +3,7 @@ Verbs: what a player can do, found by the first word and run in one
 transaction.
 
 A Verb class declares its names, syntax patterns, help text, the permission
-it needs, and how to find the things its slots name (``Find`` specs).  The
+it needs, and how to find the things its slots name (C{Find} specs).  The
 registry parses a line, checks the permission (in one place, for every
 verb), resolves the slots through the Idea graph, and runs the verb in an
 event transaction: its events reach observers only after the commit, and a

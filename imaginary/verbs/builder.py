@@ -2,7 +2,7 @@
 Builder verbs: shaping the world from inside it.
 
 All of these need the builder permission; the registry checks that in one
-place before any of them runs.  Thing types for ``create`` come from
+place before any of them runs.  Thing types for C{create} come from
 IThingType plugins, so content authors add types without touching this file.
 """
 

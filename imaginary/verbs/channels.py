@@ -15,7 +15,7 @@ The verbs::
     channel links                  what is relayed to IRC, and how it is
 
 Talking by a channel's name is a fallback verb (see Verb.fallback): names
-live in the store, not in code, so the parser asks ``ChannelTalk`` about a
+live in the store, not in code, so the parser asks C{ChannelTalk} about a
 line whose first word no verb knows.  Who may do what is decided here:
 anyone may make up to three channels of their own (builders and admins
 more), a channel's owner and admins describe, invite, kick, mute and

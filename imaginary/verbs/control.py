@@ -3,9 +3,9 @@ What admin verbs may ask of the running game: IGameControl.
 
 The verbs stand below the server and the session layer, so they don't
 import them.  They declare here what they need, and the server implements
-it (``ImaginaryServer``, in its "game control" block); the session layer
-passes the server in as ``Context.control``.  A context without one (an
-NPC's, a test's, a tool's) has ``control=None``, and verbs that need it
+it (C{ImaginaryServer}, in its "game control" block); the session layer
+passes the server in as C{Context.control}.  A context without one (an
+NPC's, a test's, a tool's) has C{control=None}, and verbs that need it
 refuse with "That needs a running server."
 """
 

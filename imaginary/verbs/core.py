@@ -1,8 +1,8 @@
 """
 The core verbs: looking, moving, handling things, talking, information.
 
-Each verb is small: it resolves its slots through the Idea graph (``resolve``
-with a ``Find`` spec), asks the simulation to do the thing (which raises
+Each verb is small: it resolves its slots through the Idea graph (C{resolve}
+with a C{Find} spec), asks the simulation to do the thing (which raises
 ActionFailure to refuse), and broadcasts one Event whose messages are
 sentences rendered for each observer.
 """

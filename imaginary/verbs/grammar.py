@@ -1,12 +1,12 @@
 """
 Verb syntax: small patterns compiled once into regular expressions.
 
-A verb declares its syntax as patterns such as ``"take|get {target} from
-{container}"``.  Words are literal (``|`` separates alternatives, matched
-as whole words without regard to case); ``{name}`` is a slot holding the
+A verb declares its syntax as patterns such as C{"take|get {target} from
+{container}"}.  Words are literal (C{|} separates alternatives, matched
+as whole words without regard to case); C{{name}} is a slot holding the
 words up to the next literal, or the rest of the line when it comes last.
 Each pattern is compiled once, when the verb joins a registry, into one
-regular expression (the standard library's ``re``: a well-kept parser for
+regular expression (the standard library's C{re}: a well-kept parser for
 a grammar this regular), and the registry dispatches on the first word, so
 the cost of parsing a line does not grow with the number of verbs.
 """

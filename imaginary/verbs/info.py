@@ -1,7 +1,7 @@
 """
 Information verbs: help, help <topic>, actions (commands).
 
-Help comes from the verbs themselves (each verb's ``help`` text), so a verb
+Help comes from the verbs themselves (each verb's C{help} text), so a verb
 added by a plugin is documented the moment it joins, and help can never
 describe a verb that does not exist.
 """

@@ -5,7 +5,7 @@ A mind (imaginary.simulation.npc) types commands as its body, through the
 same parser and verbs as players.  The simulation layer can't import the
 verbs (they stand on it), so it declares what it needs, ICommandRunner, and
 finds it on the body's store; whoever opens a world installs one with
-``installCommandRunner`` (the server in ``ImaginaryServer.open``, the test
+C{installCommandRunner} (the server in C{ImaginaryServer.open}, the test
 helpers in tests/transcript.py).  The runner is an in-memory powerup of
 the store: it is never saved and lives exactly as long as the Store object.
 """

@@ -7,12 +7,12 @@ the connection when a UTF-8 character is split across two reads, knows
 no CAP, sends the MOTD before the welcome, has no 005, and its text
 credentials fail Twisted's own checker.  The modules:
 
-  - ``wire``: parsing and formatting messages, tags, the 512-byte limit;
-  - ``protocol``: the connection, its limits, PING, CAP, output;
-  - ``registration``: SASL PLAIN / PASS through the shared portal, NICK,
+  - C{wire}: parsing and formatting messages, tags, the 512-byte limit;
+  - C{protocol}: the connection, its limits, PING, CAP, output;
+  - C{registration}: SASL PLAIN / PASS through the shared portal, NICK,
     USER, the welcome and the MOTD;
-  - ``commands``: what each IRC command does in the game;
-  - ``play``: the IFrontEnd, turning the game's output into IRC.
+  - C{commands}: what each IRC command does in the game;
+  - C{play}: the IFrontEnd, turning the game's output into IRC.
 
 docs/irc.md has the mapping, the README how to connect.
 """

@@ -2,16 +2,16 @@
 What a registered IRC client's commands do in the game (docs/irc.md has
 the table).  Each is typed into the game as a player would type it,
 through the attachment, so the game's answer (or refusal) comes back
-like any other output: a NOTICE from ``*game``, a PRIVMSG, a JOIN.
+like any other output: a NOTICE from C{*game}, a PRIVMSG, a JOIN.
 
-  - PRIVMSG &here: ``say``; a CTCP ACTION there: ``emote``;
+  - PRIVMSG &here: C{say}; a CTCP ACTION there: C{emote};
   - PRIVMSG *game: the line as a game command (before a character is
-    played: ``create NAME GENDER`` or ``play NAME``);
-  - PRIVMSG #channel: ``chat CHANNEL TEXT``; an ACTION: ``CHANNEL :ACTION``;
-  - PRIVMSG nick: ``tell NAME TEXT``;
-  - JOIN/PART #channel: ``join``/``leave`` (the JOIN or PART is echoed once
-    the game accepted it); NAMES/WHO #channel: ``channel who``; TOPIC
-    #channel TEXT: ``channel describe``;
+    played: C{create NAME GENDER} or C{play NAME});
+  - PRIVMSG #channel: C{chat CHANNEL TEXT}; an ACTION: C{CHANNEL :ACTION};
+  - PRIVMSG nick: C{tell NAME TEXT};
+  - JOIN/PART #channel: C{join}/C{leave} (the JOIN or PART is echoed once
+    the game accepted it); NAMES/WHO #channel: C{channel who}; TOPIC
+    #channel TEXT: C{channel describe};
   - CHATHISTORY LATEST/BEFORE/AFTER: from the session's replay buffer.
 """
 

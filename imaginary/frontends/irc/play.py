@@ -1,18 +1,18 @@
 """
-The IRC front end as the session layer sees it: ``IRCPlayer``, the
+The IRC front end as the session layer sees it: C{IRCPlayer}, the
 IFrontEnd of one IRC connection playing one character.
 
 What the game prints becomes IRC like this:
 
-  - speech in the room is a PRIVMSG to ``&here`` from the speaker, an
+  - speech in the room is a PRIVMSG to C{&here} from the speaker, an
     emote a CTCP ACTION there; tells are PRIVMSGs between the two nicks;
-    a line on an in-game channel is a PRIVMSG to ``#channel``.  The session
+    a line on an in-game channel is a PRIVMSG to C{#channel}.  The session
     sends an output's Span first and its Comm.Channel.Text data right
     after, so the Span is held until the end of the reactor turn (or the
     next output): the data, when it comes, replaces it;
   - everything else ("You pick up the lamp.", a room's description) is a
-    NOTICE from ``*game``, in mIRC colours unless the client set mode +P;
-  - Room.Info makes ``&here``'s topic (the room's name and exits), and
+    NOTICE from C{*game}, in mIRC colours unless the client set mode +P;
+  - Room.Info makes C{&here}'s topic (the room's name and exits), and
     Room.Players / Room.AddPlayer / Room.RemovePlayer its members.  A move
     changes both in place: a TOPIC, and a PART or JOIN for each person who
     is no longer or is now in view, all in one batch when the client has

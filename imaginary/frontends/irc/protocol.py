@@ -2,7 +2,7 @@
 The IRC connection: bytes in and out, the limits on both, keeping the
 connection alive, and the IRCv3 capabilities.
 
-``IRCConnection`` is one client.  What it does with a message depends on
+C{IRCConnection} is one client.  What it does with a message depends on
 where the client is: registering (registration.py: CAP, SASL, PASS, NICK,
 USER, the welcome) or playing (commands.py: PRIVMSG, JOIN and the rest,
 mapped onto game commands; play.py is the IFrontEnd the session layer
@@ -12,13 +12,13 @@ talks to).  This module holds what every state shares:
     (UTF-8, else Latin-1: wire.decode), so no byte sequence and no read
     boundary can cost the connection;
   - a message over 512 bytes (tags aside) is answered 417 and ignored; a
-    line with no end past ``wire.MAX_INPUT`` is dropped up to its end;
+    line with no end past C{wire.MAX_INPUT} is dropped up to its end;
   - every line passes the shared flood gate (limits.FloodGate);
   - unknown commands get 421, commands that need registration 451;
-  - a PING after ``PING_SECONDS`` of silence, and the connection is closed
+  - a PING after C{PING_SECONDS} of silence, and the connection is closed
     after as long again with no answer;
   - output waits in a queue while the socket's send buffer is full (we are
-    the transport's push producer), and past ``MAX_OUTPUT_BYTES`` the
+    the transport's push producer), and past C{MAX_OUTPUT_BYTES} the
     client is taken to have stopped reading and is dropped.
 """
 

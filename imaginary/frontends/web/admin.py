@@ -1,7 +1,7 @@
 """
 The operator's page: /admin (HTML) and /admin.json, for admins only.
 
-Both show the same facts (``adminFacts``): the open connections (account,
+Both show the same facts (C{adminFacts}): the open connections (account,
 character, front end, address, idle time, bytes each way), per-verb
 command counts and timings since start, the slowest commands, the
 reactor's lag, the store's size on disk and last checkpoint, and the
@@ -13,7 +13,7 @@ pages.py): no login is 401, a login whose account's level is not "admin"
 (or that is banned) is 403.  The level is read from the account on every
 request, so an account demoted while logged in loses the page at once.
 The HTML page is built on the server with every value through
-``html.escape``; it needs no script and no style, which the
+C{html.escape}; it needs no script and no style, which the
 Content-Security-Policy of headers.py would refuse inline anyway.
 """
 

@@ -1,29 +1,29 @@
 """
 The websocket at /ws: one browser connection playing one character.
 
-``SocketGate`` stands in front of Twisted's ``WebSocketResource`` because
-Twisted can't refuse a websocket from ``buildProtocol``: a request whose
+C{SocketGate} stands in front of Twisted's C{WebSocketResource} because
+Twisted can't refuse a websocket from C{buildProtocol}: a request whose
 Origin isn't this server's own, or whose cookie isn't logged in, is
 answered 403 before any upgrade.  No subprotocol is offered (a browser
 refuses a connection whose requested subprotocol isn't echoed, so the
 page asks for none).
 
-``GameSocket`` is the IFrontEnd: JSON messages in and out (the wire format
+C{GameSocket} is the IFrontEnd: JSON messages in and out (the wire format
 is docs/web-protocol.md).  What Twisted's websocket leaves to us:
 
-  - inbound messages are capped at ``MAX_MESSAGE_BYTES``: Twisted buffers a
+  - inbound messages are capped at C{MAX_MESSAGE_BYTES}: Twisted buffers a
     message whole before handing it over, so the bytes arriving since the
     last message are counted as they arrive, and past the cap the
     connection is closed with 1009 before the rest is buffered;
-  - a ping every ``PING_SECONDS``; two unanswered in a row drop the
+  - a ping every C{PING_SECONDS}; two unanswered in a row drop the
     connection;
   - output is bounded: when the socket's send buffer is full Twisted pauses
     us (we are its push producer), messages wait in our queue, and past
-    ``MAX_OUTPUT_BYTES`` the client is taken to have stopped reading and is
+    C{MAX_OUTPUT_BYTES} the client is taken to have stopped reading and is
     dropped, as telnet does.
 
 A connection lost for any of these reasons, or by the network, detaches
-with ``LINGER_SECONDS`` of linger: the page reconnects with the last
+with C{LINGER_SECONDS} of linger: the page reconnects with the last
 sequence number it saw and is replayed what it missed.
 """
 

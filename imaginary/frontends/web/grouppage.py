@@ -3,10 +3,10 @@
 
 The page is made on every request from the world as it is now, in one
 store transaction: the group's name and handle, its members with their
-roles (and, for each member who allows it with ``group whereabouts show``,
+roles (and, for each member who allows it with C{group whereabouts show},
 where the character is and whether it is in play), the journal, the
 mailing list's archive by thread (imaginary/mail/lists.py) and the events
-still to come.  Every value goes through ``html.escape``; the page needs
+still to come.  Every value goes through C{html.escape}; the page needs
 no script and carries no inline style (the Content-Security-Policy of
 headers.py would refuse both), only /static/client.css, the web client's
 own style sheet.

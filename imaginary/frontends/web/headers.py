@@ -2,7 +2,7 @@
 What every response of the web front end carries, and JSON answers.
 
 The Content-Security-Policy allows only the game's own origin: no inline
-script, no third-party request, no framing by another site.  ``'self'``
+script, no third-party request, no framing by another site.  C{'self'}
 in connect-src covers the page's own ws:// or wss:// origin.
 """
 
@@ -31,7 +31,7 @@ def answer(request, code, value):
 
 
 def refuse(request, code, sentence):
-    """A refusal: ``{"error": sentence}`` with status C{code}."""
+    """A refusal: C{{"error": sentence}} with status C{code}."""
     return answer(request, code, {"error": sentence})
 
 

@@ -2,11 +2,11 @@
 The HTTP side of the web front end: the page, logging in and out, making
 an account, and the character list.
 
-Every POST is checked twice before anything else (``checkPost``): its
+Every POST is checked twice before anything else (C{checkPost}): its
 Origin header must be this server's own origin, and it must carry the
-CSRF token that goes with its cookie (header ``X-CSRF-Token`` or form
-field ``csrf``).  A browser gets its cookie and token from ``GET /`` or
-``GET /session``.  Answers are JSON; a refusal is ``{"error": sentence}``
+CSRF token that goes with its cookie (header C{X-CSRF-Token} or form
+field C{csrf}).  A browser gets its cookie and token from C{GET /} or
+C{GET /session}.  Answers are JSON; a refusal is C{{"error": sentence}}
 with the sentence the session layer would say on any front end.
 """
 
@@ -194,7 +194,7 @@ class LogoutPage(PageBase):
 class CharactersPage(PageBase):
     """
     GET /characters: the account's characters as data.  POST with
-    ``action`` "create" (``name``, ``gender``) or "delete" (``name``).
+    C{action} "create" (C{name}, C{gender}) or "delete" (C{name}).
     """
 
     def render_GET(self, request):

@@ -42,9 +42,9 @@ def styleDict(style):
 
 def renderRuns(span):
     """
-    A Span (or str) as a list of runs: ``{"text", "style", "role"}``
+    A Span (or str) as a list of runs: C{{"text", "style", "role"}}
     dicts, in order, adjacent leaves with the same look joined, empty
-    leaves left out.  ``"".join(run["text"] ...)`` is renderPlain(span).
+    leaves left out.  C{"".join(run["text"] ...)} is renderPlain(span).
     """
     if isinstance(span, str):
         span = Span((span,))

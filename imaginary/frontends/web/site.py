@@ -1,7 +1,7 @@
 """
 The web front end's one twisted.web Site, and the state its pages share.
 
-``WebGame`` holds what every page and websocket of one server needs: the
+C{WebGame} holds what every page and websocket of one server needs: the
 server, the cookie signer, the logged-in web sessions and the clock.
 """
 

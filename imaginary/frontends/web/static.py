@@ -1,10 +1,10 @@
 """
 The page players play on, served from files shipped in the package.
 
-``imaginary/frontends/web/page/`` holds plain HTML, CSS and JavaScript:
+C{imaginary/frontends/web/page/} holds plain HTML, CSS and JavaScript:
 no build step, no CDN, no third-party request (the Content-Security-Policy
-would refuse one anyway).  ``GET /`` is ``index.html``; its script and
-style sheet are under ``/static/``.  Files are read once and kept: they
+would refuse one anyway).  C{GET /} is C{index.html}; its script and
+style sheet are under C{/static/}.  Files are read once and kept: they
 are small, and they only change with a new release.
 """
 

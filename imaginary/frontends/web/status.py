@@ -1,7 +1,7 @@
 """
 Public status: /status.json and /status, the facts MSSP gives MUD lists.
 
-Name, version and player count come from ``server.mssp()`` itself, so the
+Name, version and player count come from C{server.mssp()} itself, so the
 two never disagree; connections are counted per front end from the
 server's open connections.  No names of players are shown.
 """

@@ -3,16 +3,16 @@ Web sessions: the signed cookie, its CSRF token, and who is logged in.
 
 A browser is known by one cookie holding a random opaque id and its
 HMAC-SHA256 signature under a secret kept in the store's folder
-(``web_cookie_secret``, made on first start, mode 0600).  The id carries
+(C{web_cookie_secret}, made on first start, mode 0600).  The id carries
 nothing; a forged or altered cookie fails the signature and is ignored.
 The CSRF token every POST must carry is derived from the id the same way,
 so a page can only have it from us, and a visitor who never logs in costs
 no memory at all.
 
-Once somebody logs in, a ``WebSession`` (in memory) maps the id to the
+Once somebody logs in, a C{WebSession} (in memory) maps the id to the
 IPlayer avatar the portal handed out.  Logging in issues a new id, so an
 id planted before login is worth nothing after it.  A session unused for
-``IDLE_SECONDS`` (and with no websocket open) is logged out.
+C{IDLE_SECONDS} (and with no websocket open) is logged out.
 """
 
 import hashlib
