@@ -15,6 +15,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from epsilon.extime import Time
 from playwright.sync_api import expect, sync_playwright
 
@@ -385,11 +386,19 @@ def logIn(chromium, origin, account):
     return context
 
 
+def axeViolations(page):
+    """axe-core's findings on the page as it is now (rule: elements)."""
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']} ({v['impact']}): " + ", ".join(
+        node["target"][0] for node in v["nodes"]) for v in found]
+
+
 def test_inChromium(server, chromium):
     """
     A member logs in on the game's page and opens her group's page: the
     journal and a list thread are there, nothing sticks out sideways on
-    a phone, and every request goes to the game's own origin.  A
+    a phone, every request goes to the game's own origin, and axe-core
+    finds nothing in the light or the dark colour scheme.  A
     non-member gets the 404.  With JavaScript off the page is the same.
     """
     origin = server.origin
@@ -420,6 +429,14 @@ def test_inChromium(server, chromium):
         assert sorted(set(requests)) == [origin + "/g/lanterns/",
                                          origin + "/static/client.css"]
         assert all(url.startswith(origin + "/") for url in requests)
+        # Readable and well-formed in both colour schemes (axe-core runs
+        # through Playwright, not as a request of the page's own).
+        assert axeViolations(page) == []
+        page.emulate_media(color_scheme="dark")
+        assert page.evaluate("getComputedStyle(document.body)"
+                             ".backgroundColor") == "rgb(22, 24, 28)"
+        assert axeViolations(page) == []
+        page.emulate_media(color_scheme="light")
         text = page.locator("main").inner_text()
 
         # JavaScript off, the same login: the same page.
