@@ -200,11 +200,12 @@ def unsubscribeURL(config, token):
 
 def buildCopy(group, config, fromName, fromAddress, toAddress, subject,
               body, messageID, inReplyTo=None, references=None, token=None,
-              rewrite=False):
+              rewrite=False, posterName=None):
     """
     The EmailMessage of one post for one member's real inbox.
     C{rewrite}: From becomes the list's address (the author's domain
-    publishes a strict DMARC policy).
+    publishes a strict DMARC policy), named after C{fromName}, else
+    C{posterName} (the member's character).
     """
     address = f"{group.handle}@{LIST_SUBDOMAIN}.{config.domain}"
     message = EmailMessage(policy=email.policy.SMTP)
@@ -212,7 +213,8 @@ def buildCopy(group, config, fromName, fromAddress, toAddress, subject,
         else fromAddress
     if rewrite:
         message["From"] = formataddr(
-            (f"{fromName or fromAddress} via {group.name}", address))
+            (f"{fromName or posterName or fromAddress} via {group.name}",
+             address))
         message["Reply-To"] = f"{address}, {author}"
         message["X-Original-From"] = author
     else:

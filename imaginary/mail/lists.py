@@ -226,7 +226,8 @@ def _queueCopies(group, config, entry, fromName, fromAddress, inReplyTo,
         message = listmail.buildCopy(
             group, config, fromName, fromAddress, target, entry.subject,
             entry.body, entry.messageID, inReplyTo=inReplyTo,
-            references=references, token=wanted.token, rewrite=rewrite)
+            references=references, token=wanted.token, rewrite=rewrite,
+            posterName=entry.author)
         # From the list's address: the relay's reports come back to the
         # list, not to the author (who is told nothing per copy).
         outbound.queue(group.store, address, target,

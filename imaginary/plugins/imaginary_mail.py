@@ -1,6 +1,6 @@
 """
 Mail, as plugins: the mail verbs, the inbound SMTP front end
-(``--smtp ENDPOINT``), and the ``imaginary mail`` command that shows and
+(C{--smtp ENDPOINT}), and the C{imaginary mail} command that shows and
 sets the game's mail domain, relay, DKIM key, aliases and limits (kept in
 the store; docs/operating.md).
 """
@@ -66,12 +66,22 @@ class MailCommand:
         parser.add_argument("--allow-outside", choices=["yes", "no"],
                             default=None, help="whether characters may "
                             "mail addresses no account has verified")
+        parser.add_argument("--dns-server", default=None,
+                            metavar="HOST[:PORT]", help="the DNS server "
+                            "asked for the DMARC policy of a list "
+                            "poster's domain ('system': the system's "
+                            "resolvers, the default)")
         parser.add_argument("--alias", action="append", default=[],
                             metavar="LOCAL=CHARACTER",
                             help="another address for a character")
 
     def run(self, args):
-        from imaginary.mail import model
+        from imaginary.mail import dmarc, listmail, model
+        if args.dns_server not in (None, "system"):
+            try:
+                dmarc.parseServer(args.dns_server)
+            except ValueError as e:
+                raise SystemExit(f"imaginary: --dns-server: {e}")
         if args.dkim_key_file:
             try:
                 import dkim  # noqa: F401
@@ -98,6 +108,9 @@ class MailCommand:
                     if attribute == "domain" and not value:
                         raise SystemExit("imaginary: a domain is needed")
                     setattr(config, attribute, value)
+                if args.dns_server is not None:
+                    listmail.listSettings(store).dnsServer = None if \
+                        args.dns_server == "system" else args.dns_server
                 if args.allow_outside is not None:
                     config.allowOutside = args.allow_outside == "yes"
                 for alias in args.alias:
@@ -115,6 +128,8 @@ class MailCommand:
             for flag, attribute, _, _ in _OPTIONS:
                 print(f"{flag[2:]}: {getattr(config, attribute)}")
             print(f"allow-outside: {'yes' if config.allowOutside else 'no'}")
+            print(f"dns-server: "
+                  f"{listmail.dnsServer(store) or 'system'}")
             for alias in store.query(model.MailAlias):
                 print(f"alias: {alias.localPart}@{config.domain} -> "
                       f"{alias.character.name}")

@@ -1,20 +1,25 @@
 """
 /unsubscribe/TOKEN: one-click unsubscribe from game mail (RFC 8058).
 
-Game mail to a player's real address carries ``List-Unsubscribe`` with
+Game mail to a player's real address carries C{List-Unsubscribe} with
 this page's address and ``List-Unsubscribe-Post: List-Unsubscribe=One-
 Click``: the player's mail provider POSTs that body here, with no cookie
 and no Origin, and the token (a secret only that mail carries) is the
 whole authority, so this page skips the CSRF and Origin checks every
 other POST has.  A GET (a link scanner, or the player clicking the link)
 changes nothing: it shows a button that makes the same POST.
+
+A group's list mail (imaginary/mail/listmail.py) names the same address
+with the member's token for that list: its POST stops that list's mail
+to the real inbox and nothing else (the game's other mail, and the posts
+in the game's mailbox, go on).
 """
 
 import html
 
 from twisted.web.resource import Resource
 
-from imaginary.mail import accountmail
+from imaginary.mail import accountmail, listmail
 
 from .headers import securePage
 
@@ -60,8 +65,22 @@ class _Token(Resource):
             accountmail.AccountEmail.unsubscribeToken == self.token
         ) is not None
 
+    def _list(self):
+        """The list subscription this token stops, or None."""
+        return listmail.byToken(self.imaginary.store, self.token)
+
     def render_GET(self, request):
         securePage(request, b"text/html; charset=utf-8")
+        subscription = self._list()
+        if subscription is not None:
+            name = html.escape(subscription.group.name)
+            return _page(f"Stop {subscription.group.name}'s list mail",
+                         f"""<p>Press the button to stop the posts of
+{name}'s list coming to this address. They stay in your mailbox in the
+game, and you can turn this on again there with <code>group mail
+on</code>.</p>
+<form method="post"><input type="hidden" name="List-Unsubscribe"
+value="One-Click"><button type="submit">Stop list mail</button></form>""")
         if not self._known():
             request.setResponseCode(404)
             return _page("No such address", "<p>This unsubscribe link is "
@@ -75,6 +94,11 @@ value="One-Click"><button type="submit">Stop game mail</button></form>""")
     def render_POST(self, request):
         securePage(request, b"text/html; charset=utf-8")
         store = self.imaginary.store
+        stopped = store.transact(listmail.unsubscribe, store, self.token)
+        if stopped is not None:
+            return _page("List mail stopped", f"<p>The posts of "
+                         f"{html.escape(stopped.group.name)}'s list will "
+                         f"no longer come to this address.</p>")
         if not self.token or not store.transact(
                 accountmail.unsubscribe, store, self.token):
             request.setResponseCode(404)
