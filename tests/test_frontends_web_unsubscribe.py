@@ -69,3 +69,34 @@ def test_game_mail_names_the_one_click_address(server):
             "unsubscribeToken": "abc"})())
     assert server.store.transact(configured) == \
         "https://game.example/unsubscribe/abc"
+
+
+def test_one_click_stops_one_lists_mail_only(server):
+    from imaginary.mail import listmail
+    from imaginary.simulation import groups
+    from listkit import makePlayer
+    store = server.store
+    world = __import__("imaginary.simulation.world", fromlist=["x"])
+    ada = world.ImaginaryWorld.get(store).createCharacter("Ada", 0)
+
+    def make():
+        owls = groups.createGroup(ada, "Owls", "owls")
+        larks = groups.createGroup(ada, "Larks", "larks")
+        return owls, larks
+    owls, larks = store.transact(make)
+    account = makePlayer(ada, "ada@player.example", listMailFor=owls)
+    store.transact(lambda: setattr(listmail.subscription(larks, ada),
+                                   "mail", True))
+    token = listmail.subscription(owls, ada).token
+    site = webFactory(server, secret=b"k" * 32)
+    code, page = request(site, b"GET", f"/unsubscribe/{token}")
+    assert code == 200 and 'method="post"' in page
+    assert "Stop Owls&#x27;s list mail" in page
+    assert listmail.subscription(owls, ada).mail
+    code, page = request(site, b"POST", f"/unsubscribe/{token}",
+                         {b"List-Unsubscribe": [b"One-Click"]})
+    assert code == 200 and "will no longer come" in page
+    assert not listmail.subscription(owls, ada).mail
+    # The other list, and game mail, go on.
+    assert listmail.subscription(larks, ada).mail
+    assert accountmail.emailOf(account).forward

@@ -309,3 +309,95 @@ def test_groups_survive_a_restart(tmp_path):
     assert [i.invitee.name for i in store.query(model.GroupInvite)] == ["Bob"]
     assert group.board.location is group.home
     store.close()
+
+
+def _mailDomain(store, relay=None):
+    from imaginary.mail import model as mail
+    store.transact(lambda: (
+        setattr(mail.settings(store), "domain", "game.example"),
+        setattr(mail.settings(store), "relayHost", relay)))
+
+
+def test_group_post_reaches_the_members_mailboxes(t):
+    from imaginary.mail import lists, model as mail
+    _mailDomain(t.store)
+    t.actor.do("group create Owls = owls")
+    t.actor.do("group invite Bob")
+    t.observer.do("group accept")
+    _flush(t)
+    t.check("group post The well = Meet at dusk; bring rope.", actor=[
+        "You post 'The well' to Owls's list (owls@lists.game.example); 1 "
+        "other member will find it in their mail."],
+        observer=["You have new mail from Alice: '[owls] The well' (type "
+                  "'mail read 1')."])
+    t.check("mail read 1", by=t.observer, actor=[
+        "Message 1 from Alice <owls@lists.game.example>",
+        R(r"Date: \d{4}-\d\d-\d\d \d\d:\d\d UTC"),
+        "Subject: [owls] The well", "", "Meet at dusk; bring rope."])
+    # A reply from the mailbox goes to the list and threads.
+    t.check("mail reply 1 = Rope it is.", by=t.observer, actor=[
+        "You post 'Re: The well' to Owls's list "
+        "(owls@lists.game.example)."],
+        observer=["You have new mail from Bob: 'Re: [owls] The well' "
+                  "(type 'mail read 1')."])
+    [thread] = lists.threads(model.findGroup(t.store, "owls"))
+    assert [p.author for p in thread] == ["Alice", "Bob"]
+    t.check("mail send owls@lists.game.example Lanterns = Two each.",
+            actor=["You post 'Lanterns' to Owls's list "
+                   "(owls@lists.game.example)."],
+            observer=["You have new mail from Alice: '[owls] Lanterns' "
+                      "(type 'mail read 2')."])
+    assert mail.mailboxOf(t.actor.thing).unread() == 1
+    t.check("group info", actor=[
+        "Owls (handle: owls)",
+        R(r"  Founded by Alice on \d{4}-\d\d-\d\d\."),
+        "  Home: Test Location.",
+        "  2 members; its channel is owls.",
+        "  Its list: owls@lists.game.example ('group post <subject> = "
+        "<text>')."])
+
+
+def test_group_post_refusals(t):
+    from imaginary.mail import lists
+    _mailDomain(t.store)
+    t.actor.do("group create Owls = owls")
+    _flush(t)
+    for line in ("group post", "group post The well", "group post = text",
+                 "group post The well =  "):
+        t.check(line, actor=["Usage: group post <subject> = <text>"])
+    t.check("group owls post Hi = there", by=t.carol, actor=[
+        "You are not in a group called 'owls'. Type 'group' for yours."])
+    t.check("mail send owls@lists.game.example Hi = there", by=t.carol,
+            actor=["owls@lists.game.example is a members-only list; only "
+                   "its members may post to it, from the game or from the "
+                   "address their account verified."])
+    t.check("mail send bats@lists.game.example Hi = there", by=t.carol,
+            actor=["There is no list with the address "
+                   "bats@lists.game.example."])
+    assert list(t.store.query(lists.ListPost)) == []
+
+
+def test_group_mail_on_and_off(t):
+    from imaginary.mail import listmail
+    from listkit import makePlayer
+    _mailDomain(t.store)
+    t.actor.do("group create Owls = owls")
+    _flush(t)
+    group = model.findGroup(t.store, "owls")
+    t.check("group mail", actor=["Usage: group mail on|off"])
+    t.check("group mail maybe", actor=["Usage: group mail on|off"])
+    t.check("group mail on", actor=[
+        "List mail goes to your account's verified address, with game "
+        "mail on, and you have none: 'account email <address>' gives one."])
+    makePlayer(t.actor.thing, "alice@player.example")
+    t.check("group mail on", actor=[
+        "This game sends no mail outside it (no relay is configured)."])
+    assert listmail.subscription(group, t.actor.thing).mail is False
+    _mailDomain(t.store, relay="127.0.0.1")
+    t.check("group owls mail on", actor=[
+        "Owls's list posts will reach alice@player.example as well as your "
+        "mailbox in the game; 'group mail off' stops them."])
+    assert listmail.subscription(group, t.actor.thing).mail is True
+    t.check("group mail off", actor=[
+        "Owls's list posts will reach only your mailbox in the game."])
+    assert listmail.subscription(group, t.actor.thing).mail is False

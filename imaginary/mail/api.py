@@ -102,8 +102,10 @@ def send(sender, to, subject, body, inReplyTo=None, references=None):
     else:
         kind, target = "character", to
     if kind == "list":
+        # Anyone with a mailbox may try the address: members only.
         entry = lists.post(target, sender, subject, body,
-                           inReplyTo=inReplyTo, references=references)
+                           inReplyTo=inReplyTo, references=references,
+                           requireMember=True)
         return (f"You post '{entry.subject}' to {target.name}'s list "
                 f"({lists.listAddress(target, model.settings(store).domain)}"
                 f").")

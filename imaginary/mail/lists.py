@@ -124,13 +124,13 @@ def _postedLastHour(character):
         ListPost.authorCharacter == character, ListPost.when > since)).count()
 
 
-def _author(group, author, authorName, address):
+def _author(group, author, authorName, address, requireMember):
     """(character or None, name shown, From name, From address, outside)
     for C{author}; MailRefused for someone who may not post."""
     store = group.store
     config = model.settings(store)
     if isinstance(author, Thing):
-        if model.accountOf(author) is not None and \
+        if (requireMember or model.accountOf(author) is not None) and \
                 group.membership(author) is None:
             raise MailRefused(listmail.membersOnly(address))
         limit = config.perHour
@@ -148,12 +148,13 @@ def _author(group, author, authorName, address):
 
 def post(group, author, subject, body, messageID=None, inReplyTo=None,
          references=None, authorName=None, directRecipients=(),
-         dmarcPolicy=None):
+         dmarcPolicy=None, requireMember=False):
     """
     Post to C{group}'s list, and return the ListPost.
 
     C{author} is a character (a member, or an NPC: a character without an
-    account, which needs no membership) or an outside address, which must
+    account, which needs no membership unless C{requireMember}: mail
+    sent from the game's mailbox does) or an outside address, which must
     be one a member's account verified (C{authorName} is its display
     name); anyone else is refused with MailRefused, as is a character
     past its hourly limit (MailSettings.perHour posts).  A Message-ID
@@ -172,7 +173,7 @@ def post(group, author, subject, body, messageID=None, inReplyTo=None,
     config = model.settings(store)
     address = listAddress(group, config.domain)
     character, shown, fromName, fromAddress, outside = _author(
-        group, author, authorName, address)
+        group, author, authorName, address, requireMember)
     subject = listmail.untag(group.handle, model.clean(subject or "", True))
     body = model.clean(body or "")
     if not subject.strip() and not body.strip():
