@@ -56,9 +56,9 @@ def _say(context, template, **roles):
 
 
 class Sit(Verb):
+    """sit in <chair>: sit down. 'stand' gets you up again."""
     names = ("sit",)
     syntax = ("sit in|on {target}", "sit {target}")
-    help = "sit in <chair>: sit down. 'stand' gets you up again."
     finds = {"target": Find(interface=ISittable)}
 
     def run(self, context, target):
@@ -72,9 +72,9 @@ class Sit(Verb):
 
 
 class Stand(Verb):
+    """stand (up): get up from where you are sitting."""
     names = ("stand",)
     syntax = ("stand", "stand up")
-    help = "stand (up): get up from where you are sitting."
 
     def run(self, context):
         actor = context.actor

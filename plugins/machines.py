@@ -98,11 +98,13 @@ class Tied(Enhancement, Item):
 
 
 class Tie(Verb):
+    """
+    tie me to <post>: tie yourself to a post (you can't walk away). untie: free
+    yourself.
+    """
     names = ("tie", "untie")
     syntax = ("tie me to {target}", "tie myself to {target}", "untie me",
               "untie myself", "untie")
-    help = ("tie me to <post>: tie yourself to a post (you can't walk "
-            "away). untie: free yourself.")
     finds = {"target": Find()}
 
     def run(self, context, target=None):

@@ -16,8 +16,8 @@ def torch(store, name):
 
 
 class Light(Verb):
+    """light <torch>: set it burning."""
     names, syntax, lit = ("light",), ("light {target}",), True
-    help = "light <torch>: set it burning."
     finds = {"target": Find(interface=ILightSource)}
 
     def run(self, context, target):
@@ -32,8 +32,8 @@ class Light(Verb):
 
 
 class Extinguish(Light):
+    """extinguish <torch>: put it out."""
     names, syntax, lit = ("extinguish",), ("extinguish|douse {target}",), False
-    help = "extinguish <torch>: put it out."
 
 
 torchType = ThingType("torch", torch, "a torch to light and put out")

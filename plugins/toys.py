@@ -68,9 +68,9 @@ def squeakyToy(store, name):
 
 
 class Squeeze(Verb):
+    """squeeze <thing>: squeeze it (some things squeak)."""
     names = ("squeeze",)
     syntax = ("squeeze {target}",)
-    help = "squeeze <thing>: squeeze it (some things squeak)."
     finds = {"target": Find()}
 
     def run(self, context, target):

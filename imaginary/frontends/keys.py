@@ -109,19 +109,18 @@ def _account(context):
 
 class Keys(Verb):
     """
-    The C{keys} verb: list, add and remove the SSH public keys that may
-    log in to the player's account.  It acts on the session's account, not
-    on the character, so an NPC (which has no session) is told it has no
-    account.
+    keys: list the SSH public keys that may log in to your account. keys add
+    <public key line>: authorize one (paste the whole line of your .pub file).
+    keys remove <number>: remove one.
     """
 
     names = ("keys",)
     syntax = ("keys", "keys add {key}", "keys remove|delete {number}")
-    help = ("keys: list the SSH public keys that may log in to your account."
-            " keys add <public key line>: authorize one (paste the whole "
-            "line of your .pub file). keys remove <number>: remove one.")
 
     def run(self, context, key=None, number=None):
+        """List, add (C{key}) or remove (C{number}) the account's authorized
+        SSH keys.
+        """
         account = _account(context)
         try:
             if key is not None:

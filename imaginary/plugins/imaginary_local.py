@@ -19,6 +19,7 @@ class PlayCommand:
     help = "play alone in this terminal, on a saved store"
 
     def configure(self, parser):
+        """--account, and the options of the local terminal."""
         parser.add_argument("--account", default="player",
                             help="the local account to play as (made on "
                             "first use; default: %(default)s)")
@@ -26,6 +27,7 @@ class PlayCommand:
                             metavar="DIR", help="a world's own plugin folder")
 
     def run(self, args):
+        """Play in this terminal, on the store, until the player quits."""
         from twisted.internet import reactor
         from twisted.logger import globalLogBeginner, jsonFileLogObserver
         from imaginary.accounts import NameRefused

@@ -28,11 +28,13 @@ class AddKeyCommand:
     help = "authorize an SSH public key for an account"
 
     def configure(self, parser):
+        """The account's name and --key-file."""
         parser.add_argument("name")
         parser.add_argument("--key-file", required=True,
                             help="an OpenSSH public key file")
 
     def run(self, args):
+        """Authorize the public key in --key-file for the account."""
         from imaginary.accounts import authorizeKey, findAccount
         from imaginary.frontends.keys import parsePublicKey
         store = openStore(args.store)

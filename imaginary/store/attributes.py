@@ -110,6 +110,10 @@ class SQLAttribute(Comparable):
         return self.check(value, itemClass)
 
     def check(self, value, itemClass):
+        """Check that C{value} fits this attribute (a TypeError or
+        ValueError naming C{itemClass} and the attribute if not); return the
+        value to store.
+        """
         raise NotImplementedError()
 
     def fromDB(self, dbValue, store):
@@ -167,6 +171,10 @@ class text(SQLAttribute):
         self.caseSensitive = caseSensitive
 
     def check(self, value, itemClass):
+        """Check that C{value} fits this attribute (a TypeError or
+        ValueError naming C{itemClass} and the attribute if not); return the
+        value to store.
+        """
         if type(value) is not str:
             if not isinstance(value, str):
                 _wrongType(itemClass, self.attrname, value, "str")
@@ -185,9 +193,13 @@ class text(SQLAttribute):
         return str(value)
 
     def sqlType(self):
+        """The SQLAlchemy column type of this attribute."""
         return sa.Text() if self.caseSensitive else sa.Text(collation="NOCASE")
 
     def schemaSignature(self):
+        """The base signature, plus what else decides how this attribute is
+        stored.
+        """
         return SQLAttribute.schemaSignature(self) + (self.caseSensitive,)
 
     def _isCaseInsensitive(self):
@@ -201,11 +213,16 @@ class bytes(SQLAttribute):
     sqlTypeName = "BLOB"
 
     def check(self, value, itemClass):
+        """Check that C{value} fits this attribute (a TypeError or
+        ValueError naming C{itemClass} and the attribute if not); return the
+        value to store.
+        """
         if not isinstance(value, builtins.bytes):
             _wrongType(itemClass, self.attrname, value, "bytes")
         return value
 
     def sqlType(self):
+        """The SQLAlchemy column type of this attribute."""
         return sa.LargeBinary()
 
 
@@ -216,6 +233,10 @@ class integer(SQLAttribute):
     sqlTypeName = "INTEGER"
 
     def check(self, value, itemClass):
+        """Check that C{value} fits this attribute (a TypeError or
+        ValueError naming C{itemClass} and the attribute if not); return the
+        value to store.
+        """
         if type(value) is not int:
             if isinstance(value, bool) or not isinstance(value, int):
                 _wrongType(itemClass, self.attrname, value, "int")
@@ -226,6 +247,7 @@ class integer(SQLAttribute):
         return value
 
     def sqlType(self):
+        """The SQLAlchemy column type of this attribute."""
         return sa.Integer()
 
 
@@ -246,14 +268,20 @@ class boolean(_Converted):
     sqlTypeName = "INTEGER"
 
     def check(self, value, itemClass):
+        """Check that C{value} fits this attribute (a TypeError or
+        ValueError naming C{itemClass} and the attribute if not); return the
+        value to store.
+        """
         if value is not True and value is not False:
             _wrongType(itemClass, self.attrname, value, "bool")
         return 1 if value else 0
 
     def fromDB(self, dbValue, store):
+        """Turn a stored value back into the Python value."""
         return dbValue == 1
 
     def sqlType(self):
+        """The SQLAlchemy column type of this attribute."""
         return sa.Integer()
 
 
@@ -264,6 +292,10 @@ class ieee754_double(SQLAttribute):
     sqlTypeName = "REAL"
 
     def check(self, value, itemClass):
+        """Check that C{value} fits this attribute (a TypeError or
+        ValueError naming C{itemClass} and the attribute if not); return the
+        value to store.
+        """
         if type(value) is not float:
             _wrongType(itemClass, self.attrname, value, "float")
         if math.isnan(value):
@@ -272,6 +304,7 @@ class ieee754_double(SQLAttribute):
         return value
 
     def sqlType(self):
+        """The SQLAlchemy column type of this attribute."""
         return sa.REAL()
 
 
@@ -282,6 +315,10 @@ class timestamp(_Converted):
     sqlTypeName = "INTEGER"
 
     def check(self, value, itemClass):
+        """Check that C{value} fits this attribute (a TypeError or
+        ValueError naming C{itemClass} and the attribute if not); return the
+        value to store.
+        """
         from epsilon.extime import Time
         if not isinstance(value, Time):
             _wrongType(itemClass, self.attrname, value, "epsilon.extime.Time")
@@ -289,10 +326,12 @@ class timestamp(_Converted):
         return (delta.days * 86400 + delta.seconds) * 1000000 + delta.microseconds
 
     def fromDB(self, dbValue, store):
+        """Turn a stored value back into the Python value."""
         from epsilon.extime import Time
         return Time.fromDatetime(_EPOCH + datetime.timedelta(microseconds=dbValue))
 
     def sqlType(self):
+        """The SQLAlchemy column type of this attribute."""
         return sa.Integer()
 
 
@@ -305,6 +344,10 @@ class textlist(_Converted):
     kind = "textlist"
 
     def check(self, value, itemClass):
+        """Check that C{value} fits this attribute (a TypeError or
+        ValueError naming C{itemClass} and the attribute if not); return the
+        value to store.
+        """
         if not isinstance(value, (list, tuple)):
             _wrongType(itemClass, self.attrname, value, "list of str")
         for element in value:
@@ -325,11 +368,13 @@ class textlist(_Converted):
         return _TEXTLIST_GUARD + _TEXTLIST_SEP.join(value)
 
     def fromDB(self, dbValue, store):
+        """Turn a stored value back into the Python value."""
         if dbValue == "":
             return []
         return dbValue[1:].split(_TEXTLIST_SEP)
 
     def sqlType(self):
+        """The SQLAlchemy column type of this attribute."""
         return sa.Text()
 
 
@@ -384,6 +429,10 @@ class reference(SQLAttribute):
                                 self.storeIDIn(referent, type(inst), store))
 
     def check(self, value, itemClass):
+        """Check that C{value} fits this attribute (a TypeError or
+        ValueError naming C{itemClass} and the attribute if not); return the
+        value to store.
+        """
         Item = _itemClass()
         if not isinstance(value, Item):
             if self.reftype is None and _isStore(value):
@@ -425,12 +474,17 @@ class reference(SQLAttribute):
         return referent._storeID
 
     def fromDB(self, dbValue, store):
+        """Turn a stored value back into the Python value."""
         return store._referent(dbValue)
 
     def sqlType(self):
+        """The SQLAlchemy column type of this attribute."""
         return sa.Integer()
 
     def schemaSignature(self):
+        """The base signature, plus what else decides how this attribute is
+        stored.
+        """
         reftype = self.reftype.typeName if self.reftype is not None else None
         return SQLAttribute.schemaSignature(self) + (reftype, self.whenDeleted)
 

@@ -67,15 +67,23 @@ class AttributeValueComparison(Comparison):
         self.attr, self.op, self.value = attr, op, value
 
     def shape(self, out):
+        """Append a hashable description of this condition's shape to
+        C{out}.
+        """
         out.append(("v", self.attr._columnKey(), self.op))
 
     def values(self, out):
+        """Append the bound values, in the order build() binds them."""
         out.append(self.value)
 
     def build(self, bind):
+        """Return the SQLAlchemy expression, binding through C{bind()}."""
         return _OPS[self.op](self.attr._column(), bind())
 
     def owners(self, out):
+        """Add every Item class or Placeholder this condition touches to
+        C{out}.
+        """
         out.append(self.attr._owner())
 
 
@@ -86,16 +94,24 @@ class NullComparison(Comparison):
         self.attr, self.negate = attr, negate
 
     def shape(self, out):
+        """Append a hashable description of this condition's shape to
+        C{out}.
+        """
         out.append(("null", self.attr._columnKey(), self.negate))
 
     def values(self, out):
+        """Append the bound values, in the order build() binds them."""
         pass
 
     def build(self, bind):
+        """Return the SQLAlchemy expression, binding through C{bind()}."""
         col = self.attr._column()
         return col.isnot(None) if self.negate else col.is_(None)
 
     def owners(self, out):
+        """Add every Item class or Placeholder this condition touches to
+        C{out}.
+        """
         out.append(self.attr._owner())
 
 
@@ -106,16 +122,24 @@ class TwoAttributeComparison(Comparison):
         self.left, self.op, self.right = left, op, right
 
     def shape(self, out):
+        """Append a hashable description of this condition's shape to
+        C{out}.
+        """
         out.append(("2", self.left._columnKey(), self.op,
                     self.right._columnKey()))
 
     def values(self, out):
+        """Append the bound values, in the order build() binds them."""
         pass
 
     def build(self, bind):
+        """Return the SQLAlchemy expression, binding through C{bind()}."""
         return _OPS[self.op](self.left._column(), self.right._column())
 
     def owners(self, out):
+        """Add every Item class or Placeholder this condition touches to
+        C{out}.
+        """
         out.append(self.left._owner())
         out.append(self.right._owner())
 
@@ -134,6 +158,9 @@ class InComparison(Comparison):
             self.items = [attr._queryValue(v) for v in seq]
 
     def shape(self, out):
+        """Append a hashable description of this condition's shape to
+        C{out}.
+        """
         if self.subquery is not None:
             sub = []
             self.subquery._shape(sub)
@@ -144,12 +171,14 @@ class InComparison(Comparison):
                         len(self.items)))
 
     def values(self, out):
+        """Append the bound values, in the order build() binds them."""
         if self.subquery is not None:
             self.subquery._values(out)
         else:
             out.extend(self.items)
 
     def build(self, bind):
+        """Return the SQLAlchemy expression, binding through C{bind()}."""
         col = self.attr._column()
         if self.subquery is not None:
             target = self.subquery._select(bind)
@@ -165,6 +194,9 @@ class InComparison(Comparison):
         return col.not_in(target) if self.negate else col.in_(target)
 
     def owners(self, out):
+        """Add every Item class or Placeholder this condition touches to
+        C{out}.
+        """
         out.append(self.attr._owner())
         if self.subquery is not None:
             self.subquery._owners(out)
@@ -182,6 +214,9 @@ class LikeComparison(Comparison):
         self.parts = parts
 
     def shape(self, out):
+        """Append a hashable description of this condition's shape to
+        C{out}.
+        """
         if self.parts is None:
             out.append(("like", self.attr._columnKey(), self.negate))
         else:
@@ -190,12 +225,14 @@ class LikeComparison(Comparison):
                               else None for p in self.parts)))
 
     def values(self, out):
+        """Append the bound values, in the order build() binds them."""
         if self.parts is None:
             out.append(self.pattern)
         else:
             out.extend(p for p in self.parts if not isinstance(p, Comparable))
 
     def build(self, bind):
+        """Return the SQLAlchemy expression, binding through C{bind()}."""
         col = self.attr._column()
         if self.parts is None:
             pattern = bind()
@@ -215,6 +252,9 @@ class LikeComparison(Comparison):
         return sa.not_(expr) if self.negate else expr
 
     def owners(self, out):
+        """Add every Item class or Placeholder this condition touches to
+        C{out}.
+        """
         out.append(self.attr._owner())
         for part in self.parts or ():
             if isinstance(part, Comparable):
@@ -236,12 +276,17 @@ class PrefixComparison(Comparison):
         self.attr, self.affix, self.atStart = attr, affix, atStart
 
     def shape(self, out):
+        """Append a hashable description of this condition's shape to
+        C{out}.
+        """
         out.append(("affix", self.attr._columnKey(), self.atStart))
 
     def values(self, out):
+        """Append the bound values, in the order build() binds them."""
         out.extend([self.affix] * (2 if self.atStart else 3))
 
     def build(self, bind):
+        """Return the SQLAlchemy expression, binding through C{bind()}."""
         col = self.attr._column()
         if self.atStart:
             part = sa.func.substr(col, 1, sa.func.length(bind()))
@@ -260,6 +305,9 @@ class PrefixComparison(Comparison):
         return sa.and_(col.isnot(None), sa.or_(guard, test))
 
     def owners(self, out):
+        """Add every Item class or Placeholder this condition touches to
+        C{out}.
+        """
         out.append(self.attr._owner())
 
 
@@ -275,19 +323,27 @@ class _Aggregate(Comparison):
         self.conditions = conditions
 
     def shape(self, out):
+        """Append a hashable description of this condition's shape to
+        C{out}.
+        """
         inner = []
         for c in self.conditions:
             c.shape(inner)
         out.append((self.label, tuple(inner)))
 
     def values(self, out):
+        """Append the bound values, in the order build() binds them."""
         for c in self.conditions:
             c.values(out)
 
     def build(self, bind):
+        """Return the SQLAlchemy expression, binding through C{bind()}."""
         return self.sqlFunction(*[c.build(bind) for c in self.conditions])
 
     def owners(self, out):
+        """Add every Item class or Placeholder this condition touches to
+        C{out}.
+        """
         for c in self.conditions:
             c.owners(out)
 
@@ -313,9 +369,13 @@ class SortOrder:
         self.attr, self.descending = attr, descending
 
     def shape(self):
+        """Append a hashable description of this condition's shape to
+        C{out}.
+        """
         return (self.attr._columnKey(), self.descending)
 
     def build(self):
+        """Return the SQLAlchemy expression, binding through C{bind()}."""
         col = self.attr._column()
         return col.desc() if self.descending else col.asc()
 

@@ -420,6 +420,9 @@ class Item(Empowered, metaclass=MetaItem):
 
     @store.setter
     def store(self, store):
+        """Put a new item in C{store} (once stored, an item can't move to
+        another store).
+        """
         if self._storeID is not None:
             if store is self._store:
                 return
@@ -439,6 +442,9 @@ class Item(Empowered, metaclass=MetaItem):
         return (self._store, self._storeID)
 
     def powerUp(self, powerup, interface=None, priority=0):
+        """Empowered.powerUp, for an item already in a store (a StoreError
+        otherwise).
+        """
         if self._storeID is None:
             raise StoreError(f"{self!r} must be in a store to be powered up")
         Empowered.powerUp(self, powerup, interface, priority)

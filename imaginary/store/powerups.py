@@ -71,6 +71,9 @@ class PowerupIndex:
         return self.store._infos.get(_PowerupConnector)
 
     def lookup(self, targetID, interface):
+        """The powerups installed on C{targetID} for C{interface}, highest
+        priority first.
+        """
         found = self._byTarget.get(targetID)
         if found is None:
             found = self._load(targetID)
@@ -110,6 +113,9 @@ class PowerupIndex:
         return list(self.store.query(_PowerupConnector, AND(*conditions)))
 
     def install(self, targetID, powerup, interface, priority):
+        """Record C{powerup} as installed on C{targetID} for C{interface} at
+        C{priority}.
+        """
         store = self.store
         if not isinstance(powerup, Item) or powerup.store is not store:
             raise StoreError(f"a powerup must be an Item in the same store, "
@@ -118,6 +124,9 @@ class PowerupIndex:
             raise StoreError(f"priority must be an int, not {priority!r}")
 
         def install():
+            """Record C{powerup} as installed on C{targetID} for
+            C{interface} at C{priority}.
+            """
             existing = self._connectors(targetID, interface, powerup)
             if existing:
                 existing[0].priority = priority
@@ -129,9 +138,13 @@ class PowerupIndex:
         store.transact(install)
 
     def remove(self, targetID, powerup, interface):
+        """Forget C{powerup} as installed on C{targetID} for C{interface}."""
         store = self.store
 
         def remove():
+            """Forget C{powerup} as installed on C{targetID} for
+            C{interface}.
+            """
             existing = self._connectors(targetID, interface, powerup)
             if not existing:
                 raise PowerupNotInstalled(
@@ -144,6 +157,7 @@ class PowerupIndex:
         store.transact(remove)
 
     def interfacesFor(self, targetID, powerup):
+        """The interfaces C{powerup} is installed on C{targetID} for."""
         names = [c.interface for c in self._connectors(targetID, None, powerup)]
         return [namedAny(n) for n in names]
 

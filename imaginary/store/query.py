@@ -89,6 +89,9 @@ class SQLCache:
         return str(construct.compile(dialect=self.dialect))
 
     def prepare(self, shape, build):
+        """The compiled statement for a query of this C{shape}, compiled by
+        C{build()} once and cached.
+        """
         key = (self.dialect.name, shape)
         prepared = self._compiled.get(key)
         if prepared is None:

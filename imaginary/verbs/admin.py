@@ -40,11 +40,10 @@ def _account(context, name):
 
 
 class Shutdown(Verb):
-    """The C{shutdown} verb (admins): save the world and stop the server."""
+    """shutdown: save the world and stop the server."""
 
     names = ("shutdown",)
     syntax = ("shutdown",)
-    help = "shutdown: save the world and stop the server."
     permission = "admin"
 
     def run(self, context):
@@ -56,11 +55,10 @@ class Shutdown(Verb):
 
 
 class Wall(Verb):
-    """The C{wall} verb (admins): a message to every connected player."""
+    """wall <text>: a message to every connected player."""
 
     names = ("wall",)
     syntax = ("wall {text}",)
-    help = "wall <text>: a message to every connected player."
     permission = "admin"
 
     def run(self, context, text):
@@ -73,11 +71,10 @@ class Wall(Verb):
 
 
 class Boot(Verb):
-    """The C{boot} verb (admins): disconnect a player."""
+    """boot <character>: disconnect a player."""
 
     names = ("boot",)
     syntax = ("boot {text}",)
-    help = "boot <character>: disconnect a player."
     permission = "admin"
 
     def run(self, context, text):
@@ -93,11 +90,10 @@ class Boot(Verb):
 
 
 class Ban(Verb):
-    """The C{ban} verb (admins): refuse an account's logins, and boot it."""
+    """ban <account>: refuse that account's logins (and boot it)."""
 
     names = ("ban",)
     syntax = ("ban {text}",)
-    help = "ban <account>: refuse that account's logins (and boot it)."
     permission = "admin"
 
     def run(self, context, text):
@@ -117,11 +113,10 @@ class Ban(Verb):
 
 
 class Unban(Verb):
-    """The C{unban} verb (admins): let a banned account log in again."""
+    """unban <account>: allow that account to log in again."""
 
     names = ("unban",)
     syntax = ("unban {text}",)
-    help = "unban <account>: allow that account to log in again."
     permission = "admin"
 
     def run(self, context, text):
@@ -152,22 +147,17 @@ class _LevelChange(Verb):
 
 
 class Promote(_LevelChange):
-    """
-    The C{promote} verb (admins): an account one level up (player, builder,
-    admin).
-    """
+    """promote <account>: player -> builder -> admin."""
 
     names = ("promote",)
     syntax = ("promote {text}",)
-    help = "promote <account>: player -> builder -> admin."
     permission = "admin"
 
 
 class Demote(_LevelChange):
-    """The C{demote} verb (admins): an account one level down."""
+    """demote <account>: admin -> builder -> player."""
 
     names = ("demote",)
     syntax = ("demote {text}",)
-    help = "demote <account>: admin -> builder -> player."
     permission = "admin"
     step = -1

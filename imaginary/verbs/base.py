@@ -85,10 +85,19 @@ class Find:
 
 class Verb:
     """
-    Base class of verbs.  Subclasses set C{names}, C{syntax}, C{help},
-    optionally C{permission} and C{finds}, and implement
-    C{run(context, **slots)}, raising ActionFailure to refuse.
+    Base class of verbs.  Subclasses set C{names} and C{syntax}, optionally
+    C{permission} and C{finds}, and implement C{run(context, **slots)},
+    raising ActionFailure to refuse.  A verb's docstring is what C{help}
+    tells players: written for them, in plain text, and read once into
+    L{help} when the class is made, so the two can never disagree.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The docstring is the help: one place for both (tests/
+        # test_verbs_base.py checks that no verb sets help as well).
+        if "help" not in cls.__dict__ and cls.__doc__:
+            cls.help = " ".join(cls.__doc__.split())
 
     names = ()
     """The words that name the verb, the first its name in C{help} and
@@ -98,7 +107,8 @@ class Verb:
     by C{|} are alternatives, and C{{slot}} takes the words there and is
     passed to C{run} by that name (C{"put {target} in|on {container}"})."""
     help = ""
-    """What C{help <name>} tells players: the syntax, then what it does."""
+    """What C{help <name>} tells players: the syntax, then what it does.
+    Read from the class's docstring (don't set it)."""
     permission = "player"
     """The least level that may use it: C{"player"}, C{"builder"} or
     C{"admin"}."""

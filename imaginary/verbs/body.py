@@ -44,15 +44,13 @@ def defeat(body, world):
 
 class Hit(Verb):
     """
-    The C{hit} verb (attack, kill): a blow that costs stamina and may defeat
-    the target.
+    hit <someone> (or: attack): fight. Each blow costs stamina; a body at 0 hit
+    points is defeated, drops what it carries and wakes up at the recovery
+    point.
     """
 
     names = ("hit", "attack", "kill")
     syntax = ("hit|attack|kill {target}",)
-    help = ("hit <someone> (or: attack): fight. Each blow costs stamina; a "
-            "body at 0 hit points is defeated, drops what it carries and "
-            "wakes up at the recovery point.")
     finds = {"target": Find(interface=IActor, radius=HERE,
                             notFound="There is nobody like that here.")}
 
@@ -91,14 +89,10 @@ class Hit(Verb):
 
 
 class Score(Verb):
-    """
-    The C{score} verb (stats): the actor's level, experience, hit points and
-    stamina.
-    """
+    """score: show your level, experience, hit points and stamina."""
 
     names = ("score", "stats")
     syntax = ("score|stats",)
-    help = "score: show your level, experience, hit points and stamina."
 
     def run(self, context):
         """

@@ -63,14 +63,12 @@ def _cleanName(name):
 
 class Dig(Verb):
     """
-    The C{dig} verb (builders): a new room in a direction, with exits both
+    dig <direction> <room name>: make a new room that way, with exits both
     ways.
     """
 
     names = ("dig",)
     syntax = ("dig {text}",)
-    help = ("dig <direction> <room name>: make a new room that way, with "
-            "exits both ways.")
     permission = "builder"
 
     def run(self, context, text):
@@ -90,11 +88,10 @@ class Dig(Verb):
 
 
 class Bury(Verb):
-    """The C{bury} verb (builders): remove an exit and its way back."""
+    """bury <direction>: remove the exit that way (and its way back)."""
 
     names = ("bury",)
     syntax = ("bury {direction}",)
-    help = "bury <direction>: remove the exit that way (and its way back)."
     permission = "builder"
 
     def run(self, context, direction):
@@ -114,15 +111,12 @@ class Bury(Verb):
 
 class Create(Verb):
     """
-    The C{create} verb (builders): a new thing of a type from the plugins, in
-    the actor's hands.
+    create <type> named <name>: make a new thing and hold it. 'list thing
+    types' shows the types. 'create the ...' makes a proper name.
     """
 
     names = ("create",)
     syntax = ("create {type} named {name}", "create {type} called {name}")
-    help = ("create <type> named <name>: make a new thing and hold it. "
-            "'list thing types' shows the types. 'create the ...' makes a "
-            "proper name.")
     permission = "builder"
 
     def run(self, context, type, name):
@@ -155,13 +149,10 @@ class Create(Verb):
 
 
 class ListThingTypes(Verb):
-    """
-    The C{list thing types} verb (builders): the types C{create} can make.
-    """
+    """list thing types: the types 'create' can make."""
 
     names = ("list",)
     syntax = ("list thing types",)
-    help = "list thing types: the types 'create' can make."
     permission = "builder"
 
     def run(self, context):
@@ -172,16 +163,13 @@ class ListThingTypes(Verb):
 
 class Reload(Verb):
     """
-    The C{reload} verb (builders): pick up new and changed plugin files while
-    the game runs.
+    reload: pick up new and changed plugin files (thing types, verbs, NPC
+    behaviours) without restarting. A plugin that fails is reported with its
+    file and line, and its previous version stays active.
     """
 
     names = ("reload", "rebuild")
     syntax = ("reload|rebuild",)
-    help = ("reload: pick up new and changed plugin files (thing types, "
-            "verbs, NPC behaviours) without restarting. A plugin that fails "
-            "is reported with its file and line, and its previous version "
-            "stays active.")
     permission = "builder"
 
     def run(self, context):
@@ -202,11 +190,10 @@ class Reload(Verb):
 
 
 class Describe(Verb):
-    """The C{describe} verb (builders): set a thing's description."""
+    """describe <thing> as <text>: set a thing's description."""
 
     names = ("describe",)
     syntax = ("describe {target} as {text}",)
-    help = "describe <thing> as <text>: set a thing's description."
     permission = "builder"
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
@@ -223,14 +210,12 @@ class Describe(Verb):
 
 class Name(Verb):
     """
-    The C{name} verb (rename; builders, admins for characters): rename a thing.
+    name <thing> to <new name>: rename a thing. Renaming a character needs
+    admin permission and a name like an account's, unlike anyone else's.
     """
 
     names = ("name", "rename")
     syntax = ("name|rename {target} to|as {text}",)
-    help = ("name <thing> to <new name>: rename a thing. Renaming a "
-            "character needs admin permission and a name like an "
-            "account's, unlike anyone else's.")
     permission = "builder"
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
@@ -286,16 +271,13 @@ _BOOLEANS = {"true": True, "yes": True, "on": True, "false": False,
 
 class Set(Verb):
     """
-    The C{set} verb (builders): a property of a thing (gender, proper, noun,
-    weight, portable, capacity).
+    set <property> of <thing> to <value>: properties are gender (male, female,
+    neuter, plural), proper (yes/no), noun (count: a coin; mass: some bread;
+    plural: some trousers), weight, portable (yes/no) and capacity.
     """
 
     names = ("set",)
     syntax = ("set {property} of {target} to {value}",)
-    help = ("set <property> of <thing> to <value>: properties are gender "
-            "(male, female, neuter, plural), proper (yes/no), noun (count: "
-            "a coin; mass: some bread; plural: some trousers), weight, "
-            "portable (yes/no) and capacity.")
     permission = "builder"
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
@@ -342,13 +324,12 @@ class Set(Verb):
 
 class Illuminate(Verb):
     """
-    The C{illuminate} verb (builders): the ambient light of the actor's room.
+    illuminate <candelas>: set the ambient light of this room (0 makes it
+    dark).
     """
 
     names = ("illuminate",)
     syntax = ("illuminate {value}",)
-    help = ("illuminate <candelas>: set the ambient light of this room "
-            "(0 makes it dark).")
     permission = "builder"
 
     def run(self, context, value):
@@ -365,13 +346,12 @@ class Illuminate(Verb):
 
 class Teleport(Verb):
     """
-    The C{teleport} verb (builders): go, or send a thing, to any room by name.
+    teleport to <room name>: go to any room. teleport <thing> to <room name>:
+    send something there.
     """
 
     names = ("teleport",)
     syntax = ("teleport {target} to {destination}", "teleport to {destination}")
-    help = ("teleport to <room name>: go to any room. teleport <thing> to "
-            "<room name>: send something there.")
     permission = "builder"
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
@@ -396,13 +376,10 @@ class Teleport(Verb):
 
 
 class Destroy(Verb):
-    """
-    The C{destroy} verb (builders): remove a thing from the world for good.
-    """
+    """destroy <thing>: remove a thing from the world for good."""
 
     names = ("destroy",)
     syntax = ("destroy {target}",)
-    help = "destroy <thing>: remove a thing from the world for good."
     permission = "builder"
     finds = {"target": Find(radius=NEARBY, reach=False)}
 
@@ -457,14 +434,10 @@ def _checkRoomMayGo(context, room):
 
 
 class Scrutinize(Verb):
-    """
-    The C{scrutinize} verb (builders): everything the store holds about a
-    thing.
-    """
+    """scrutinize <thing>: show everything the store holds about it."""
 
     names = ("scrutinize",)
     syntax = ("scrutinize {target}",)
-    help = "scrutinize <thing>: show everything the store holds about it."
     permission = "builder"
     finds = {"target": Find(radius=NEARBY, reach=False)}
 

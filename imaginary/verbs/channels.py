@@ -145,13 +145,14 @@ class _Prefixed:
 
 
 class ChannelTalk(Verb):
-    """'<channel> <text>': talk on a channel by naming it."""
+    """
+    <channel> <text>: talk on a channel you are on ('ooc hello'); '<channel>
+    :<action>' emotes.
+    """
 
     names = ()
     syntax = ()
     fallback = True
-    help = ("<channel> <text>: talk on a channel you are on ('ooc hello'); "
-            "'<channel> :<action>' emotes.")
 
     def claim(self, context, line):
         """The line's slots when its first word names a channel."""
@@ -169,12 +170,10 @@ class ChannelTalk(Verb):
 
 
 class Chat(Verb):
-    """The C{chat} verb: talk on a channel named as its first word."""
+    """chat <channel> <text>: talk on a channel; 'chat ooc :waves' emotes."""
 
     names = ("chat",)
     syntax = ("chat {text}",)
-    help = ("chat <channel> <text>: talk on a channel; 'chat ooc :waves' "
-            "emotes.")
 
     def run(self, context, text):
         """Talk on the channel the first word names."""
@@ -183,11 +182,10 @@ class Chat(Verb):
 
 
 class Channels(Verb):
-    """The C{channels} verb: the channels one may see, and one's own."""
+    """channels: the channels you can join, and which you are on."""
 
     names = ("channels",)
     syntax = ("channels",)
-    help = "channels: the channels you can join, and which you are on."
 
     def run(self, context):
         """List the channels (private ones only to members, the invited
@@ -220,11 +218,10 @@ class Channels(Verb):
 
 
 class Join(Verb):
-    """The C{join} verb: go on a public channel, or an invited private one."""
+    """join <channel>: go on a channel (a private one needs an invite)."""
 
     names = ("join",)
     syntax = ("join {text}",)
-    help = "join <channel>: go on a channel (a private one needs an invite)."
 
     def run(self, context, text):
         """Join the named channel (already on it is said, not refused)."""
@@ -245,11 +242,10 @@ class Join(Verb):
 
 
 class Leave(Verb):
-    """The C{leave} verb: go off a channel."""
+    """leave <channel>: go off a channel."""
 
     names = ("leave",)
     syntax = ("leave {text}",)
-    help = "leave <channel>: go off a channel."
 
     def run(self, context, text):
         """Leave the named channel."""
@@ -267,16 +263,14 @@ def _rest(words, usage):
 
 class ChannelCommand(Verb):
     """
-    The C{channel} verb: who, history, and running a channel (create,
-    describe, invite, kick, mute, unmute, destroy), one method each.
+    channel
+    who|history|create|describe|invite|kick|mute|unmute|destroy|link|unlink|links
+    ...: see who is on a channel, read its history, run a channel you own, or
+    (admins) relay one to IRC.
     """
 
     names = ("channel",)
     syntax = ("channel {text}", "channel")
-    help = ("channel who|history|create|describe|invite|kick|mute|unmute|"
-            "destroy|link|unlink|links ...: see who is on a channel, read "
-            "its history, run a channel you own, or (admins) relay one to "
-            "IRC.")
 
     USAGE = {
         "who": "channel who <channel>",

@@ -28,16 +28,13 @@ def say(template, **roles):
 
 class Look(Verb):
     """
-    The C{look} verb (l, examine, x): the room the actor is in, or one thing
-    seen closer.
+    look: describe where you are. look at <thing> (or: l <thing>, examine
+    <thing>, x <thing>): describe a thing.
     """
 
     names = ("look", "l", "examine", "x")
     syntax = ("look|l", "look|l at {target}", "look|l in|inside {target}",
               "look|l {target}", "examine|x {target}")
-    help = ("look: describe where you are.\n"
-            "look at <thing> (or: l <thing>, examine <thing>, x <thing>): "
-            "describe a thing.")
     finds = {"target": Find(radius=NEARBY, reach=False,
                             notFound="You don't see that.")}
 
@@ -90,17 +87,15 @@ class _ExitFinder(Retriever):
 
 class Go(Verb):
     """
-    The C{go} verb, and each direction as a verb of its own (C{north}, C{n},
-    ...): walk through an exit.
+    go <direction>: walk that way. Directions: north (n), south (s), east (e),
+    west (w), northeast (ne), northwest (nw), southeast (se), southwest (sw),
+    up (u), down (d), in, out, and named exits. A bare direction works too:
+    'n'.
     """
 
     names = ("go",) + tuple(DIRECTIONS) + tuple(DIRECTION_ALIASES)
     syntax = ("go {direction}",
               "|".join(list(DIRECTIONS) + list(DIRECTION_ALIASES)))
-    help = ("go <direction>: walk that way. Directions: north (n), south "
-            "(s), east (e), west (w), northeast (ne), northwest (nw), "
-            "southeast (se), southwest (sw), up (u), down (d), in, out, and "
-            "named exits. A bare direction works too: 'n'.")
 
     def run(self, context, direction=None):
         """
@@ -159,16 +154,14 @@ def _fromWay(direction):
 
 class Take(Verb):
     """
-    The C{take} verb (get, pick up): pick something up, or take it out of a
-    container.
+    take <thing> (or: get <thing>): pick something up. take <thing> from
+    <container>: take it out of something. 'take all', 'get all coins', 'get
+    all from chest' work too.
     """
 
     names = ("take", "get")
     syntax = ("take|get {target}", "take|get {target} from {container}",
               "pick up {target}")
-    help = ("take <thing> (or: get <thing>): pick something up.\n"
-            "take <thing> from <container>: take it out of something.\n"
-            "'take all', 'get all coins', 'get all from chest' work too.")
     finds = {"target": Find(radius=HERE, many=True,
                             fits=lambda actor, thing: thing is not None
                             and thing.location is not actor),
@@ -258,12 +251,13 @@ def _takeable(actor, thing, source):
 
 
 class Drop(Verb):
-    """The C{drop} verb: put down what the actor carries ('drop all' too)."""
+    """
+    drop <thing>: put down something you carry. 'drop all' and 'drop all coins'
+    work too.
+    """
 
     names = ("drop",)
     syntax = ("drop {target}",)
-    help = ("drop <thing>: put down something you carry. 'drop all' and "
-            "'drop all coins' work too.")
     finds = {"target": Find(radius=HERE, many=True,
                             notFound="You don't have that.",
                             fits=lambda actor, thing: thing is not None
@@ -307,12 +301,10 @@ def _canMove(thing, where):
 
 
 class Put(Verb):
-    """The C{put} verb: place a thing in or on another."""
+    """put <thing> in <container> (or: on): place a thing in or on another."""
 
     names = ("put",)
     syntax = ("put {target} in|into|inside|on|onto {container}",)
-    help = "put <thing> in <container> (or: on): place a thing in or on " \
-           "another."
     finds = {"target": Find(radius=HERE, many=True,
                             notFound="You don't have that."),
              "container": Find(radius=HERE)}
@@ -369,11 +361,10 @@ def inventoryChanged(actor):
 
 
 class Inventory(Verb):
-    """The C{inventory} verb (i, inv): what the actor carries."""
+    """inventory (or: i): list what you are carrying."""
 
     names = ("inventory", "i", "inv")
     syntax = ("inventory|i|inv",)
-    help = "inventory (or: i): list what you are carrying."
 
     def run(self, context):
         """Tell the actor what they are carrying."""

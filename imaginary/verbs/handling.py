@@ -23,13 +23,10 @@ def _bystanders(template, **roles):
 
 
 class Give(Verb):
-    """
-    The C{give} verb: hand something the actor carries to someone in the room.
-    """
+    """give <thing> to <someone>: hand something you carry to someone."""
 
     names = ("give",)
     syntax = ("give {target} to {recipient}",)
-    help = "give <thing> to <someone>: hand something you carry to someone."
     # Seen, not reached: what you give must be in your hands anyway, and
     # run() says so when it isn't (even when someone else carries it).
     finds = {"target": Find(radius=HERE, reach=False,
@@ -78,20 +75,20 @@ class _OpenClose(Verb):
 
 
 class Open(_OpenClose):
-    """The C{open} verb: open a container or a door."""
+    """open <thing>: open a container or a door."""
 
     names = ("open",)
     syntax = ("open {target}",)
-    help = "open <thing>: open a container or a door."
 
 
 class Close(_OpenClose):
-    """The C{close} verb (shut): close a container or a door."""
+    """
+    close <thing> (or: shut): close a container or a door (not a person or a
+    room).
+    """
 
     names = ("close", "shut")
     syntax = ("close|shut {target}",)
-    help = ("close <thing> (or: shut): close a container or a door "
-            "(not a person or a room).")
     closing = True
 
 
@@ -134,32 +131,33 @@ class _LockUnlock(Verb):
 
 class Lock(_LockUnlock):
     """
-    The C{lock} verb: lock a closed door or container with a key that fits.
+    lock <thing> with <key>: lock a closed door or container; 'lock <thing>'
+    uses the key you carry that fits.
     """
 
     names = ("lock",)
     syntax = ("lock {target} with {tool}", "lock {target}")
-    help = ("lock <thing> with <key>: lock a closed door or container; "
-            "'lock <thing>' uses the key you carry that fits.")
     locking = True
 
 
 class Unlock(_LockUnlock):
-    """The C{unlock} verb: unlock a door or container with a key that fits."""
+    """
+    unlock <thing> with <key>: unlock a door or container; 'unlock <thing>'
+    uses the key you carry that fits.
+    """
 
     names = ("unlock",)
     syntax = ("unlock {target} with {tool}", "unlock {target}")
-    help = ("unlock <thing> with <key>: unlock a door or container; "
-            "'unlock <thing>' uses the key you carry that fits.")
 
 
 class Wear(Verb):
-    """The C{wear} verb (don): put on a garment the actor carries."""
+    """
+    wear <garment>: put on something you carry, over what you already wear (a
+    bulkier layer can't go under a thinner one).
+    """
 
     names = ("wear", "don")
     syntax = ("wear|don {target}",)
-    help = ("wear <garment>: put on something you carry, over what you "
-            "already wear (a bulkier layer can't go under a thinner one).")
     finds = {"target": Find(interface=IClothing, radius=HERE, many=True,
                             notFound="You don't have anything like that to "
                                      "wear.",
@@ -197,12 +195,13 @@ class Wear(Verb):
 
 
 class Remove(Verb):
-    """The C{remove} verb (doff, take off): take off a garment."""
+    """
+    remove <garment> (or: take off <garment>): take off something you wear;
+    what is worn over it must come off first.
+    """
 
     names = ("remove", "doff", "take off")
     syntax = ("remove|doff {target}", "take off {target}")
-    help = ("remove <garment> (or: take off <garment>): take off something "
-            "you wear; what is worn over it must come off first.")
     finds = {"target": Find(interface=IClothing, radius=HERE, many=True,
                             notFound="You aren't wearing that.",
                             fits=lambda actor, thing: thing is not None
@@ -235,11 +234,10 @@ class Remove(Verb):
 
 
 class Equipment(Verb):
-    """The C{equipment} verb (eq): what the actor is wearing."""
+    """equipment (or: eq): list what you are wearing."""
 
     names = ("equipment", "eq")
     syntax = ("equipment|eq",)
-    help = "equipment (or: eq): list what you are wearing."
 
     def run(self, context):
         """Tell the actor what they are wearing."""
@@ -255,11 +253,10 @@ class Equipment(Verb):
 
 
 class Eat(Verb):
-    """The C{eat} verb: eat food the actor carries or sees, for stamina."""
+    """eat <food>: eat something you carry or see; it restores stamina."""
 
     names = ("eat",)
     syntax = ("eat {target}",)
-    help = "eat <food>: eat something you carry or see; it restores stamina."
     finds = {"target": Find(interface=IFood, radius=HERE,
                             notFound="You don't have anything like that to "
                                      "eat.")}

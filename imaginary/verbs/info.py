@@ -27,13 +27,10 @@ SESSION_HELP = {
 
 
 class Help(Verb):
-    """
-    The C{help} verb: how to play, or what one command does (its C{help} text).
-    """
+    """help: how to play. help <command>: what a command does."""
 
     names = ("help", "?")
     syntax = ("help|?", "help|? {topic}")
-    help = "help: how to play. help <command>: what a command does."
 
     def run(self, context, topic=None):
         """
@@ -60,11 +57,10 @@ class Help(Verb):
 
 
 class Actions(Verb):
-    """The C{actions} verb (commands): every command the actor may use."""
+    """actions (or: commands): list every command you can use."""
 
     names = ("actions", "commands")
     syntax = ("actions|commands",)
-    help = "actions (or: commands): list every command you can use."
 
     def run(self, context):
         """

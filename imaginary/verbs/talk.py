@@ -46,11 +46,10 @@ class _Quoted:
 
 
 class Say(Verb):
-    """The C{say} verb ('): words for everyone in the room."""
+    """say <text> (or: '<text>): say something to everyone in the room."""
 
     names = ("say", "'")
     syntax = ("say {text}",)
-    help = "say <text> (or: '<text>): say something to everyone in the room."
 
     def run(self, context, text):
         """Say C{text} to the room."""
@@ -65,12 +64,13 @@ class Say(Verb):
 
 
 class Emote(Verb):
-    """The C{emote} verb (pose, :): show the room an action."""
+    """
+    emote <action> (or: pose, :<action>): show everyone in the room what you
+    do, e.g. ':waves.' shows 'Alice waves.'
+    """
 
     names = ("emote", "pose", ":")
     syntax = ("emote|pose {text}",)
-    help = ("emote <action> (or: pose, :<action>): show everyone in the room "
-            "what you do, e.g. ':waves.' shows 'Alice waves.'")
 
     def run(self, context, text):
         """Show the room the actor doing C{text}."""
@@ -99,12 +99,11 @@ def findPlayer(context, name):
 
 
 class Tell(Verb):
-    """The C{tell} verb: a private message to a player anywhere."""
+    """tell <player> <text>: speak privately to a player anywhere."""
 
     names = ("tell",)
     syntax = ("tell {text}",)
     usage = "tell <player> <text>"
-    help = "tell <player> <text>: speak privately to a player anywhere."
 
     def run(self, context, text):
         """
@@ -128,13 +127,14 @@ class Tell(Verb):
 
 
 class Whisper(Verb):
-    """The C{whisper} verb: quiet words to someone in the same room."""
+    """
+    whisper <someone> <text>: speak quietly to someone in the room; the others
+    only see that you whisper.
+    """
 
     names = ("whisper",)
     syntax = ("whisper {text}", "whisper to {text}")
     usage = "whisper <someone> <text>"
-    help = ("whisper <someone> <text>: speak quietly to someone in the room; "
-            "the others only see that you whisper.")
     finds = {"target": Find(interface=IActor, radius=HERE, reach=False,
                             notFound="There is nobody like that here.")}
 
@@ -160,13 +160,12 @@ class Whisper(Verb):
 
 class Shout(Verb):
     """
-    The C{shout} verb (yell): loud words that carry to the adjacent rooms.
+    shout <text>: say something loudly; people in the adjacent rooms hear you
+    faintly.
     """
 
     names = ("shout", "yell")
     syntax = ("shout|yell {text}",)
-    help = ("shout <text>: say something loudly; people in the adjacent "
-            "rooms hear you faintly.")
 
     def run(self, context, text):
         """Shout C{text} to the room and the rooms next to it."""
@@ -185,11 +184,10 @@ class Shout(Verb):
 
 
 class Who(Verb):
-    """The C{who} verb: the players connected now."""
+    """who: list the players connected now."""
 
     names = ("who",)
     syntax = ("who",)
-    help = "who: list the players connected now."
 
     def run(self, context):
         """List the players connected now."""
