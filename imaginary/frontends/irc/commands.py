@@ -115,6 +115,12 @@ class PlayingCommands:
                 self.player.submit(":" + action if action is not None
                                    else text)
             return
+        if target[:1] not in "#&" and validNick(target):
+            # An answer to a character's text (texts.py), even from the
+            # character menu.
+            from .texts import answer
+            if answer(self, nameFor(target), action or text):
+                return
         player = self._playing()
         if player is None or not (action or text):
             return

@@ -378,6 +378,9 @@ class IRCFactory(ServerFactory):
         self.server = server
         # CharacterSession -> the last output its lost connection saw.
         self.resumes = weakref.WeakKeyDictionary()
+        # Texts from characters may come by IRC while we listen.
+        from .texts import install
+        install(server)
 
     def buildProtocol(self, addr):
         """A new client's connection."""
