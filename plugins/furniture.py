@@ -36,12 +36,16 @@ class Seated(Enhancement, Item):
     chair = reference(reftype=Thing, whenDeleted=CASCADE, allowNone=False)
 
     def movementRestrictedBy(self, thing, destination):
+        """IMovementRestriction: a seated body can't walk off; it has to
+        stand first.
+        """
         if destination is self.chair.location:
             return None
         return "You can't go anywhere while you're sitting down. Stand up first."
 
 
 def chair(store, name):
+    """A chair called C{name}: something to sit in."""
     thing = Thing(store=store, name=name, portable=False, weight=10,
                   description="A wooden chair.")
     Container.createFor(thing, capacity=150)
@@ -62,6 +66,7 @@ class Sit(Verb):
     finds = {"target": Find(interface=ISittable)}
 
     def run(self, context, target):
+        """Sit the actor in the chair C{target} names."""
         actor = context.actor
         [seat] = resolve(context, self.finds["target"], target)
         if actor.location is seat.thing:
@@ -77,6 +82,7 @@ class Stand(Verb):
     syntax = ("stand", "stand up")
 
     def run(self, context):
+        """Get the actor up from where it sits."""
         actor = context.actor
         seated = actor.store.findFirst(Seated, Seated.thing == actor)
         if seated is None:

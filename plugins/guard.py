@@ -25,6 +25,9 @@ class GuardMind(Mind, Item):
     known = textlist(default=[], allowNone=False)
 
     def observe(self, event, message):
+        """Greet whoever arrives: by name, and "welcome back" to those it
+        has met.
+        """
         arrived = arrivalOf(event)
         if arrived is None or arrived is self.thing or not arrived.proper:
             return
@@ -42,6 +45,7 @@ class GuardMind(Mind, Item):
         self.wakeAfter(self.interval)
 
     def run(self):
+        """Walk one step of the beat, and come back in C{interval} seconds."""
         exits = list(self.store.query(
             Exit, Exit.fromLocation == self.thing.location,
             sort=Exit.storeID.ascending))
@@ -52,6 +56,7 @@ class GuardMind(Mind, Item):
 
 
 def guard(store, name):
+    """A guard called C{name} who walks a beat and greets arrivals."""
     body = Thing(store=store, name=name, proper=True, gender=MALE,
                  weight=90, description="A guard in a dented helmet.")
     Container.createFor(body, capacity=20)

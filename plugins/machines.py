@@ -73,6 +73,7 @@ class CoinSlot(Enhancement, Item):
 
 
 def vendingMachine(store, name):
+    """A vending machine called C{name}: five coins in its slot buy a snack."""
     machine = Thing(store=store, name=name, portable=False, weight=200,
                     description=f"Put {PRICE} coins in for a snack.")
     Container.createFor(machine, capacity=1000)
@@ -90,6 +91,7 @@ class Tied(Enhancement, Item):
     post = reference(reftype=Thing, whenDeleted=CASCADE, allowNone=False)
 
     def movementRestrictedBy(self, thing, destination):
+        """IMovementRestriction: a body tied to a post can't walk away."""
         if destination is None or destination is self.post.location or \
                 destination.isInside(self.post.location):
             return None
@@ -108,6 +110,7 @@ class Tie(Verb):
     finds = {"target": Find()}
 
     def run(self, context, target=None):
+        """Tie the actor to the post C{target} names, or untie it."""
         actor = context.actor
         tied = actor.store.findFirst(Tied, Tied.thing == actor)
         if target is None:
@@ -131,6 +134,7 @@ class Tie(Verb):
 
 
 def tetherPost(store, name):
+    """A post called C{name} to tie oneself to."""
     return Thing(store=store, name=name, portable=False, weight=100,
                  description="A stout post with a long rope.")
 

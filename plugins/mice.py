@@ -38,6 +38,7 @@ class SqueakingMind(Mind, Item):
     thing = reference(reftype=Thing, whenDeleted=CASCADE)
 
     def observe(self, event, message):
+        """Squeak when someone arrives."""
         arrived = arrivalOf(event)
         if arrived is not None and arrived is not self.thing:
             self.act("emote squeaks.")
@@ -52,6 +53,7 @@ class QuizMind(Mind, Item):
     student = reference(reftype=Thing, whenDeleted=NULLIFY)
 
     def observe(self, event, message):
+        """Ask a newcomer a question, and judge the answer it hears."""
         arrived = arrivalOf(event)
         if arrived is not None and arrived is not self.thing and \
                 self.student is None:
@@ -97,12 +99,14 @@ class QuizMind(Mind, Item):
 
 
 def squeakingMouse(store, name):
+    """A mouse called C{name} that squeaks at arrivals."""
     body = _mouseBody(store, name, "A small grey mouse with twitchy ears.")
     SqueakingMind.animate(body)
     return body
 
 
 def quizMouse(store, name):
+    """A mouse called C{name} that quizzes players."""
     body = _mouseBody(store, name, "A mouse wearing tiny spectacles.")
     QuizMind.animate(body)
     return body

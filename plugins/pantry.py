@@ -5,10 +5,12 @@ from imaginary.verbs.builder import ThingType
 
 
 def bread(store, name):
+    """A loaf of bread called C{name}, to eat."""
     return food(store, name, "A crusty loaf.", nourishment=20)
 
 
 def apple(store, name):
+    """An apple called C{name}, to eat."""
     return food(store, name, "A crisp red apple.", nourishment=10)
 
 

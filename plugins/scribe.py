@@ -38,6 +38,7 @@ class ScribeMind(Mind, Item):
     thing = reference(reftype=Thing, whenDeleted=CASCADE)
 
     def observe(self, event, message):
+        """Hear a question (said with a '?') and promise a letter."""
         said = (event.data or {}).get("said")
         asker = event.actor
         if said is None or asker is None or asker is self.thing or \

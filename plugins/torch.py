@@ -10,6 +10,7 @@ from imaginary.verbs.builder import ThingType
 
 
 def torch(store, name):
+    """A torch called C{name}: a light source, not yet lit."""
     thing = Thing(store=store, name=name, description="Oily rags on a stick.")
     LightSource.createFor(thing, candelas=80, lit=False)
     return thing
@@ -21,6 +22,7 @@ class Light(Verb):
     finds = {"target": Find(interface=ILightSource)}
 
     def run(self, context, target):
+        """Light (or put out) the light source C{target} names."""
         [source] = resolve(context, self.finds["target"], target)
         if source.lit == self.lit:
             raise ActionFailure(f"It is already {'lit' if self.lit else 'out'}.")

@@ -44,11 +44,13 @@ class Seal(Enhancement, Item):
     lockKey = None
 
     def setClosed(self, closed):
+        """A sealed case has no lid: opening or closing it is refused."""
         raise ActionFailure.simple(
             f"{the(self.thing, True)} is sealed on every side; there is "
             f"no lid to open or close.")
 
     def setLocked(self, locked, key):
+        """A sealed case has no lock: locking or unlocking it is refused."""
         raise ActionFailure.simple(f"{the(self.thing, True)} has no lock.")
 
 
@@ -61,6 +63,7 @@ def glassBox(store, name):
 
 
 def squeakyToy(store, name):
+    """A squeaky toy called C{name}."""
     thing = Thing(store=store, name=name,
                   description="A rubber duck. It looks squeezable.")
     Squeaker.createFor(thing)
@@ -74,6 +77,7 @@ class Squeeze(Verb):
     finds = {"target": Find()}
 
     def run(self, context, target):
+        """Squeeze what C{target} names (it squeaks if it can)."""
         [thing] = resolve(context, self.finds["target"], target)
         squeaker = ISqueaky(thing, None)
         if squeaker is None:

@@ -24,6 +24,7 @@ CLOTHES = {
 
 
 def garmentFactory(kind):
+    """The factory of one kind of garment in CLOTHES."""
     slots, bulk, description = CLOTHES[kind]
 
     def make(store, name):
