@@ -106,6 +106,7 @@ class Prosody:
                        capture_output=True)
 
     def start(self):
+        seen = len(self.log())      # a restart appends to the same log
         self.process = subprocess.Popen(
             ["prosody", "--config", self.config, "-F"],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
@@ -113,8 +114,8 @@ class Prosody:
         want = [f"Activated service 'c2s' on [127.0.0.1]:{self.c2s}",
                 f"Activated service 'component' on [127.0.0.1]:{self.comp}"]
         deadline = time.monotonic() + 10
-        while not all(w in self.log() for w in want):
-            if "Failed to open server port" in self.log() or \
+        while not all(w in self.log()[seen:] for w in want):
+            if "Failed to open server port" in self.log()[seen:] or \
                     self.process.poll() is not None or \
                     time.monotonic() > deadline:
                 self.stop()
@@ -351,3 +352,111 @@ def test_offline_everywhere_without_xmpp_a_text_goes_by_mail(game):
     assert message["Subject"] == "A text from Carol"
     assert message.get_content().startswith("Come quick.\r\n")
     quit(carol)
+
+
+# -- the component in this process, against Prosody ----------------------------
+
+class InProcess:
+    """Texting's store (Bob offline, his JID verified) and a component."""
+
+    def __init__(self, game, prosody, secret=SECRET):
+        from notifykit import Texting
+        self.t = Texting()
+        self.t.optIn(jid="bob@players.test", jidVerified=True)
+        self.t.offline()
+        secretFile = game.tmp / "secret-in-process"
+        secretFile.write_text(secret + "\n")
+
+        def configure():
+            config = model.config(self.t.store)
+            config.xmppDomain = "game.test"
+            config.xmppServer = f"tcp:127.0.0.1:{prosody.comp}"
+            config.xmppSecretFile = str(secretFile)
+        self.t.store.transact(configure)
+        self.manager = xmpp.buildComponent(self.t.store)
+        self.manager.getFactory().maxDelay = 1     # rejoin fast (tests)
+        [self.component] = [s for s in self.manager
+                            if isinstance(s, xmpp.XMPPComponent)]
+        self.service = xmpp.ComponentService(self.manager)
+        self.service.startService()
+        game.stops.insert(0, self.stop)
+
+    def stop(self):
+        spinFor(0.1)
+        d = self.service.stopService()
+        if d is not None:
+            done = []
+            d.addBoth(done.append)
+            spinUntil(lambda: done)
+        spinFor(0.1)
+
+    def route(self):
+        return api.routeNamed(self.t.store, "xmpp")
+
+
+from imaginary.frontends import xmpp  # noqa: E402
+from imaginary.notify import api, model  # noqa: E402
+from mailkit import spinFor, spinUntil  # noqa: E402
+
+
+def test_a_wrong_secret_stops_the_retries(game):
+    prosody = Prosody(game.tmp).start()
+    game.stops.append(prosody.stop)
+    side = InProcess(game, prosody, secret="wrong")
+    spinUntil(lambda: side.component.failure is not None)
+    assert "not-authorized" in side.component.failure
+    assert not side.manager.getFactory().continueTrying
+    spinFor(1.5)        # no second try
+    assert prosody.log().count("Given token does not match") == 1
+    assert side.route() is None
+
+
+def test_a_text_waits_while_the_server_is_down_and_goes_on_rejoining(game):
+    prosody = Prosody(game.tmp)
+    prosody.register("bob")
+    prosody.start()
+    game.stops.append(prosody.stop)
+    side = InProcess(game, prosody)
+    spinUntil(lambda: side.route() is not None)
+    prosody.stop()
+    spinUntil(lambda: side.route() is None)
+    item = side.t.text("While you were out.")
+    assert item.state == "pending"
+    prosody.start()
+    spinUntil(lambda: item.state == "sent", timeout=15)
+    assert item.route == "xmpp"
+    spinFor(0.3)        # the component's write leaves with the reactor
+    # Prosody kept it for Bob (offline then), and gives it at login.
+    chat = ChatClient("bob@players.test/phone", "pw", prosody.c2s)
+    game.stops.insert(1, chat.close)
+    spinUntil(lambda: not chat.inbox.empty())
+    assert chat.next() == ("alice@game.test", "chat", "While you were out.")
+
+
+def test_strangers_and_unknown_characters_are_answered(game):
+    prosody = Prosody(game.tmp)
+    prosody.register("bob")
+    prosody.register("eve")
+    prosody.start()
+    game.stops.append(prosody.stop)
+    side = InProcess(game, prosody)
+    spinUntil(lambda: side.route() is not None)
+    eve = ChatClient("eve@players.test/x", "pw", prosody.c2s)
+    game.stops.insert(1, eve.close)
+    bob = ChatClient("bob@players.test/x", "pw", prosody.c2s)
+    game.stops.insert(1, bob.close)
+    eve.say("alice@game.test", "hello")
+    spinUntil(lambda: not eve.inbox.empty())
+    assert eve.next() == ("alice@game.test", "chat", (
+        "This address is not known to the game: verify it with 'account "
+        "notify jid <jid>' there first."))
+    bob.say("nobody@game.test", "hello")
+    spinUntil(lambda: not bob.inbox.empty())
+    assert bob.next() == ("nobody@game.test", "chat",
+                          "There is nobody called 'nobody' in the game.")
+    bob.say("alice@game.test", "hello")
+    spinUntil(lambda: not bob.inbox.empty())
+    assert bob.next() == ("alice@game.test", "chat", (
+        "Alice has not texted you; you can answer only characters who "
+        "did."))
+    assert side.t.actor.output() == []
