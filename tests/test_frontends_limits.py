@@ -1,12 +1,14 @@
 """
-Tests for imaginary.frontends.limits: the flood gate and line decoding
-that every front end shares.
+Tests for imaginary.frontends.limits: the flood gate, the input byte-rate
+limit and line decoding that every front end shares.
 """
 
 from twisted.internet.task import Clock
+from twisted.internet.testing import StringTransport
 from hypothesis import given, strategies as st
 
-from imaginary.frontends.limits import NOT_UTF8, FloodGate, decodeLine
+from imaginary.frontends.limits import (
+    NOT_UTF8, FloodGate, InputThrottle, decodeLine)
 
 
 
@@ -64,3 +66,55 @@ def test_backspace_and_delete_erase_the_character_before():
     assert decodeLine(b"lookk\x08")[0] == "look"
     assert decodeLine("zoë\x7f\x7fe".encode())[0] == "ze"
     assert decodeLine(b"\x7f\x7fhi")[0] == "hi"
+
+
+def test_reading_pauses_past_the_burst_and_resumes_when_paid_back():
+    """
+    A client sends faster than the byte rate: once the burst is spent the
+    transport is paused (nothing buffered: the socket is just not read),
+    and resumed when the rate has paid the debt back; over a long stream
+    what is read averages the rate.
+    """
+    clock = Clock()
+    tcp = StringTransport()
+    throttle = InputThrottle(tcp, rate=1000, burst=4000, clock=clock)
+    for _ in range(4):
+        throttle.received(1000)
+    assert tcp.producerState == "producing"
+    throttle.received(500)                  # 500 bytes overdrawn
+    assert tcp.producerState == "paused"
+    clock.advance(0.49)
+    assert tcp.producerState == "paused"
+    clock.advance(0.01)
+    assert tcp.producerState == "producing"
+    # A long stream, read whenever reading is allowed, 1000 at a time.
+    read, start = 0, clock.seconds()
+    while clock.seconds() - start < 60:
+        if tcp.producerState == "producing":
+            throttle.received(1000)
+            read += 1000
+        clock.advance(0.01)
+    assert 59000 <= read <= 61000 + 4000
+    assert throttle.pauses > 50
+
+
+def test_a_client_within_the_rate_is_never_paused():
+    clock = Clock()
+    tcp = StringTransport()
+    throttle = InputThrottle(tcp, rate=1000, burst=4000, clock=clock)
+    for _ in range(600):
+        throttle.received(90)               # 900 bytes a second
+        clock.advance(0.1)
+    assert throttle.pauses == 0 and tcp.producerState == "producing"
+
+
+def test_a_closed_connection_is_not_resumed():
+    clock = Clock()
+    tcp = StringTransport()
+    throttle = InputThrottle(tcp, rate=1000, burst=10, clock=clock)
+    throttle.received(5000)
+    tcp.loseConnection()
+    throttle.stop()
+    clock.advance(10)                       # nothing left to call
+    assert clock.getDelayedCalls() == []
+    assert tcp.producerState == "paused"

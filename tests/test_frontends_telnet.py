@@ -142,9 +142,10 @@ def test_input_limits_each_get_a_clear_message(server):
     client.send(b"say caf\xe9 au lait\r\n")
     shown = client.expect("au lait'")
     assert "not valid UTF-8; the bad bytes were replaced." in shown
-    # A 10 MB line without an end: discarded with one message.
+    # A 512 KiB line without an end: discarded with one message.  (Not
+    # more: past a burst the input is read at 64 KiB/s.)
     client.take()
-    client.send(b"y" * (10 * 1024 * 1024))
+    client.send(b"y" * (512 * 1024))
     client.send(b"\r\nsay still here\r\n")
     shown = client.expect("You say, 'still here'", timeout=30)
     assert shown.count("That line is too long") == 1
@@ -216,6 +217,7 @@ def test_tintin_hides_the_password_decompresses_and_reads_gmcp(
 def test_a_client_that_stops_reading_is_cut_off_and_others_go_on(tmp_path):
     server = Server(str(tmp_path / "store"), env={
         "IMAGINARY_MAX_LINES_PER_SECOND": "100000",
+        "IMAGINARY_MAX_INPUT_BYTES_PER_SECOND": "0",
         "IMAGINARY_MAX_OUTPUT_BYTES": "262144"}).start()
     try:
         slow = RawTelnet(server.port, recvBuffer=4096)
@@ -428,6 +430,31 @@ def test_a_hidden_line_is_ended_on_screen_by_the_server():
     tcp.clear()
     transport.dataReceived(b"secret99\r\0")
     assert tcp.value() == b"\r\n"
+
+
+def test_a_client_streaming_input_is_read_at_the_byte_rate():
+    """
+    A telnet client sends far more than the input byte rate: past the
+    burst its socket is no longer read (the transport paused) until the
+    rate allows, so what it sends is consumed over time, not at once.
+    """
+    from twisted.internet.task import Clock
+    transport, tcp, sink = connected()
+    clock = transport.throttle.clock = Clock()
+    chunk = (b"say " + b"x" * 1000 + b"\r\n") * 64    # about 64 KiB
+    read = 0
+    while tcp.producerState == "producing":
+        transport.dataReceived(chunk)
+        read += len(chunk)
+    assert limits.INPUT_BURST_BYTES <= read <= \
+        limits.INPUT_BURST_BYTES + len(chunk)
+    clock.advance(0.5)
+    assert tcp.producerState == "paused"
+    clock.advance(1.0)
+    assert tcp.producerState == "producing"
+    from twisted.internet.protocol import connectionDone
+    transport.connectionLost(connectionDone)
+    assert clock.getDelayedCalls() == []
 
 
 def test_logging_in_has_a_grace_time_and_a_cap_per_address(tmp_path):

@@ -193,3 +193,139 @@ def test_unknown_telnet_commands_are_ignored_not_fatal(server):
     assert not client.closed
     client.close()
     assert "Stumped" not in server.log()
+
+
+def test_a_client_streaming_megabytes_is_read_at_the_byte_rate(server):
+    """
+    One logged-in client streams 20 MB of lines as fast as its socket
+    takes them.  The server reads it at the input byte rate (64 KiB/s
+    after a 256 KiB burst; limits.InputThrottle), so the stream is taken
+    over time, not at once, while another player's 'say' is still
+    answered.  Not a speed test: the bound on the witness is a hang check
+    of many seconds, the bound on the stream a few times what the rate
+    and the kernel's buffers allow.
+    """
+    import threading
+    attacker = RawTelnet(server.port, source="127.0.0.8")
+    _play(attacker, "streamer")
+    sock = attacker.sock
+    # A small send buffer: what the client has "sent" is then close to
+    # what the server has read.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 * 1024)
+    sock.settimeout(None)
+    line = b"zq" + b"z" * 1000 + b"\r\n"
+    chunk = line * 64
+    total = 20 * 1024 * 1024
+    sent = [0]
+
+    def stream():
+        try:
+            while sent[0] < total:
+                sock.sendall(chunk)
+                sent[0] += len(chunk)
+        except OSError:
+            pass                # closed by the test (or the server)
+    streamer = threading.Thread(target=stream, daemon=True)
+    started = time.monotonic()
+    streamer.start()
+    time.sleep(1.0)
+    witness = server.witness
+    for n in range(3):
+        witness.take()
+        witness.line(f"say still here {n}")
+        witness.expect(f"You say, 'still here {n}'", timeout=20)
+    while time.monotonic() - started < 4.0:
+        time.sleep(0.1)
+    early = sent[0]
+    time.sleep(2.0)
+    later = sent[0]
+    elapsed = time.monotonic() - started
+    sock.shutdown(socket.SHUT_RDWR)
+    attacker.close()
+    streamer.join(10)
+    rate = 64 * 1024
+    allowed = 256 * 1024 + rate * elapsed + 4 * 1024 * 1024
+    assert later < allowed, f"{later} bytes read in {elapsed:.1f}s"
+    assert later > early, "the stream stopped being read at all"
+    print(f"stream: {later / 1024:.0f} KiB taken in {elapsed:.1f}s "
+          f"({later / elapsed / 1024:.0f} KiB/s, of {total // 2 ** 20} MB)")
+    answered(server)
+
+
+def test_an_ssh_client_streaming_megabytes_is_read_at_the_byte_rate(
+        tmp_path):
+    """
+    The same limit on SSH, where each byte also costs decryption: OpenSSH
+    (no PTY) logged in by key, fed 20 MB on its standard input, gets it
+    read at the byte rate; a telnet player on the same server is still
+    answered.
+    """
+    import subprocess
+    import sys
+    import threading
+    from liveserver import ENV, ROOT
+    store = str(tmp_path / "store")
+
+    def imaginary(*args):
+        done = subprocess.run([sys.executable, "-m", "imaginary.cli", *args],
+                              cwd=ROOT, env=ENV, capture_output=True,
+                              text=True)
+        assert done.returncode == 0, done.stderr
+    (tmp_path / "pw").write_text("secret99\n")
+    imaginary("account", "create", "sshstream", "--password-file",
+              str(tmp_path / "pw"), "--store", store)
+    key = str(tmp_path / "key")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                    key], check=True)
+    imaginary("account", "add-key", "sshstream", "--key-file", key + ".pub",
+              "--store", store)
+    server = Server(store, ssh=True).start()
+    client = None
+    try:
+        witness = RawTelnet(server.port, source="127.0.0.9")
+        _play(witness, "sshwitness")
+        client = subprocess.Popen(
+            ["/usr/bin/ssh", "-T", "-F", "/dev/null", "-p",
+             str(server.sshPort), "-o", "StrictHostKeyChecking=no",
+             "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+             "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", key,
+             "sshstream@127.0.0.1"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        client.stdin.write(b"Streamer\n")
+        client.stdin.flush()
+        time.sleep(2.0)             # logged in and playing
+        chunk = (b"zq" + b"z" * 1000 + b"\n") * 64
+        sent = [0]
+
+        def stream():
+            try:
+                while sent[0] < 20 * 1024 * 1024:
+                    client.stdin.write(chunk)
+                    client.stdin.flush()
+                    sent[0] += len(chunk)
+            except (OSError, ValueError):
+                pass
+        streamer = threading.Thread(target=stream, daemon=True)
+        started = time.monotonic()
+        streamer.start()
+        time.sleep(1.0)
+        witness.take()
+        witness.line("say over the stream")
+        witness.expect("You say, 'over the stream'", timeout=20)
+        while time.monotonic() - started < 6.0:
+            time.sleep(0.1)
+        taken, elapsed = sent[0], time.monotonic() - started
+        # The rate and burst, plus the SSH window, OpenSSH's buffer and
+        # the pipe: a few MB at most, where unthrottled it is all 20.
+        allowed = 256 * 1024 + 64 * 1024 * elapsed + 4 * 1024 * 1024
+        assert taken < allowed, f"{taken} bytes taken in {elapsed:.1f}s"
+        assert taken > 256 * 1024, "the SSH stream was never read"
+        print(f"ssh stream: {taken / 1024:.0f} KiB taken in "
+              f"{elapsed:.1f}s")
+        witness.close()
+    finally:
+        if client is not None:
+            client.kill()
+            client.wait(10)
+        server.stop()

@@ -20,6 +20,14 @@ BURST_LINES = max(40, MAX_LINES_PER_SECOND * 2)
 MAX_OUTPUT_BYTES = int(os.environ.get("IMAGINARY_MAX_OUTPUT_BYTES",
                                       1024 * 1024))
 
+# Bytes a second one connection may send, sustained, and the burst it may
+# send at once: beyond them the server stops reading from it (the kernel's
+# window then holds the client back) instead of spending a core on a
+# client streaming megabytes while everyone else waits.
+MAX_INPUT_BYTES_PER_SECOND = int(os.environ.get(
+    "IMAGINARY_MAX_INPUT_BYTES_PER_SECOND", 64 * 1024))
+INPUT_BURST_BYTES = max(4 * MAX_INPUT_BYTES_PER_SECOND, 256 * 1024)
+
 TOO_LONG = (f"That line is too long (over {MAX_LINE_BYTES} bytes); it was "
             f"ignored.")
 TOO_FAST = "You are typing too fast; some commands were dropped."
@@ -60,6 +68,75 @@ class FloodGate:
             return False, warn
         self._tokens -= 1
         return True, False
+
+
+class InputThrottle:
+    """
+    A byte-rate limit on what one connection sends: a token bucket of
+    C{burst} bytes refilled at C{rate} a second.  ``received(n)`` is told
+    of every chunk read; once the bucket is overdrawn the transport is
+    paused (``pauseProducing``: the reactor stops reading the socket, so
+    nothing is buffered here and the client's own TCP window fills) until
+    the debt is paid back, then resumed by a ``callLater``.
+
+    The chunk that overdraws is still handled (the reactor reads at most
+    64 KiB at once), so a client gets C{rate} on average and never more
+    than C{burst} plus one read ahead of it.
+
+    @param clock: an IReactorTime; None for the reactor (looked up when
+        first needed, so tests may set C{clock} after construction).
+    """
+
+    def __init__(self, transport, rate=None, burst=None, clock=None):
+        self.transport = transport
+        self.rate = MAX_INPUT_BYTES_PER_SECOND if rate is None else rate
+        self.burst = INPUT_BURST_BYTES if burst is None else burst
+        self.clock = clock
+        self._tokens = self.burst
+        self._last = None
+        self._call = None
+        self.paused = False
+        # For operators and tests: how often, and for how long, reading
+        # was held back.
+        self.pauses = 0
+
+    def _clock(self):
+        if self.clock is None:
+            from twisted.internet import reactor
+            self.clock = reactor
+        return self.clock
+
+    def received(self, n):
+        """C{n} bytes were read: pause reading if that overdrew the bucket."""
+        if self.rate <= 0:
+            return
+        now = self._clock().seconds()
+        if self._last is not None:
+            self._tokens = min(self.burst,
+                               self._tokens + (now - self._last) * self.rate)
+        self._last = now
+        self._tokens -= n
+        if self._tokens < 0 and not self.paused:
+            self.paused = True
+            self.pauses += 1
+            self.transport.pauseProducing()
+            self._call = self._clock().callLater(-self._tokens / self.rate,
+                                                 self._resume)
+
+    def _resume(self):
+        self._call = None
+        self.paused = False
+        transport = self.transport
+        if transport is not None and not getattr(transport, "disconnecting",
+                                                 False):
+            transport.resumeProducing()
+
+    def stop(self):
+        """The connection is gone: forget the pending resume."""
+        if self._call is not None and self._call.active():
+            self._call.cancel()
+        self._call = None
+        self.transport = None
 
 
 def decodeLine(raw):

@@ -17,7 +17,8 @@ The server's host key is generated on first start and kept in the store's
 directory (``ssh_host_ed25519_key``), so clients see the same key on every
 restart.  Failed password logins count against the server's one login throttle, as
 telnet's do; a throttled client is told how long to wait in an SSH
-banner.
+banner.  What a client sends is read at most at the input byte rate
+(limits.InputThrottle), as telnet's is.
 """
 
 import os
@@ -45,6 +46,7 @@ from imaginary.session.login import (
 from imaginary.session.metrics import Traffic
 
 from .keys import AccountKeys
+from .limits import InputThrottle
 from .terminal import PlainLineGame, TerminalGame
 
 log = Logger()
@@ -332,6 +334,8 @@ class GameSSHTransport(transport.SSHServerTransport):
         """Remember the client's address, then start the SSH transport."""
         peer = self.transport.getPeer()
         self._address = getattr(peer, "host", str(peer))
+        # Bound the bytes read (and decrypted) per second, as for telnet.
+        self.throttle = InputThrottle(self.transport)
         self._window = LoginWindow(self.factory.server, self._address,
                                    self._tooSlow)
         if not self._window.open():
@@ -361,8 +365,18 @@ class GameSSHTransport(transport.SSHServerTransport):
             self._loginOver()
         transport.SSHServerTransport.setService(self, service)
 
+    throttle = None
+
+    def dataReceived(self, data):
+        """Bytes in, through the byte-rate limit, to conch's transport."""
+        if self.throttle is not None:
+            self.throttle.received(len(data))
+        transport.SSHServerTransport.dataReceived(self, data)
+
     def connectionLost(self, reason=None):
         """The login (if still going) is over, then conch's transport ends."""
+        if self.throttle is not None:
+            self.throttle.stop()
         self._loginOver()
         transport.SSHServerTransport.connectionLost(self, reason)
 

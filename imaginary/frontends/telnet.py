@@ -16,8 +16,8 @@ stream and compresses output with MCCP2 once the client agrees.
     MCCP2, MSSP (server status for MUD lists) and GMCP (JSON messages).
 
 A client that answers none of these still gets a plain, working session:
-nothing waits for an answer.  Input is bounded: a line over
-``MAX_LINE_BYTES``, a burst over the flood limit (limits.py),
+nothing waits for an answer.  Input is bounded: its byte rate (reading
+pauses), a line over ``MAX_LINE_BYTES``, a burst over the flood limit,
 invalid UTF-8, and endless subnegotiations each get a clear message (or are
 cleaned) rather than growing memory or reaching the game.  Output to a
 client that stops reading is bounded too: past ``MAX_OUTPUT_BYTES`` queued,
@@ -40,7 +40,8 @@ from twisted.logger import Logger
 
 from .clientinfo import colourDepth, msspPayload
 from .limits import (
-    MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_LONG, FloodGate, screenLine)
+    MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_LONG, FloodGate, InputThrottle,
+    screenLine)
 
 log = Logger()
 
@@ -83,8 +84,12 @@ class MudTelnetTransport(TelnetTransport):
     lastInput = None
 
     def connectionMade(self):
-        """Note the time (for idle checks) and start the telnet machinery."""
+        """
+        Note the time (for idle checks), bound the input's byte rate and
+        start the telnet machinery.
+        """
         self.lastInput = time.monotonic()
+        self.throttle = InputThrottle(self.transport)
         TelnetTransport.connectionMade(self)
 
     def _write(self, data):
@@ -95,8 +100,6 @@ class MudTelnetTransport(TelnetTransport):
         self.transport.write(data)
 
     def write(self, data):
-        # Application data: double IAC, CRLF line ends, and through the
-        # compressor like everything else once MCCP2 is on.
         """
         Application data out: IAC doubled, CRLF line ends, compressed once
         MCCP2 is on.
@@ -118,11 +121,13 @@ class MudTelnetTransport(TelnetTransport):
 
     def dataReceived(self, data):
         """
-        Bytes in: counted and cleaned, parsed by Twisted's telnet, with an
-        endless subnegotiation dropped past C{MAX_SUBNEGOTIATION_BYTES}.
+        Bytes in: counted, rate-limited (limits.InputThrottle) and cleaned,
+        parsed by Twisted's telnet, with an endless subnegotiation dropped
+        past C{MAX_SUBNEGOTIATION_BYTES}.
         """
         self.bytesIn += len(data)
         self.lastInput = time.monotonic()
+        self.throttle.received(len(data))
         data = self._clean(data)
         # Twisted buffers a subnegotiation until IAC SE: bound it.
         TelnetTransport.dataReceived(self, data)
@@ -229,6 +234,7 @@ class MudTelnetTransport(TelnetTransport):
     def connectionLost(self, reason):
         """Drop the compressor, then let Twisted's telnet finish."""
         self.compressor = None
+        self.throttle.stop()
         TelnetTransport.connectionLost(self, reason)
 
 
