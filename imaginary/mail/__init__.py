@@ -14,6 +14,12 @@ The modules::
                   sent by the store's scheduler through twisted.mail to
                   the operator's relay, with retries, bounces and DKIM
     api.py        C{sendMail}, for world authors' plugins
+    lists.py      a story group's mailing list: its archive, and posting
+                  to it (C{post}, and C{ScheduledListPost} for authors)
+    listmail.py   the list's copy for a member's real inbox (List-*
+                  headers, the [handle] tag, From rewriting) and the
+                  members' choices (C{group mail on|off})
+    dmarc.py      a sender domain's DMARC policy, through twisted.names
 
 The inbound SMTP server is a front end (imaginary/frontends/smtp.py) and
 the verbs are in imaginary/verbs/mail.py.  This package sits just above

@@ -4,14 +4,14 @@ Whether a sender's domain publishes a strict DMARC policy, for the lists.
 A list re-sends a member's post from the game's relay.  The post's From
 names the member's own domain, which the game can't sign for, so where
 that domain asks receivers to quarantine or reject mail that fails DMARC
-(``p=quarantine`` or ``p=reject``), every copy would be lost; the list
+(C{p=quarantine} or C{p=reject}), every copy would be lost; the list
 then rewrites From to its own address (imaginary/mail/listmail.py).
 
-The policy is the ``v=DMARC1`` TXT record at ``_dmarc.<domain>``; when
+The policy is the C{v=DMARC1} TXT record at C{_dmarc.<domain>}; when
 the domain has none, the record of its organisational domain (taken as
-its last two labels: there is no public suffix list here) and its ``sp=``
-tag, else its ``p=``.  Lookups go through twisted.names to the DNS server
-the operator set (``imaginary mail --dns-server HOST[:PORT]``) or the
+its last two labels: there is no public suffix list here) and its C{sp=}
+tag, else its C{p=}.  Lookups go through twisted.names to the DNS server
+the operator set (C{imaginary mail --dns-server HOST[:PORT]}) or the
 system's resolvers (/etc/resolv.conf).  Answers are kept for an hour,
 failures (a timeout, SERVFAIL) for a minute; a failed lookup answers
 None, and the list keeps the From it was given.

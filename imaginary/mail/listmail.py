@@ -3,21 +3,21 @@ A group's list as mail: its address, who gets it where, and the copy that
 goes to a member's real inbox.
 
 Every member of a group gets each post in the game's mailbox.  A member
-who turned list mail on (``group mail on``: a L{ListSubscription}) gets it
+who turned list mail on (C{group mail on}: a L{ListSubscription}) gets it
 at their account's verified address as well, through the outbound queue
 (imaginary/mail/outbound.py), one copy per member: each carries the
 member's own one-click unsubscribe token.  The copy is built here
 (L{buildCopy}) with the headers of RFC 2369 and 2919 (List-Id, List-Post,
 List-Archive when the game has a public web address, List-Unsubscribe with
 a mailto and, with a web address, the one-click URL of RFC 8058), the
-subject tagged ``[handle]`` once, Reply-To the list and Precedence: list.
+subject tagged C{[handle]} once, Reply-To the list and Precedence: list.
 When the author is an outside address whose domain publishes a strict
 DMARC policy (imaginary/mail/dmarc.py), From becomes the list's address
 ("Ann via Owls"), and the author goes to Reply-To (beside the list) and
 X-Original-From.
 
 The operator's list setting (the DNS server for DMARC lookups) is kept in
-L{ListSettings}, set by ``imaginary mail --dns-server``.
+L{ListSettings}, set by C{imaginary mail --dns-server}.
 
 Everything here runs inside the caller's transaction.
 """

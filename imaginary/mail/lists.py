@@ -3,14 +3,14 @@ A story group's mailing list: its archive (this module's model) and,
 built on it, posting from the game and by mail.
 
 Every group (imaginary/simulation/groups.py) has a list at
-``<handle>@lists.<mail domain>``.  A post is kept once in the list's
+C{<handle>@lists.<mail domain>}.  A post is kept once in the list's
 archive as a L{ListPost}, numbered per group, and threaded: a post that
 answers another (In-Reply-To, or its References) belongs to that post's
 thread, whose root is the first post of the thread.  The group's web page
 shows the archive by thread (L{threads}).
 
-L{post} is how a post gets there, whoever writes it (the ``group post``
-verb, ``mail send`` to the list's address, the SMTP front end for mail
+L{post} is how a post gets there, whoever writes it (the C{group post}
+verb, C{mail send} to the list's address, the SMTP front end for mail
 from a member's verified address, and world authors' NPCs): it is kept
 once, put in every member's mailbox in the game, and queued for the
 members who take list mail at their real address (the copy itself,

@@ -146,10 +146,13 @@ def sign(config, message):
     signature = dkim.sign(
         message, config.dkimSelector.encode("ascii"),
         config.domain.encode("ascii"), key,
+        # RFC 8058: List-Unsubscribe and List-Unsubscribe-Post must be
+        # signed, or providers ignore the one-click address.
         include_headers=[b"from", b"to", b"subject", b"date",
                          b"message-id", b"in-reply-to", b"references",
-                         b"list-unsubscribe", b"mime-version",
-                         b"content-type"])
+                         b"reply-to", b"list-id", b"list-post",
+                         b"list-unsubscribe", b"list-unsubscribe-post",
+                         b"mime-version", b"content-type"])
     return signature + message
 
 
