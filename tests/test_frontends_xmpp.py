@@ -22,10 +22,13 @@ import threading
 import time
 
 import pytest
+from zope.interface.verify import verifyObject
 
+from imaginary.frontends import xmpp
+from imaginary.notify import api, model
 from imaginary.testing import GAME_PROMPT
 from liveserver import ENV, ROOT, Server, freePort, newPlayer
-from mailkit import Relay, startRelay
+from mailkit import Relay, spinFor, spinUntil, startRelay
 
 try:
     import slixmpp
@@ -394,11 +397,6 @@ class InProcess:
         return api.routeNamed(self.t.store, "xmpp")
 
 
-from imaginary.frontends import xmpp  # noqa: E402
-from imaginary.notify import api, model  # noqa: E402
-from mailkit import spinFor, spinUntil  # noqa: E402
-
-
 def test_a_wrong_secret_stops_the_retries(game):
     prosody = Prosody(game.tmp).start()
     game.stops.append(prosody.stop)
@@ -418,6 +416,7 @@ def test_a_text_waits_while_the_server_is_down_and_goes_on_rejoining(game):
     game.stops.append(prosody.stop)
     side = InProcess(game, prosody)
     spinUntil(lambda: side.route() is not None)
+    assert verifyObject(api.INotifyRoute, side.route())
     prosody.stop()
     spinUntil(lambda: side.route() is None)
     item = side.t.text("While you were out.")

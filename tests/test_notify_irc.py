@@ -4,6 +4,8 @@ character's text as a PRIVMSG from its nick; the answer reaches the
 character as a tell, and "stop" switches texts by IRC off.
 """
 
+from zope.interface.verify import verifyObject
+
 from imaginary.frontends.irc import texts
 from imaginary.mail.model import characterNamed
 from imaginary.notify import api, model
@@ -27,6 +29,7 @@ def test_a_text_by_irc_its_answer_and_stop(server):
     settleIRC()
     bob.take()
     store = server.store
+    assert verifyObject(api.INotifyRoute, api.routeNamed(store, "irc"))
     assert api.routeNamed(store, "irc").available(bobby)
 
     # Not opted in: nothing.

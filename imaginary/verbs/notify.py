@@ -1,6 +1,6 @@
 """
 Texting verbs: the player's choices for texts from characters, and
-answering a text from inside the game.
+answering a text from inside the game.  The verbs::
 
     account notify                         the settings
     account notify on|off                  texts at all (off until on)
@@ -12,7 +12,7 @@ answering a text from inside the game.
     text <character> <words>               answer a character's text
     text <character> stop                  no more texts in the game
 
-``account notify`` is a subcommand of the ``account`` verb
+C{account notify} is a subcommand of the C{account} verb
 (imaginary/verbs/mail.py hands it here).  Every refusal is an
 ActionFailure: the transaction rolls back, nothing changes.
 """
@@ -73,7 +73,7 @@ def _routes(words):
 
 
 def accountNotify(context, account, words):
-    """Run ``account notify <words>`` for C{account}."""
+    """Run C{account notify <words>} for C{account}."""
     store = context.store
     action = words[0].lower() if words else ""
     args = words[1:]
