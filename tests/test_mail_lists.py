@@ -370,3 +370,36 @@ def test_a_relaxed_policy_or_a_failed_lookup_keeps_from(dns, game):
         assert message["From"] == f"Bob <{address}>"
         assert message["Reply-To"] == "owls@lists.game.example"
         assert message["X-Original-From"] is None
+
+
+def test_the_copy_is_dkim_signed_with_its_list_headers(game, tmp_path):
+    import base64
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+    from mailkit import rsaKey
+    store = game.store
+    key, pem = rsaKey()
+    (tmp_path / "dkim.pem").write_bytes(pem)
+    store.transact(lambda: (
+        setattr(model.settings(store), "dkimSelector", "s1"),
+        setattr(model.settings(store), "dkimKeyFile",
+                str(tmp_path / "dkim.pem"))))
+    game.post(game.bob, "Signed", "Body.")
+    raw = store.findFirst(outbound.OutboundMail).message
+    signature = raw.split(b"\r\n\r\n")[0].split(b"DKIM-Signature:")[1]
+    signed = " ".join(signature.decode().split()).split(" h=")[1]
+    signed = signed.split(";")[0].replace(" ", "").split(":")
+    for field in ("list-id", "list-post", "list-unsubscribe",
+                  "list-unsubscribe-post", "reply-to", "from", "subject"):
+        assert field in signed
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER,
+        serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def dns(name, timeout=5):
+        assert name == b"s1._domainkey.game.example."
+        return b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    assert dkim.verify(raw, dnsfunc=dns)
+    assert not dkim.verify(raw.replace(b"List-Unsubscribe-Post: ",
+                                       b"List-Unsubscribe-Post:  x"),
+                           dnsfunc=dns)
