@@ -66,3 +66,22 @@ def test_a_client_that_left_is_no_route(server):
     assert route.available(bobby)
     bob.drop()
     assert not route.available(bobby)
+
+
+def test_a_text_that_waited_goes_when_the_client_logs_in(server):
+    texts.install(server)
+    newAccount(server, "alice")
+    bobby = newAccount(server, "bob")
+    alice = playing(server, "alice", "Alice")
+    mara = characterNamed(server.store, "Alice")
+    store = server.store
+    store.transact(lambda: setattr(model.settingsOf(bobby, create=True),
+                                   "enabled", True))
+    item = store.transact(api.notify, mara, bobby, "Call me.")
+    assert item.state == "pending"
+    bob = Client(server)
+    register(bob, "bob", "Bob")
+    settleIRC()
+    assert privmsgs(bob) == [("Alice", ("Bob", "Call me."))]
+    assert item.route == "irc"
+    alice.take()

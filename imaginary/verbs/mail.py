@@ -273,6 +273,9 @@ class AccountVerb(Verb):
                 context.tell(f"Your address "
                              f"{accountmail.emailOf(account).address} is "
                              f"verified.")
+                # The email route may be open now for texts that waited.
+                from imaginary.notify.api import flush
+                flush(context.store, account)
                 return
             # The wrong count must stay: not an ActionFailure (rollback).
             context.tell("That code is wrong or has expired; 'account "

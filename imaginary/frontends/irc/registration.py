@@ -224,6 +224,9 @@ class Registration:
         self.registered = True
         self.welcome()
         self.choose()
+        # The irc route is open now: texts that waited for it go.
+        from .texts import opened
+        opened(self)
 
     def welcome(self):
         """001-005 and the MOTD."""

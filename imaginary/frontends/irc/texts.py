@@ -69,6 +69,15 @@ def install(server):
         api.installRoute(server.store, IRCRoute(server))
 
 
+def opened(connection):
+    """C{connection} registered: try the account's waiting texts."""
+    store = getattr(connection.server, "store", None)
+    account = connection.account
+    if store is not None and account is not None and \
+            api.routeNamed(store, "irc") is not None:
+        runEventTransaction(store, api.flush, store, account)
+
+
 def answer(connection, name, words):
     """
     A PRIVMSG from C{connection} to the nick of C{name}: handled here
