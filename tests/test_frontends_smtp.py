@@ -364,3 +364,57 @@ def test_any_body_and_header_is_stored_once_without_crashing(
             transaction.line(transaction.messages[0], line.rstrip(b"\r"))
         wait(transaction.end())
     assert len(mailbox(game.alice)) == before + 1
+
+
+def _owls(game):
+    """Alice and Bob in Owls; Bob's account verified ann@player.example
+    (the address these tests send from)."""
+    from imaginary.accounts import findAccount
+    from imaginary.simulation import groups
+
+    def make():
+        group = groups.createGroup(game.alice, "Owls", "owls")
+        groups.addMember(group, game.bob)
+        account = findAccount(game.store, "bob")
+        accountmail.AccountEmail(store=game.store, account=account,
+                                 address="ann@player.example",
+                                 verified=True)
+        return group
+    return game.store.transact(make)
+
+
+def test_a_list_post_and_a_direct_copy_are_one_message(game):
+    from imaginary.mail import lists
+    group = _owls(game)
+    send(game, message(subject="Both", to="alice@game.example, "
+                       "owls@lists.game.example"),
+         to=["alice@game.example", "owls@lists.game.example"])
+    # Alice got it directly and through the list: kept once.
+    assert [m.subject for m in mailbox(game.alice)] == ["Both"]
+    assert [(m.sender, m.subject) for m in mailbox(game.bob)] == [
+        ("Bob", "[owls] Both")]
+    [[entry]] = lists.threads(group)
+    assert entry.authorCharacter is game.bob
+    # Nobody else may post, and an unknown list is unknown.
+    for sender, to, reply in (
+            ("dee@player.example", "owls@lists.game.example",
+             b"5.7.1 owls@lists.game.example is a members-only list; post "
+             b"from the address your account verified"),
+            ("ann@player.example", "bats@lists.game.example",
+             b"5.1.1 No such list here")):
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as caught:
+            send(game, message(to=to, sender=sender), sender=sender,
+                 to=[to])
+        assert caught.value.recipients[to] == (550, reply)
+    assert len(lists.threads(group)) == 1
+
+
+def test_a_list_unsubscribe_address_stops_that_lists_mail(game):
+    from imaginary.mail import listmail
+    group = _owls(game)
+    record = game.store.transact(
+        lambda: listmail.subscription(group, game.bob))
+    game.store.transact(lambda: setattr(record, "mail", True))
+    send(game, message(), to=[f"unsubscribe+{record.token}@game.example"])
+    assert record.mail is False
+    assert mailbox(game.alice) == []
