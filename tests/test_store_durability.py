@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from imaginary.store import Item, Store, integer
+from imaginary.store import Item, Store, integer, text
 
 
 class Counter(Item):
@@ -40,3 +40,39 @@ def test_acknowledged_transactions_survive_sigkill(tmp_path):
     present = {c.value for c in store.query(Counter)}
     assert set(acknowledged) <= present
     assert len(present) >= 200
+
+
+class Note(Item):
+    typeName = "dur_note"
+    body = text()
+
+
+def test_the_wal_stays_small_and_closing_empties_it(tmp_path):
+    """
+    Thousands of small commits and one big one: the WAL file never holds
+    much more than WAL_LIMIT_BYTES (1 MiB) plus the transaction being
+    written, and comes back under it after a big one, so a store needs
+    little disk beyond db.sqlite (SQLite's default left 4 MB for good).
+    Closing writes it back and removes it.
+    """
+    from imaginary.store.store import WAL_LIMIT_BYTES
+    path = tmp_path / "s"
+    store = Store(str(path))
+    wal = path / "db.sqlite-wal"
+    largest = 0
+    for n in range(3000):
+        store.transact(lambda: [Note(store=store, body=f"{n} " + "x" * 200)
+                                for _ in range(10)])
+        largest = max(largest, wal.stat().st_size)
+    assert largest <= WAL_LIMIT_BYTES + 64 * 1024, largest
+    store.transact(lambda: [Note(store=store, body="y" * 3000)
+                            for _ in range(1000)])        # about 4 MB
+    for n in range(400):
+        store.transact(Note, store=store, body="after")
+    assert wal.stat().st_size <= WAL_LIMIT_BYTES + 64 * 1024
+    count = store.query(Note).count()
+    store.close()
+    assert not wal.exists() or wal.stat().st_size == 0
+    store = Store(str(path))
+    assert store.query(Note).count() == count
+    store.close()

@@ -53,6 +53,10 @@ from .deletion import Deletion
 from . import upgrade
 
 _NOTHING = object()
+# How big the WAL may grow before it is written back into db.sqlite and
+# cut back (SQLite's default lets it reach 4 MB and keeps the file at its
+# largest for good): the store then needs little room beyond its file.
+WAL_LIMIT_BYTES = 1024 * 1024
 _MAX_READY_SHAPES = 4096
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -255,6 +259,7 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
             raise StoreInUse(f"{self.path} is open in another process ({e})")
         if self.path is not None:
             self._executeRaw("PRAGMA journal_mode=WAL")
+            self._limitWAL()
         self._executeRaw(f"PRAGMA synchronous={self._synchronous()}")
         if self._fresh:
             run = self._executeRaw
@@ -270,6 +275,19 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
                 self._conn = None
                 raise
             self._pendingUpgrades = []
+
+    def _limitWAL(self):
+        """
+        Keep the WAL under WAL_LIMIT_BYTES: SQLite checkpoints (writes the
+        WAL back into db.sqlite) once it holds that many bytes of pages,
+        at a commit, and cuts the file back to the limit when it starts
+        the WAL over (journal_size_limit); by default it would wait for
+        1,000 pages and never give the file's space back.
+        """
+        pageSize = self._conn.execute("PRAGMA page_size").fetchone()[0]
+        self._executeRaw(f"PRAGMA wal_autocheckpoint="
+                         f"{max(1, WAL_LIMIT_BYTES // pageSize)}")
+        self._executeRaw(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
 
     def _rememberShape(self, shape, prepared):
         """Note that a query shape's tables are known to exist (query._run)."""
@@ -559,6 +577,14 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
         for scheduler in list(self._schedulers):
             scheduler.stopService()
         conn, self._conn = self._conn, None
+        if self.path is not None:
+            # Write the WAL back and empty it, so the folder left behind is
+            # db.sqlite alone, whole (SQLite does this at close too, but
+            # leaves the WAL in place if anything stops it then).
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass        # the WAL stays, and is replayed on opening
         conn.close()
 
     def __repr__(self):
