@@ -9,6 +9,7 @@ tests keep what the pages promise true without a docs build.
 import ast
 import pathlib
 import re
+import textwrap
 import types
 
 from imaginary.interfaces import ILightSource
@@ -48,6 +49,27 @@ def test_tutorial_plugin_is_the_torch_that_ships():
     """The tutorial says it builds plugins/torch.py: it does, to the line."""
     shipped = (ROOT / "plugins" / "torch.py").read_text(encoding="utf-8")
     assert tutorialPlugin() == shipped
+
+
+def test_group_story_chapter_quotes_the_shipped_cartographer():
+    """The chapter's excerpts (indented blocks) are plugins/cartographer.py's
+    own lines, so the chapter can't drift from the plugin it explains."""
+    text = TUTORIAL.read_text(encoding="utf-8")
+    chapter = text.split("## A story for a group", 1)[1].split("\n## ")[0]
+    shipped = (ROOT / "plugins" / "cartographer.py").read_text(
+        encoding="utf-8")
+    excerpts = re.findall(r"((?:^    .*\n|^\n(?=    ))+)", chapter,
+                          re.MULTILINE)
+    assert len(excerpts) == 4
+    for excerpt in excerpts:
+        # Markdown's four spaces off; then the excerpt sits in the plugin
+        # at some depth of indentation.
+        code = [line[4:] if line.startswith("    ") else line
+                for line in excerpt.strip("\n").split("\n")]
+        code = textwrap.dedent("\n".join(code))
+        assert any(textwrap.indent(code, " " * depth,
+                                   lambda line: line.strip() != "")
+                   in shipped for depth in (0, 4, 8, 12)), code[:60]
 
 
 def test_tutorial_factory_makes_an_unlit_torch():
