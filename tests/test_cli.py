@@ -119,7 +119,8 @@ def test_the_shipped_commands_provide_ICommand():
     from imaginary.cli import ICommand
     from imaginary.plugin import defaultLoader
     commands = {c.name: c for c in defaultLoader().provided(ICommand)}
-    assert sorted(commands) == ["account add-key", "groups", "mail", "play"]
+    assert sorted(commands) == ["account add-key", "groups", "mail", "play",
+                                "xmpp"]
     for command in commands.values():
         assert verifyObject(ICommand, command)
 
