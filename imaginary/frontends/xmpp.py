@@ -164,8 +164,9 @@ def buildComponent(store, reactor=None):
     when the operator has not configured one.  Raises OSError when the
     secret file cannot be read.
     """
-    config = model.config(store)
-    if not (config.xmppDomain and config.xmppServer and
+    # Read, not made: a store that never had texts keeps no settings.
+    config = store.findFirst(model.NotifyConfig)
+    if config is None or not (config.xmppDomain and config.xmppServer and
             config.xmppSecretFile):
         return None
     secret = config.xmppSecret()
