@@ -457,6 +457,55 @@ def test_a_client_streaming_input_is_read_at_the_byte_rate():
     assert clock.getDelayedCalls() == []
 
 
+def test_mccp2_output_inflates_with_a_standard_decompressor():
+    """
+    The smaller zlib window MCCP2 now uses is still a standard zlib
+    stream: zlib's own decompressobj, with its default (largest) window,
+    reads back exactly what was sent, write by write (each is flushed).
+    """
+    import zlib
+    transport, tcp, sink = connected()
+    transport.dataReceived(b"\xff\xfd\x56")          # DO MCCP2
+    assert tcp.value().endswith(b"\xff\xfa\x56\xff\xf0")   # starts now
+    tcp.clear()
+    inflater = zlib.decompressobj()
+    texts = [f"line {n}: " + "the fountain plays " * (n % 40) for n in
+             range(300)]
+    got = b""
+    for text in texts:
+        transport.protocol.sendText(text)
+        got += inflater.decompress(tcp.value())
+        tcp.clear()
+        # Flushed: everything written so far can be read at once.
+        assert got.endswith(text.encode() + b"\r\n")
+    assert got == b"".join(t.encode() + b"\r\n" for t in texts)
+
+
+def test_a_connection_with_mccp2_costs_a_bounded_amount_of_memory():
+    """
+    What a connection that accepts MCCP2 allocates (tracemalloc counts
+    zlib's state): zlib's default window and hash tables cost about
+    270 KB each (bench/mccp_memory.py: 277 KB, 9 KB without MCCP2); the
+    bounded stream about 48 KB.
+    """
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = []
+        for _ in range(50):
+            transport, tcp, sink = connected()
+            transport.dataReceived(b"\xff\xfd\x56")
+            transport.protocol.sendText("[ Town Square ]\n" * 200)
+            tcp.clear()
+            kept.append(transport)
+        each = (tracemalloc.get_traced_memory()[0] - before) / len(kept)
+    finally:
+        tracemalloc.stop()
+    assert all(t.compressor is not None for t in kept)
+    assert each < 80 * 1000, f"{each / 1000:.1f} KB per connection"
+
+
 def test_logging_in_has_a_grace_time_and_a_cap_per_address(tmp_path):
     server = Server(str(tmp_path / "store"), env={
         "IMAGINARY_LOGIN_GRACE_SECONDS": "2",

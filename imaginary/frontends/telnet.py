@@ -38,7 +38,7 @@ from twisted.conch.telnet import (
     ECHO, GA, IAC, NAWS, SGA, TelnetProtocol, TelnetTransport)
 from twisted.logger import Logger
 
-from .clientinfo import colourDepth, msspPayload
+from .clientinfo import colourDepth, mccpCompressor, msspPayload
 from .limits import (
     MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_LONG, FloodGate, InputThrottle,
     screenLine)
@@ -109,7 +109,7 @@ class MudTelnetTransport(TelnetTransport):
     def startCompression(self):
         """Send the MCCP2 start marker; everything after is compressed."""
         self.transport.write(IAC + b"\xfa" + MCCP2 + IAC + b"\xf0")
-        self.compressor = zlib.compressobj(6)
+        self.compressor = mccpCompressor()
 
     def stopCompression(self):
         """End the compressed stream (Z_FINISH); back to plain telnet."""
