@@ -418,3 +418,18 @@ def test_a_list_unsubscribe_address_stops_that_lists_mail(game):
     send(game, message(), to=[f"unsubscribe+{record.token}@game.example"])
     assert record.mail is False
     assert mailbox(game.alice) == []
+
+
+def test_a_member_cannot_post_as_another_by_their_from(game):
+    from imaginary.accounts import findAccount
+    from imaginary.mail import lists
+    group = _owls(game)
+    game.store.transact(lambda: accountmail.AccountEmail(
+        store=game.store, account=findAccount(game.store, "alice"),
+        address="alice@player.example", verified=True))
+    # Bob's envelope, Alice's address in From: the post is Bob's.
+    send(game, message(subject="Forged", to="owls@lists.game.example",
+                       sender="alice@player.example"),
+         sender="ann@player.example", to=["owls@lists.game.example"])
+    [[entry]] = lists.threads(group)
+    assert (entry.author, entry.authorCharacter) == ("Bob", game.bob)

@@ -296,10 +296,17 @@ class GameDelivery:
 
 
 def _author(group, fromAddress, origin):
-    """Who posts to C{group}'s list: the From if that is a member's
-    verified address, else the envelope's sender (checked at RCPT)."""
-    if fromAddress and listmail.memberWithAddress(group, fromAddress):
-        return fromAddress
+    """
+    Who posts to C{group}'s list: the envelope's sender (checked at RCPT),
+    or the From when that is the same member's verified address too (so
+    the copies show the address the member wrote from, but nobody posts
+    as another member by writing their address in From).
+    """
+    if fromAddress and origin:
+        member = listmail.memberWithAddress(group, fromAddress)
+        if member is not None and \
+                member is listmail.memberWithAddress(group, origin):
+            return fromAddress
     return origin
 
 
