@@ -234,3 +234,32 @@ def test_an_unexpected_error_in_a_tick_does_not_stop_the_scheduler():
     broken[0] = False
     clock.advance(300)
     assert t.runs == 1
+
+
+def test_scheduling_on_a_full_store_fails_the_callers_transaction(tmp_path):
+    """
+    schedule() inside a command's transaction on a full store: the refusal
+    is the command's (its transaction fails whole), not swallowed by the
+    scheduler's own retrying, and the scheduler stays armed.
+    """
+    store = Store(str(tmp_path / "s"))
+    clock = Clock()
+    scheduler = IScheduler(store)
+    scheduler.startService(clock)
+    early = Ticker(store=store)
+    scheduler.schedule(early, at(50))
+    late = Ticker(store=store)
+    room = fill(store)
+
+    def command():
+        late.runs = 7
+        Ballast(store=store, payload="y" * 3000)
+        scheduler.schedule(late, at(100))
+    with pytest.raises(StoreFull):
+        store.transact(command)
+    assert late.runs == 0
+    room()
+    assert scheduler.scheduledTimes(late) == []
+    clock.advance(60)
+    assert early.runs == 1
+    store.close()

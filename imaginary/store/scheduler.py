@@ -229,15 +229,19 @@ class Scheduler(Item, _SchedulerDefaults):
         if not self._started or self.store is None or \
                 self.store._conn is None:
             return
-        if self._call is not None and self._call.active():
-            self._call.cancel()
-        self._call = None
         try:
             when = self._nextTime()
         except Exception:
+            if self.store._txn is not None:
+                # Inside someone's transaction (schedule() from a verb):
+                # theirs to handle, and the pending call stays armed.
+                raise
             # The store could not even be read: look again later.
             self._tickFailed(Failure())
             return
+        if self._call is not None and self._call.active():
+            self._call.cancel()
+        self._call = None
         if when is None:
             return
         delay = when - self.now().asPOSIXTimestamp()
