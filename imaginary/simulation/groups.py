@@ -45,7 +45,8 @@ ROLES = ("founder", "member")
 # Words a handle can't be: the group verb's own actions, so that
 # "group lanterns invite Bob" and "group invite Bob" never mean two things.
 ACTIONS = ("create", "invite", "accept", "decline", "leave", "info",
-           "members", "disband", "journal", "post", "whereabouts", "list")
+           "members", "disband", "journal", "post", "whereabouts", "list",
+           "mail")
 
 
 class GroupSettings(Item):

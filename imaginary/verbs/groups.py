@@ -75,15 +75,17 @@ def _announce(context, group, text):
 
 
 class GroupCommand(Verb):
-    """The C{group} verb: one method per action (see the module)."""
+    """
+    group: your groups and invitations. group
+    create|invite|accept|decline|leave|info|members ...: found a story
+    group and bring others in. group journal|post|mail|whereabouts|disband
+    ...: keep its journal, write to its list, choose what its page shows,
+    end it.
+    """
 
     names = ("group",)
     syntax = ("group {text}", "group")
     usage = "group [<group>] <action> ..."
-    help = ("group create|invite|accept|decline|leave|info|members|journal|"
-            "whereabouts|post|mail|disband ...: found a story group, bring "
-            "others in, keep its journal and write to its list. 'group' "
-            "alone lists yours.")
 
     USAGE = {
         "create": "group create <name> [= <handle>]",
