@@ -43,8 +43,9 @@ def test_handles_from_names():
     assert model.handleFor("A") == "a"
     with pytest.raises(ActionFailure):
         model.checkHandle("a")
-    with pytest.raises(ActionFailure):
-        model.checkHandle("members")
+    for action in ("members", "mail", "post", "whereabouts"):
+        with pytest.raises(ActionFailure):
+            model.checkHandle(action)
 
 
 def test_an_npc_writes_in_the_journal_and_members_join_by_api(world):

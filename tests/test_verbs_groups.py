@@ -124,8 +124,8 @@ def test_refusals_say_why_and_change_nothing(t):
         (t.actor, "group create Night = ooc", [
             "There is a channel called 'ooc' already; choose another "
             "handle: 'group create Night = <handle>'."]),
-        (t.actor, "group create Night = mail", [
-            "'mail' is a word of the group command; choose another "
+        (t.actor, "group create Night = journal", [
+            "'journal' is a word of the group command; choose another "
             "handle."]),
         (t.actor, "group create Night = invite", [
             "'invite' is a word of the group command; choose another "
