@@ -17,11 +17,15 @@ mapped together) matches an existing one is refused, so nobody can pass
 as someone else with a look-alike name.
 """
 
+import functools
+import json
 import os
+import string
 import time
 import unicodedata
 
 import bcrypt
+import confusable_homoglyphs
 from confusable_homoglyphs import categories
 from epsilon.extime import Time
 from twisted.internet.threads import deferToThread
@@ -102,6 +106,70 @@ def nameKey(name):
     stripped = "".join(c for c in decomposed
                        if not unicodedata.combining(c))
     return stripped.translate(_CONFUSABLES)
+
+
+def _confusables():
+    """Unicode's confusables (confusables.txt, as the confusable-homoglyphs
+    package ships it): each character's single-character look-alikes."""
+    path = os.path.join(os.path.dirname(confusable_homoglyphs.__file__),
+                        "confusables.json")
+    with open(path, encoding="utf-8") as f:
+        table = json.load(f)
+    return {char: [e["c"] for e in entries if len(e["c"]) == 1]
+            for char, entries in table.items() if len(char) == 1}
+
+
+_LOOKALIKES = None
+
+
+@functools.lru_cache(maxsize=4096)
+def _prototype(char):
+    """
+    The ASCII letter C{char} looks like, lowercase (or the character
+    itself, folded, when it looks like none): Unicode's table one step
+    away, or one step from its other case ("ᴀ" is like Cherokee "ꭺ",
+    whose capital "Ꭺ" is like "A").  Lowercase ASCII letters stay what
+    they are, so two plain names never collide by a chain of symbols.
+    """
+    global _LOOKALIKES
+    if char in string.ascii_lowercase:
+        return char
+    if _LOOKALIKES is None:
+        _LOOKALIKES = _confusables()
+    near = [char] + _LOOKALIKES.get(char, [])
+    further = []
+    for other in near:
+        for cased in {other.upper(), other.lower()}:
+            if len(cased) == 1:
+                further += [cased] + _LOOKALIKES.get(cased, [])
+    for pool in (near, further):
+        for other in pool:
+            if other in string.ascii_lowercase:
+                return other
+        for other in pool:
+            if other in string.ascii_uppercase:
+                return other.lower()
+    folded = char.casefold()
+    return folded if len(folded) == 1 else char
+
+
+def skeleton(name):
+    """
+    What a name looks like, for refusing look-alikes (after Unicode's
+    UTS #39 skeleton): each letter replaced by the ASCII letter it is
+    confusable with, accents dropped.  "AIice" (capital I), "Alıce",
+    "ᴀlice" and "Ꭺlice" (Cherokee) all have Alice's skeleton.
+    """
+    name = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name))
+    return "".join(_prototype(c) for c in name
+                   if not unicodedata.combining(c))
+
+
+def looksLike(name, other):
+    """Whether two names would pass for each other: the same name key
+    (case, accents) or the same skeleton (look-alike letters)."""
+    return nameKey(name) == nameKey(other) or \
+        skeleton(name) == skeleton(other)
 
 
 class Account(Item):
@@ -261,15 +329,38 @@ def findAccount(store, name):
         normalizeName(name)))
 
 
+def lookAlikeAccount(store, name):
+    """An account whose name would pass for C{name} (looksLike), or
+    None: for refusing a new name, never for logging in."""
+    found = findAccount(store, name)
+    if found is not None:
+        return found
+    wanted = skeleton(normalizeName(name))
+    for account in store.query(Account):
+        if skeleton(account.username) == wanted:
+            return account
+    return None
+
+
+def takenMessage(name, existing):
+    """The refusal for a name too like C{existing}'s (a name string)."""
+    if nameKey(existing) == nameKey(name):
+        return f"The name '{name}' is taken."
+    return f"The name '{name}' looks too much like '{existing}', which is " \
+        f"taken."
+
+
 def createAccount(store, name, passwordHash, level="player"):
-    """A new account; raises NameRefused for bad or taken names."""
+    """A new account; raises NameRefused for bad, taken or look-alike
+    names."""
     name = checkName(name, "account name")
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
 
     def create():
-        if findAccount(store, name) is not None:
-            raise NameRefused(f"The name '{name}' is taken.")
+        existing = lookAlikeAccount(store, name)
+        if existing is not None:
+            raise NameRefused(takenMessage(name, existing.username))
         return Account(store=store, username=name, nameKey=nameKey(name),
                        passwordHash=passwordHash, level=level)
     return store.transact(create)

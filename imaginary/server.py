@@ -19,7 +19,8 @@ from twisted.internet import defer, endpoints, task
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from imaginary.accounts import AccountCharacter, LoginThrottle, nameKey
+from imaginary.accounts import (
+    AccountCharacter, LoginThrottle, looksLike)
 from imaginary.notify import api as notifyAPI
 from imaginary.session.avatar import AccountService
 from imaginary.session.character import POLICIES, CharacterSession
@@ -345,13 +346,15 @@ class ImaginaryServer(service.MultiService):
                 self.world.loggedOut(character)
             log.info("{name} left the game", name=character.name)
 
-    def characterNameFree(self, name):
-        """Whether no character or account already has a look-alike name."""
-        key = nameKey(name)
+    def lookAlikeName(self, name):
+        """
+        The name of a character (or other named thing) that would pass for
+        C{name} (accounts.looksLike), or None when the name is free.
+        """
         for thing in self.store.query(Thing, Thing.proper == True):  # noqa
-            if nameKey(thing.name) == key:
-                return False
-        return True
+            if looksLike(thing.name, name):
+                return thing.name
+        return None
 
     def mssp(self):
         """Server status for MUD-list crawlers (MSSP)."""

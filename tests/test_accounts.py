@@ -11,7 +11,7 @@ from hypothesis import given, strategies as st
 from imaginary.accounts import (
     MAX_KEYS, MAX_PASSWORD, Account, KeyRefused, LoginThrottle, NameRefused,
     authorizeKey, checkName, checkPassword, createAccount, findAccount,
-    hashPassword, listKeys, nameKey, removeKey)
+    hashPassword, listKeys, looksLike, nameKey, removeKey, skeleton)
 from imaginary.store import Store
 
 
@@ -81,6 +81,39 @@ def test_one_account_per_look_alike_name():
     assert store.count(Account) == 1
     with pytest.raises(ValueError, match="unknown level"):
         createAccount(store, "bob", digest, level="emperor")
+
+
+@pytest.mark.parametrize("lookAlike", [
+    "AIice",                    # capital I for l
+    "Al\u0131ce",               # Turkish dotless i
+    "\u1d00lice",               # small capital A
+    "\u0251lice",               # Latin alpha
+    "\u13aalice",               # Cherokee A
+    "\ua4eelice",               # Lisu A
+])
+def test_look_alike_letters_are_refused_by_skeleton(lookAlike):
+    store = Store()
+    digest = hashPassword("secret99", 4)
+    createAccount(store, "Alice", digest)
+    assert skeleton(lookAlike) == skeleton("Alice")
+    with pytest.raises(NameRefused) as refused:
+        createAccount(store, lookAlike, digest)
+    # Caught by the skeleton, by the name key (dotless i folds to i) or,
+    # first of all, as a mix of alphabets.
+    assert str(refused.value) in (
+        f"The name '{lookAlike}' looks too much like 'Alice', which is "
+        f"taken.", f"The name '{lookAlike}' is taken.") or \
+        "not a mix" in str(refused.value)
+    assert store.count(Account) == 1
+
+
+def test_skeletons_keep_plain_names_apart():
+    # Lowercase ASCII letters map to themselves: no chain of symbols
+    # joins two ordinary names.
+    for a, b in [("Bill", "Bili"), ("Bob", "Rob"), ("Mara", "Maria"),
+                 ("Eve", "Ewe"), ("Tom", "Torn")]:
+        assert not looksLike(a, b), (a, b)
+    assert looksLike("Zoë", "zoe") and looksLike("ALICE", "alice")
 
 
 def test_passwords_are_bcrypt_and_bounded():

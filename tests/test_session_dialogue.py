@@ -190,6 +190,19 @@ def test_nobody_plays_under_another_players_account_name(server):
     frontEnd.take()
     typed(dialogue, "create Boss male")
     assert frontEnd.take()[0] == "The name 'Boss' is taken."
+    # Nor under a look-alike of one, or of another character's name.
+    typed(dialogue, "create BOSS male")
+    assert frontEnd.take()[0] == "The name 'BOSS' is taken."
+    typed(dialogue, "create Bob male")
+    frontEnd.take()
+    typed(dialogue, "quit")
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "boss", "secret99")
+    until(frontEnd, "PROMPT Character: ")
+    frontEnd.take()
+    typed(dialogue, "create B\u1d0fb male")
+    assert frontEnd.take()[0] == (
+        "The name 'B\u1d0fb' looks too much like 'Bob', which is taken.")
 
 
 def test_two_channels_of_one_ssh_login_end_separately(server):

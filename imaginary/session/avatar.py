@@ -19,7 +19,7 @@ from zope.interface import implementer
 
 from imaginary.accounts import (
     AccountCharacter, NameRefused, checkName, checkPassword, createAccount,
-    findAccount, hashPasswordLater, nameKey)
+    hashPasswordLater, lookAlikeAccount, nameKey, takenMessage)
 from imaginary.simulation.permissions import grant
 from imaginary.simulation.thing import GENDERS
 
@@ -73,8 +73,9 @@ class AccountService:
         if name.lower() in RESERVED_ACCOUNT_NAMES:
             raise Refused(f"'{name}' means something at the login prompt; "
                           f"choose another account name.")
-        if findAccount(self.server.store, name) is not None:
-            raise Refused(f"The name '{name}' is taken.")
+        existing = lookAlikeAccount(self.server.store, name)
+        if existing is not None:
+            raise Refused(takenMessage(name, existing.username))
         return name
 
     def create(self, name, password, address=None):
@@ -155,11 +156,14 @@ class PlayerAvatar:
             name = checkName(name, "character name")
         except NameRefused as e:
             raise Refused(str(e))
-        owner = findAccount(self.server.store, name)
-        if not self.server.characterNameFree(name) or (
-                owner is not None and owner is not self.account):
-            # Nobody plays under another player's account name.
-            raise Refused(f"The name '{name}' is taken.")
+        owner = lookAlikeAccount(self.server.store, name)
+        if owner is not None and owner is not self.account:
+            # Nobody plays under (a look-alike of) another player's
+            # account name.
+            raise Refused(takenMessage(name, owner.username))
+        existing = self.server.lookAlikeName(name)
+        if existing is not None:
+            raise Refused(takenMessage(name, existing))
         store, account = self.server.store, self.account
 
         def create():
