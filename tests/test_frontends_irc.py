@@ -441,3 +441,23 @@ def test_nick_is_the_character_and_the_server_can_close_it(server):
     lines = alice.take()
     assert lines[0].params[-1] == "Banned." and lines[-1].command == "ERROR"
     assert alice.closed
+
+
+def test_input_byte_rate_is_bounded_by_pausing_the_socket(server):
+    # The byte rate telnet and SSH have (limits.InputThrottle): past the
+    # burst, the server stops reading the client until the rate allows.
+    clock = Clock()
+    client = Client(server, clock=clock)
+    throttle = client.protocol.throttle
+    chunk = b"PING :" + b"x" * 500 + b"\r\n"
+    sent = 0
+    while client.transport.producerState == "producing" and \
+            sent < 10 * throttle.burst:
+        client.feed(chunk * 100)
+        sent += len(chunk) * 100
+    assert client.transport.producerState == "paused"
+    assert throttle.burst <= sent < throttle.burst + len(chunk) * 200
+    clock.advance(sent / throttle.rate)
+    assert client.transport.producerState == "producing"
+    client.drop()
+    assert throttle.transport is None       # nothing left to resume

@@ -32,7 +32,7 @@ from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from ..limits import MAX_OUTPUT_BYTES, TOO_FAST, FloodGate
+from ..limits import MAX_OUTPUT_BYTES, TOO_FAST, FloodGate, InputThrottle
 from . import wire
 from .commands import PlayingCommands
 from .registration import Registration
@@ -85,6 +85,7 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         self._queued = 0
         self._paused = False
         self._pinger = None
+        self.throttle = None
         self._silentSince = 0.0
         self._pinged = False
         self._batches = 0
@@ -98,6 +99,9 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         peer = self.transport.getPeer()
         self.address = getattr(peer, "host", str(peer))
         self.transport.registerProducer(self, True)
+        # The byte rate telnet and SSH have too: a client streaming
+        # megabytes is read no faster than a person could type in bulk.
+        self.throttle = InputThrottle(self.transport, clock=self.clock)
         self.server.connectionOpened(self)
         self._silentSince = self.clock.seconds()
         self._pinger = task.LoopingCall(self._checkAlive)
@@ -109,6 +113,8 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         """The client is gone: stop, and detach (lingering unless QUIT)."""
         if self._pinger is not None and self._pinger.running:
             self._pinger.stop()
+        if self.throttle is not None:
+            self.throttle.stop()
         self.closed = True
         self._queue.clear()
         self.registrationLost()
@@ -117,6 +123,8 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
 
     def dataReceived(self, data):
         """Bytes from the client: whole lines go on, one at a time."""
+        if self.throttle is not None:
+            self.throttle.received(len(data))
         if b"\n" in data:
             # One split per read, not one slice per line: a read may hold
             # thousands of lines.
