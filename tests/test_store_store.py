@@ -100,9 +100,11 @@ def test_outside_transact_each_change_commits(tmp_path):
     box = Box(store=store, name="a")
     box.size = 9
     sid = box.storeID
-    # Simulate a crash: drop the connection without any commit of ours.
+    # Simulate a crash: drop the connection without any commit of ours
+    # (and the process's lock on the folder, which a crash lets go of).
     store._conn.close()
     store._conn = None
+    store._unlock()
     store = Store(path)
     assert store.getItemByID(sid).size == 9
 

@@ -46,6 +46,7 @@ from .identity import IdentityMap, _KeyedRef
 from .item import Item
 from .powerups import (
     STORE_TARGET, PowerupIndex, StorePowerups, _PowerupConnector)
+from .lock import LOCK_FILE, StoreLock
 from .lookup import Lookups
 from .query import SQLCache
 from .transaction import Transactions
@@ -121,21 +122,25 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
         self._versions = {}
         self._inMemoryPowerups = {}   # interface -> object (inMemoryPowerUp)
         self._schedulers = set()
+        self._lock = None
         conn = self._connect()
         try:
             self._loadSchema(conn)
         except BaseException:
             conn.close()
+            self._unlock()
             raise
         self._conn = conn
-        self._configure()
         try:
+            self._configure()
             self._runUpgrades()
         except BaseException:
             # A failed upgrade rolled back: close, so the store is not
             # left locked by an object the caller never received.
             self._conn, conn = None, self._conn
-            conn.close()
+            if conn is not None:
+                conn.close()
+            self._unlock()
             raise
 
     @property
@@ -156,7 +161,7 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
                             f"(it holds db.sqlite)")
         dbfile = os.path.join(self.path, "db.sqlite")
         if os.path.isdir(self.path) and not os.path.exists(dbfile):
-            if os.listdir(self.path):
+            if set(os.listdir(self.path)) - {LOCK_FILE}:
                 raise NotAStore(f"{self.path} is a non-empty directory "
                                 f"without db.sqlite; not an Imaginary store")
         if os.path.exists(dbfile):
@@ -166,11 +171,14 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
                 raise NotAStore(f"{dbfile} is not an SQLite database; "
                                 f"refusing to touch it")
         os.makedirs(self.path, exist_ok=True)
+        self._lock = StoreLock(self.path)
+        self._lock.acquire()     # first: see imaginary/store/lock.py
         try:
             conn = sqlite3.connect(dbfile, isolation_level=None, timeout=0.2,
                                    check_same_thread=False)
             conn.execute("PRAGMA locking_mode=EXCLUSIVE")
         except sqlite3.Error as e:
+            self._lock.release()
             raise NotAStore(f"cannot open {dbfile}: {e}")
         return conn
 
@@ -586,6 +594,12 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
             except sqlite3.Error:
                 pass        # the WAL stays, and is replayed on opening
         conn.close()
+        self._unlock()
+
+    def _unlock(self):
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __repr__(self):
         return f"<Store {self.path or ':memory:'}>"
