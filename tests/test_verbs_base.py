@@ -301,3 +301,24 @@ def test_a_full_disk_is_told_clearly_and_changes_nothing(tmp_path):
     t.check("create thing named pebble", actor=["You create the pebble."])
     assert store.query(Thing).count() == before + 1
     store.close()
+
+
+def test_every_verbs_help_is_its_docstring():
+    """One place for both: no verb sets help beside its docstring, and
+    what help shows is the docstring, written for players."""
+    import ast
+    import inspect
+    import textwrap
+    from transcript import registry
+    for verb in registry().verbs():
+        cls = verb if isinstance(verb, type) else type(verb)
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        [node] = tree.body
+        assigned = {target.id for stmt in node.body
+                    if isinstance(stmt, ast.Assign)
+                    for target in stmt.targets
+                    if isinstance(target, ast.Name)}
+        assert "help" not in assigned, cls.__name__
+        assert cls.help == " ".join(cls.__doc__.split()), cls.__name__
+        assert cls.help.split()[0].rstrip(":") in cls.names + ("<channel>",)\
+            or cls.help.startswith(cls.names), cls.__name__

@@ -37,10 +37,10 @@ NOT_UTF8 = ("Your client sent text that is not valid UTF-8; the bad bytes "
 
 class FloodGate:
     """
-    A token bucket: a burst of ``BURST_LINES`` lines, refilled at
-    ``MAX_LINES_PER_SECOND``.  ``admit()`` says whether a line may go on,
+    A token bucket: a burst of C{BURST_LINES} lines, refilled at
+    C{MAX_LINES_PER_SECOND}.  C{admit()} says whether a line may go on,
     and whether the sender should be told that lines were dropped: once
-    per flood, and again only if the flood goes on for ``WARN_EVERY``
+    per flood, and again only if the flood goes on for C{WARN_EVERY}
     seconds, however many lines it drops.
     """
 
@@ -73,11 +73,11 @@ class FloodGate:
 class InputThrottle:
     """
     A byte-rate limit on what one connection sends: a token bucket of
-    C{burst} bytes refilled at C{rate} a second.  ``received(n)`` is told
+    C{burst} bytes refilled at C{rate} a second.  C{received(n)} is told
     of every chunk read; once the bucket is overdrawn the transport is
-    paused (``pauseProducing``: the reactor stops reading the socket, so
+    paused (C{pauseProducing}: the reactor stops reading the socket, so
     nothing is buffered here and the client's own TCP window fills) until
-    the debt is paid back, then resumed by a ``callLater``.
+    the debt is paid back, then resumed by a C{callLater}.
 
     The chunk that overdraws is still handled (the reactor reads at most
     64 KiB at once), so a client gets C{rate} on average and never more

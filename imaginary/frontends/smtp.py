@@ -1,6 +1,6 @@
 """
 The SMTP front end: mail from the real world lands in characters'
-mailboxes (``imaginary serve --smtp tcp:2525:interface=127.0.0.1``).
+mailboxes (C{imaginary serve --smtp tcp:2525:interface=127.0.0.1}).
 
 It is meant to sit on loopback behind the operator's own Postfix or Exim,
 which does TLS, SPF, DKIM checks and spam filtering (docs/operating.md);
@@ -11,15 +11,15 @@ this server only decides who may receive, and stores what arrives.
     game never has to bounce a message it accepted.
   - A sender claiming the game's own domain is refused at MAIL (nobody
     authenticates here; the game's own mail never comes back this way).
-  - At most ``MAX_RECIPIENTS`` per message (452 after), ``MAX_SIZE`` bytes
+  - At most C{MAX_RECIPIENTS} per message (452 after), C{MAX_SIZE} bytes
     counted as they arrive (552, and the rest thrown away unread),
-    ``MAX_HEADERS`` header fields, lines of at most ``MAX_LINE`` bytes (the
+    C{MAX_HEADERS} header fields, lines of at most C{MAX_LINE} bytes (the
     connection is closed: a line that long is no mail), and per peer
-    ``PER_HOUR`` messages and ``CONNECTIONS`` at once (421/450).
+    C{PER_HOUR} messages and C{CONNECTIONS} at once (421/450).
   - A message is parsed with the standard library (imaginary/mail/
     compose.py) and put in every recipient's mailbox in one transaction:
     all or none, and a character in play is told at once.
-  - A group's list (``<handle>@lists.<domain>``, imaginary/mail/lists.py)
+  - A group's list (C{<handle>@lists.<domain>}, imaginary/mail/lists.py)
     takes mail only from an address a member's account verified (the
     envelope sender, checked at RCPT): anyone else gets 550 "... is a
     members-only list", an unknown handle 550 as an unknown user does.
@@ -140,7 +140,8 @@ class _Message:
         return self.transaction.end()
 
     def connectionLost(self):
-        # The client went, or the message was refused: nothing is stored.
+        """The client went, or the message was refused: nothing is
+        stored."""
         self.transaction.lines = []
 
 
@@ -155,11 +156,18 @@ class GameDelivery:
         self.current = None
 
     def receivedHeader(self, helo, origin, recipients):
-        # The raw message is not kept, so no Received field is needed;
-        # none also keeps Twisted from calling the next msgFunc late.
+        """
+        None: the raw message is not kept, so no Received field is needed
+        (and none keeps Twisted from calling the next msgFunc late).
+        """
         return None
 
     def validateFrom(self, helo, origin):
+        """
+        Accept the envelope sender, unless its peer has sent too many
+        messages lately (450) or it claims the game's own domain (nothing
+        inbound logs in, so nobody may send as the game).
+        """
         if not self.factory.allowMessage(self.peer):
             raise smtp.SMTPServerError(
                 450, "4.7.1 Too many messages from you; try again later")
@@ -172,6 +180,10 @@ class GameDelivery:
         return origin
 
     def validateTo(self, user):
+        """
+        Accept a character's or a group list's address (a list only from
+        its members' verified addresses); 550 for anyone else.
+        """
         transaction = self.current
         if transaction is None:
             raise smtp.SMTPServerError(503, "5.5.1 MAIL first")
@@ -316,6 +328,7 @@ class GameESMTP(smtp.ESMTP):
     MAX_LENGTH = MAX_LINE
 
     def connectionMade(self):
+        """Count the connection against its peer's limit, then greet."""
         if not self.factory.connectionOpened(self.peer):
             self.sendCode(421, b"4.7.0 Too many connections from you")
             self.transport.loseConnection()
@@ -323,16 +336,19 @@ class GameESMTP(smtp.ESMTP):
         smtp.ESMTP.connectionMade(self)
 
     def connectionLost(self, reason):
+        """Forget the connection in its peer's count."""
         smtp.ESMTP.connectionLost(self, reason)
         self.factory.connectionClosed(self.peer)
 
     def extensions(self):
+        """ESMTP's extensions, with SIZE (the largest message taken)."""
         found = smtp.ESMTP.extensions(self)
         found[b"SIZE"] = [str(MAX_SIZE).encode("ascii")]
         return found
 
     def do_MAIL(self, rest):
-        # SIZE=n declared too big is refused before a byte of it is sent.
+        """MAIL FROM: a SIZE=n declared too big is refused before a byte of
+        it is sent."""
         match = self.mail_re.match(rest)
         opts = (match.group("opts") or b"") if match else b""
         for opt in opts.split():
@@ -345,8 +361,11 @@ class GameESMTP(smtp.ESMTP):
         return smtp.ESMTP.do_MAIL(self, rest)
 
     def lineLengthExceeded(self, line):
-        # Twisted would go back to reading commands mid-message, reading
-        # the rest of the body as commands: close instead.
+        """
+        A line over the limit: answer 500 and close (Twisted would go back
+        to reading commands mid-message, reading the rest of the body as
+        commands).
+        """
         self.sendCode(500, b"5.5.2 Line too long; closing the connection")
         self.transport.loseConnection()
 
@@ -366,6 +385,7 @@ class GameESMTP(smtp.ESMTP):
 
     @property
     def peer(self):
+        """The client's address (for limits and the log)."""
         return getattr(self.transport.getPeer(), "host", "?")
 
 
@@ -384,6 +404,7 @@ class SMTPFactory(smtp.SMTPFactory):
         self.accepted = collections.defaultdict(collections.deque)
 
     def buildProtocol(self, addr):
+        """A GameESMTP for C{addr}, speaking for the game's mail domain."""
         protocol = smtp.SMTPFactory.buildProtocol(self, addr)
         protocol.host = model.settings(self.store).domain.encode("ascii")
         protocol.delivery = GameDelivery(self, getattr(addr, "host", "?"))

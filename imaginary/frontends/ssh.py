@@ -8,13 +8,13 @@ one Portal (the SSH public-key checker is added to it here).  The portal's
 IPlayer avatar is wrapped in a conch user; after login the dialogue
 starts at the character menu: SSH already proved who they are.
 
-With a PTY (``ssh`` from a terminal) the game runs inside conch's insults
+With a PTY (C{ssh} from a terminal) the game runs inside conch's insults
 terminal emulation with line editing and history (terminal.py); without
-one (``ssh -T``) it reads and writes plain lines.  A command given on the
+one (C{ssh -T}) it reads and writes plain lines.  A command given on the
 ssh command line is refused with a message: the game is interactive.
 
 The server's host key is generated on first start and kept in the store's
-directory (``ssh_host_ed25519_key``), so clients see the same key on every
+directory (C{ssh_host_ed25519_key}), so clients see the same key on every
 restart.  Failed password logins count against the server's one login throttle, as
 telnet's do; a throttled client is told how long to wait in an SSH
 banner.  What a client sends is read at most at the input byte rate

@@ -1,9 +1,9 @@
 """
 Telnet for MUD clients: option negotiation, input limits, compression.
 
-``MudTelnetTransport`` (a Twisted ``TelnetTransport``) parses the telnet
+C{MudTelnetTransport} (a Twisted C{TelnetTransport}) parses the telnet
 stream and compresses output with MCCP2 once the client agrees.
-``MudTelnetProtocol`` sits on it and speaks the options MUD clients expect:
+C{MudTelnetProtocol} sits on it and speaks the options MUD clients expect:
 
   - ECHO (hide passwords; sent as a plain request and never left waiting on
     Twisted's negotiation state: a client that answers late or not at all
@@ -17,16 +17,16 @@ stream and compresses output with MCCP2 once the client agrees.
 
 A client that answers none of these still gets a plain, working session:
 nothing waits for an answer.  Input is bounded: its byte rate (reading
-pauses), a line over ``MAX_LINE_BYTES``, a burst over the flood limit,
+pauses), a line over C{MAX_LINE_BYTES}, a burst over the flood limit,
 invalid UTF-8, and endless subnegotiations each get a clear message (or are
 cleaned) rather than growing memory or reaching the game.  Output to a
-client that stops reading is bounded too: past ``MAX_OUTPUT_BYTES`` queued,
+client that stops reading is bounded too: past C{MAX_OUTPUT_BYTES} queued,
 the connection is aborted (not closed politely: that would wait for the
 queue to drain, which a client that stopped reading never lets happen).
 
 The protocol knows nothing about the game.  It hands decoded lines to its
-``handler`` (``lineReceived(text)``, ``connectionLost()``) and offers
-``sendText``, ``sendPrompt``, ``sendGMCP`` and ``setPasswordMode``.
+C{handler} (C{lineReceived(text)}, C{connectionLost()}) and offers
+C{sendText}, C{sendPrompt}, C{sendGMCP} and C{setPasswordMode}.
 """
 
 import json

@@ -1,21 +1,21 @@
 """
 Sending mail, for the verbs and for world authors' plugins.
 
-``send`` routes one message from a character: to another character it
+C{send} routes one message from a character: to another character it
 stays in the game (the recipient's mailbox); to an outside address it is
 queued for the relay (outbound.py), if that address may be mailed.
-A group's list address (``<handle>@lists.<domain>``) is a post to the
+A group's list address (C{<handle>@lists.<domain>}) is a post to the
 list (imaginary/mail/lists.py), for its members only.
-``sendMail`` is the plugin API (docs/authoring.md): mail from a character
+C{sendMail} is the plugin API (docs/authoring.md): mail from a character
 (an NPC, usually) to a character or an account, delivered in the game and
 also to the player's verified address when they take game mail.
 
 Who may be mailed: characters, and addresses some account has verified;
 any other outside address only when the operator allows it.  Each
-character may send ``perHour`` messages an hour, each account
-``accountPerHour`` over all its characters (MailSettings).
+character may send C{perHour} messages an hour, each account
+C{accountPerHour} over all its characters (MailSettings).
 
-Call these inside a transaction (a verb's, or ``store.transact``).
+Call these inside a transaction (a verb's, or C{store.transact}).
 """
 
 from epsilon.extime import Time

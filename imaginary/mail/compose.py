@@ -1,11 +1,11 @@
 """
 Mail as bytes on the wire: built for sending, read back when received.
 
-Outgoing messages are the standard library's ``EmailMessage`` with the
+Outgoing messages are the standard library's C{EmailMessage} with the
 SMTP policy: UTF-8 bodies (quoted-printable or base64 as the generator
 chooses), non-ASCII header words RFC 2047-encoded (twisted.mail has no
 SMTPUTF8, so nothing may go out raw), CRLF line ends, an explicit
-Message-ID at the game's domain (twisted's own ``messageid()`` would
+Message-ID at the game's domain (twisted's own C{messageid()} would
 take the host's name), and In-Reply-To/References for replies.
 
 Incoming messages are parsed with the default policy and reduced to what

@@ -1,7 +1,7 @@
 """
 imaginary.notify: characters who text players.
 
-``notify(character, player, text)`` (api.py) is the plugin API
+C{notify(character, player, text)} (api.py) is the plugin API
 (docs/notifications.md): a short message from a character to a player,
 delivered once by the route the player chose (in the game, IRC, XMPP,
 email), opt-in, held through their quiet hours and the hourly limit,
@@ -17,7 +17,7 @@ The modules::
 This package sits between the mail (whose queue and addresses it uses)
 and the verbs in the layers (docs/layers.md): it knows characters,
 accounts and mail, nothing of verbs, sessions or front ends.  The
-``account notify`` verbs are in imaginary/verbs/notify.py, the XMPP
+C{account notify} verbs are in imaginary/verbs/notify.py, the XMPP
 component is imaginary/frontends/xmpp.py.
 """
 

@@ -1,32 +1,32 @@
 """
-``notify(character, player, text)``: a character texts a player, and the
+C{notify(character, player, text)}: a character texts a player, and the
 messenger picks the route.
 
-The routes, tried in the player's order (``account notify route``; the
+The routes, tried in the player's order (C{account notify route}; the
 default is this one):
 
-  - ``game``: one of the player's characters is in play (any front end):
+  - C{game}: one of the player's characters is in play (any front end):
     a told line, "Mara texts you, '...'", with the out-of-band data
     Comm.Channel.Text of a tell, so the web page's talk pane, a MUD
     client's channel window and an IRC client's private query show it;
-  - ``irc`` and ``xmpp``: a front end that can reach the player outside
-    the game installs itself on the store as an ``INotifyRoute``
-    (``installRoute``), an in-memory powerup as the IRC bridge is the
+  - C{irc} and C{xmpp}: a front end that can reach the player outside
+    the game installs itself on the store as an C{INotifyRoute}
+    (C{installRoute}), an in-memory powerup as the IRC bridge is the
     store's IChannelRelay: this layer never imports a front end;
-  - ``email``: the account's verified address, through the mail queue,
+  - C{email}: the account's verified address, through the mail queue,
     when the operator has a relay.
 
 Nothing goes to a player who has not turned texts on.  Quiet hours hold
 every route but the game (a player in play is awake) until they end, on
-the store's persistent scheduler.  The hourly limit (``NotifyConfig``)
+the store's persistent scheduler.  The hourly limit (C{NotifyConfig})
 holds a text too, until an hour after the oldest of the hour's texts:
 excess texts wait, they are never dropped, so a story's clue is never
 lost.  A text no route can take waits in the store for a route to open
-(``flush``: a character enters play, the XMPP component connects, the
+(C{flush}: a character enters play, the XMPP component connects, the
 player changes their settings).  A text goes out once: it is marked
 sent in the same transaction that hands it to the route.
 
-A reply "stop" on a route switches that route off (``reply``).
+A reply "stop" on a route switches that route off (C{reply}).
 """
 
 from epsilon.extime import Time

@@ -3,13 +3,13 @@ What the messenger keeps in the store: each player's choices, the
 operator's limits and XMPP component settings, and every notification
 until it has gone out.
 
-``NotifySettings`` is one per account, made when the player first types
-``account notify``: whether they want texts at all (off until they say
+C{NotifySettings} is one per account, made when the player first types
+C{account notify}: whether they want texts at all (off until they say
 on), the routes in the order they prefer, the routes a "stop" switched
 off, their Jabber ID (and whether they proved it is theirs), and their
 quiet hours (minutes after midnight in their own time zone).
 
-``Notification`` is one text on its way: made by ``notify()``, it is
+C{Notification} is one text on its way: made by C{notify()}, it is
 "pending" until a route takes it, then "sent" (with the route), or
 "dropped" when the player turned texts off meanwhile.  Pending ones wait
 on the store's persistent scheduler (quiet hours, the hourly limit) or
@@ -85,7 +85,7 @@ class NotifySettings(Item):
 class NotifyConfig(Item):
     """
     The operator's settings (one per store): the hourly limit per
-    player, and the XMPP component (``imaginary xmpp``): its domain, the
+    player, and the XMPP component (C{imaginary xmpp}): its domain, the
     XMPP server's component endpoint, and the file holding its secret.
     """
 

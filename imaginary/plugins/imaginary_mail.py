@@ -61,6 +61,7 @@ class MailCommand:
     help = "show or set the game's mail settings (domain, relay, DKIM)"
 
     def configure(self, parser):
+        """One option per mail setting, --allow-outside and --alias."""
         for flag, _, kind, text in _OPTIONS:
             parser.add_argument(flag, type=kind, default=None, help=text)
         parser.add_argument("--allow-outside", choices=["yes", "no"],
@@ -76,6 +77,7 @@ class MailCommand:
                             help="another address for a character")
 
     def run(self, args):
+        """Change what was given, then print every setting."""
         from imaginary.mail import dmarc, listmail, model
         if args.dns_server not in (None, "system"):
             try:

@@ -1,7 +1,7 @@
 """
-Texts from characters, as plugins: the ``text`` verb (answering a text
-in the game; ``account notify`` is a subcommand of the mail plugin's
-``account`` verb), and the ``imaginary xmpp`` command that shows and sets
+Texts from characters, as plugins: the C{text} verb (answering a text
+in the game; C{account notify} is a subcommand of the mail plugin's
+C{account} verb), and the C{imaginary xmpp} command that shows and sets
 the XMPP component and the hourly limit (kept in the store;
 docs/notifications.md).
 """

@@ -168,6 +168,9 @@ class Scheduler(Item, _SchedulerDefaults):
     name = inmemory()
 
     def activate(self):
+        """Start with no timer armed and no service parent (the store calls
+        this on load).
+        """
         self.clock = None
         self._call = None
         self._started = False
@@ -410,10 +413,14 @@ class Scheduler(Item, _SchedulerDefaults):
     # -- IScheduler -----------------------------------------------------------
 
     def schedule(self, runnable, when):
+        """IScheduler: run C{runnable} at C{when} (a TimedEvent in the
+        store).
+        """
         TimedEvent(store=self.store, time=when, runnable=runnable)
         self._arm()
 
     def unscheduleFirst(self, runnable):
+        """IScheduler: remove the earliest scheduled run of C{runnable}."""
         first = self.store.findFirst(TimedEvent, TimedEvent.runnable == runnable,
                                      sort=TimedEvent.time.ascending)
         if first is not None:
@@ -421,11 +428,15 @@ class Scheduler(Item, _SchedulerDefaults):
         self._arm()
 
     def unscheduleAll(self, runnable):
+        """IScheduler: remove every scheduled run of C{runnable}."""
         self.store.query(TimedEvent,
                          TimedEvent.runnable == runnable).deleteFromStore()
         self._arm()
 
     def scheduledTimes(self, runnable):
+        """IScheduler: the times C{runnable} is scheduled to run, earliest
+        first.
+        """
         return [e.time for e in self.store.query(
             TimedEvent, TimedEvent.runnable == runnable,
             sort=TimedEvent.time.ascending)]

@@ -19,7 +19,7 @@ The verbs::
     group disband                      (its founder, or an admin)
 
 A character in several groups names the one it means right after the
-word: ``group lanterns invite Bob``.  Handles can't be one of the
+word: C{group lanterns invite Bob}.  Handles can't be one of the
 actions, so that is never ambiguous.  To anyone outside a group the group
 does not exist: every refusal to a non-member reads the same as for a
 handle nobody has.  The model (imaginary/simulation/groups.py) keeps the

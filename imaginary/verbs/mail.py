@@ -21,7 +21,7 @@ domain stays in the game; an outside address is mailed through the
 operator's relay if it may be (imaginary/mail/api.py).
 
 The multi-line form needs a session that can hand the following lines to
-the verb (``divertInput``, imaginary/session/character.py); a context
+the verb (C{divertInput}, imaginary/session/character.py); a context
 without one (an NPC) is told to use the one-line form.
 """
 
@@ -116,12 +116,13 @@ def _collect(context, send, what="message"):
 
 
 class Mail(Verb):
-    """The in-game mailbox."""
+    """
+    mail: your mailbox; mail read|send|reply|forward|delete ... ('mail help'
+    for the forms).
+    """
 
     names = ("mail",)
     syntax = ("mail {text}", "mail")
-    help = ("mail: your mailbox; mail read|send|reply|forward|delete ... "
-            "('mail help' for the forms).")
 
     def run(self, context, text=""):
         """Run the subcommand the first word names (the list if none)."""
@@ -252,14 +253,14 @@ class Mail(Verb):
 
 
 class AccountVerb(Verb):
-    """The account's real address (the rest of the account is at login)."""
+    """
+    account email <address>: your real address (a code is mailed to it);
+    account verify <code>; account email forward on|off; account notify: texts
+    from characters (help in 'account notify help').
+    """
 
     names = ("account",)
     syntax = ("account {text}", "account")
-    help = ("account email <address>: your real address (a code is mailed "
-            "to it); account verify <code>; account email forward on|off; "
-            "account notify: texts from characters (help in "
-            "'account notify help').")
 
     def run(self, context, text=""):
         """Run the account subcommand (email, verify, forward)."""

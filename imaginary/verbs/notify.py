@@ -180,14 +180,14 @@ def _quiet(context, account, args):
 
 
 class Text(Verb):
-    """The C{text} verb: answer a character who texted you."""
+    """
+    text <character> <words>: answer a character who texted you (wherever it
+    is); 'text <character> stop' stops texts in the game.
+    """
 
     names = ("text",)
     syntax = ("text {text}",)
     usage = "text <character> <words>"
-    help = ("text <character> <words>: answer a character who texted you "
-            "(wherever it is); 'text <character> stop' stops texts in the "
-            "game.")
 
     def run(self, context, text):
         """Answer the character C{text} names with the rest of it."""

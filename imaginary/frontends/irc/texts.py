@@ -1,19 +1,19 @@
 """
 Texts from characters over IRC (imaginary/notify): the IRC front end is
-the store's ``irc`` INotifyRoute while it listens.
+the store's C{irc} INotifyRoute while it listens.
 
 A player whose IRC client is logged in to their account (playing, or at
 the character menu) gets a character's text as a PRIVMSG from that
 character's nick, in a private query like any tell.  In the game the
-``game`` route usually comes first (a player in play is told in the game,
+C{game} route usually comes first (a player in play is told in the game,
 which an IRC client also shows as a query); the IRC route is for a client
-at the character menu, or for a player who put ``irc`` first.
+at the character menu, or for a player who put C{irc} first.
 
-What the player answers in that query (``answer``): "stop" switches
+What the player answers in that query (C{answer}): "stop" switches
 texts by IRC off; other words reach the character as a tell through
 notify.api.reply when the player is not playing or the character is not
 in play (an NPC); a character in play is told the ordinary way (the
-``tell`` verb).
+C{tell} verb).
 """
 
 from zope.interface import implementer
