@@ -3,8 +3,8 @@ Styled text as runs: the web client's rendering of a Span tree.
 
 The other renderers (imaginary.language.styled) produce strings: ANSI for
 terminals, HTML, mIRC codes.  The web client is sent no markup at all.  A
-Span becomes a list of runs, each a dict ``{"text": ..., "style": {...},
-"role": ...}``, sent as JSON; the page turns each run into a DOM text node
+Span becomes a list of runs, each a dict C{{"text": ..., "style": {...},
+"role": ...}}, sent as JSON; the page turns each run into a DOM text node
 inside an element it styles.  Every text leaf is then a JSON string the
 page never parses as HTML, so it is escaped by construction, whatever a
 player typed.

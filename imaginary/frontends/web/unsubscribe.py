@@ -2,8 +2,8 @@
 /unsubscribe/TOKEN: one-click unsubscribe from game mail (RFC 8058).
 
 Game mail to a player's real address carries C{List-Unsubscribe} with
-this page's address and ``List-Unsubscribe-Post: List-Unsubscribe=One-
-Click``: the player's mail provider POSTs that body here, with no cookie
+this page's address and C{List-Unsubscribe-Post: List-Unsubscribe=One-
+Click}: the player's mail provider POSTs that body here, with no cookie
 and no Origin, and the token (a secret only that mail carries) is the
 whole authority, so this page skips the CSRF and Origin checks every
 other POST has.  A GET (a link scanner, or the player clicking the link)
