@@ -433,3 +433,37 @@ def test_a_member_cannot_post_as_another_by_their_from(game):
          sender="ann@player.example", to=["owls@lists.game.example"])
     [[entry]] = lists.threads(group)
     assert (entry.author, entry.authorCharacter) == ("Bob", game.bob)
+
+
+def test_stop_from_a_player_texted_by_mail_switches_that_route_off(game):
+    from imaginary.accounts import findAccount
+    from imaginary.mail import outbound
+    from imaginary.notify import api as notifyAPI, model as notifyModel
+    account = findAccount(game.store, "bob")
+
+    def texted():
+        code = accountmail.setAddress(account, "bob@player.example")
+        accountmail.verify(account, code)
+        settings = notifyModel.settingsOf(account, create=True)
+        settings.enabled = True
+        settings.routes = "email"
+        # A relay, so the answer can be queued (nothing sends it here).
+        model.settings(game.store).relayHost = "127.0.0.1"
+        model.settings(game.store).relayPort = 9
+        return notifyAPI.notify(game.alice, account, "The gate, at dusk.")
+    game.store.transact(texted)
+    # Anyone else's "stop", or Bob's words other than "stop", is mail.
+    send(game, message(body="stop"))
+    send(game, message(body="Stop by the inn first?"),
+         sender="bob@player.example")
+    assert [m.body for m in mailbox(game.alice)] == [
+        "stop", "Stop by the inn first?"]
+    assert "email" not in notifyModel.settingsOf(account).stopped
+    send(game, message(subject="Re: A text from Alice", body="STOP\n\n> x"),
+         sender="bob@player.example")
+    assert len(mailbox(game.alice)) == 2
+    assert "email" in notifyModel.settingsOf(account).stopped
+    [answer] = [m for m in outbound.pending(game.store)
+                if m.subject == "Texts by email are off"]
+    assert answer.rcptTo == "bob@player.example"
+    assert b"account notify on email" in answer.message

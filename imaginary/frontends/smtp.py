@@ -38,6 +38,7 @@ from zope.interface import implementer
 
 from imaginary.mail import accountmail, compose, dmarc, listmail, lists, model
 from imaginary.mail.outbound import MailRefused
+from imaginary.notify import api as notifyAPI
 from imaginary.simulation.events import runEventTransaction
 
 log = Logger()
@@ -290,6 +291,9 @@ class GameDelivery:
                                                    recipient[1]):
                         listmail.unsubscribe(self.store, recipient[1])
                     continue
+                if notifyAPI.stopByMail(recipient, transaction.origin,
+                                        received.body):
+                    continue    # "stop" to a character's texts
                 model.deliver(
                     recipient, received.sender, received.subject,
                     received.body, received.messageID,

@@ -81,14 +81,19 @@ def verifiedAddress(account):
         else None
 
 
-def isVerifiedAnywhere(store, address):
-    """Whether some account has verified C{address}."""
-    wanted = address.strip().lower()
+def verifiedAccount(store, address):
+    """The account that verified C{address}, or None."""
+    wanted = (address or "").strip().strip("<>").lower()
     for record in store.query(AccountEmail,
                               AccountEmail.verified == True):  # noqa: E712
         if record.address.lower() == wanted:
-            return True
-    return False
+            return record.account
+    return None
+
+
+def isVerifiedAnywhere(store, address):
+    """Whether some account has verified C{address}."""
+    return verifiedAccount(store, address) is not None
 
 
 def setAddress(account, address, now=None):

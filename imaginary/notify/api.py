@@ -302,3 +302,27 @@ def reply(account, character, words, route):
                 # For minds ("said" is speech in the room; this is not).
                 "texted": words}).broadcast()
     return None
+
+
+def stopByMail(character, address, body):
+    """
+    Mail to C{character} from C{address} (the envelope's sender): when it
+    is a player answering "stop" to texts this character sent them by
+    email, their email route is switched off and they are mailed the
+    answer, and True is returned (the mail is not kept as a letter).
+    Anything else is ordinary mail: False.
+    """
+    lines = [line.strip() for line in (body or "").splitlines()
+             if line.strip()]
+    if not lines or lines[0].lower() not in ("stop", "stop."):
+        return False
+    account = accountmail.verifiedAccount(character.store, address)
+    if account is None or not texted(account, character):
+        return False
+    answer = reply(account, character, "stop", "email")
+    try:
+        mailAPI.systemMail(character.store, address,
+                           "Texts by email are off", answer)
+    except ActionFailure:
+        pass    # no relay: nothing more can be mailed; the route is off
+    return True
