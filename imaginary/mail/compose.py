@@ -53,14 +53,7 @@ def build(fromName, fromAddress, toAddress, subject, body, messageID,
         message["References"] = " ".join(
             part for part in ((references or "").split() + [inReplyTo])
             if part)
-    targets = []
-    if unsubscribeURL:
-        targets.append(f"<{unsubscribeURL}>")
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    if unsubscribe:
-        targets.append(f"<mailto:{unsubscribe}>")
-    if targets:
-        message["List-Unsubscribe"] = ", ".join(targets)
+    addUnsubscribe(message, unsubscribeURL, unsubscribe)
     # Auto-Submitted would stop replies; this mail expects them, so only
     # the marker that it came from software, not a person's client.
     message["X-Mailer"] = "Imaginary"
@@ -68,6 +61,21 @@ def build(fromName, fromAddress, toAddress, subject, body, messageID,
     message.set_content(body or "", charset="utf-8",
                         cte="quoted-printable")
     return message
+
+
+def addUnsubscribe(message, url=None, mailto=None):
+    """
+    List-Unsubscribe (RFC 2369) on C{message}: the one-click C{url} (with
+    List-Unsubscribe-Post, RFC 8058) and the C{mailto} address, as given.
+    """
+    targets = []
+    if url:
+        targets.append(f"<{url}>")
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if mailto:
+        targets.append(f"<mailto:{mailto}>")
+    if targets:
+        message["List-Unsubscribe"] = ", ".join(targets)
 
 
 def toBytes(message):

@@ -32,7 +32,7 @@ from imaginary.simulation.groups import Group, findGroup
 from imaginary.simulation.thing import Thing
 from imaginary.store import AND, CASCADE, Item, boolean, reference, text
 
-from . import accountmail, model
+from . import accountmail, compose, model
 
 LIST_SUBDOMAIN = "lists"
 # Prefixes a reply's subject may start with (English and the common
@@ -239,15 +239,9 @@ def buildCopy(group, config, fromName, fromAddress, toAddress, subject,
         page = f"{config.webURL.rstrip('/')}/g/{group.handle}/"
         message["List-Archive"] = f"<{page}>"
         message["List-Help"] = f"<{page}>"
-    targets = []
-    url = unsubscribeURL(config, token) if token else None
-    if url:
-        targets.append(f"<{url}>")
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if token:
-        targets.append(f"<mailto:unsubscribe+{token}@{config.domain}>")
-    if targets:
-        message["List-Unsubscribe"] = ", ".join(targets)
+        compose.addUnsubscribe(message, unsubscribeURL(config, token),
+                               f"unsubscribe+{token}@{config.domain}")
     message["Precedence"] = "list"
     message["X-Mailer"] = "Imaginary"
     message.set_content(body or "", charset="utf-8",
