@@ -4,6 +4,7 @@ on loopback ports, a telnet player under pexpect, and websocket clients
 playing the same room.
 """
 
+import socket
 import time
 
 import pytest
@@ -255,3 +256,44 @@ def test_closeFrame():
     assert closeFrame(1009, "big") == b"\x88\x05\x03\xf1big"
     # The reason is cut so the whole payload fits one length byte.
     assert len(closeFrame(1009, "x" * 500)) == 2 + 125
+
+
+def test_a_socket_streaming_megabytes_is_read_at_the_byte_rate(server):
+    """
+    A web client sends frames as fast as its socket takes them (small
+    unsolicited pongs: no answer, no output).  The server reads them at
+    the input byte rate telnet, SSH and IRC have (limits.InputThrottle),
+    so they are taken over time, while a telnet player is still answered.
+    A hang check and a bound of a few times what the rate and the
+    kernel's buffers allow, not a speed test.
+    """
+    import threading
+    telnet = newPlayer(server, "bob", "Bob")
+    _, ws = webPlayer(server, "alice", "Alice")
+    sent = [0]
+    stop = threading.Event()
+
+    def stream():
+        try:
+            while not stop.is_set():
+                ws.ws.pong(b"p" * 125)
+                sent[0] += 131          # the frame: header, mask, payload
+        except (ConnectionClosed, OSError, RuntimeError):
+            pass
+    streamer = threading.Thread(target=stream, daemon=True)
+    started = time.monotonic()
+    streamer.start()
+    time.sleep(1.0)
+    telnet.sendline("say still here")
+    telnet.expect_exact("You say, 'still here'", timeout=20)
+    while time.monotonic() - started < 6.0:
+        time.sleep(0.1)
+    taken, elapsed = sent[0], time.monotonic() - started
+    stop.set()
+    ws.ws.socket.shutdown(socket.SHUT_RDWR)     # wakes the blocked send
+    streamer.join(10)
+    assert not streamer.is_alive()
+    allowed = 256 * 1024 + 64 * 1024 * elapsed + 8 * 1024 * 1024
+    assert taken < allowed, f"{taken} bytes taken in {elapsed:.1f}s"
+    assert taken > 256 * 1024, "the stream was never read"
+    telnet.close()

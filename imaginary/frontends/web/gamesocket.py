@@ -47,7 +47,7 @@ from imaginary.verbs.base import hasPermission
 
 from ..limits import (
     MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_FAST, TOO_LONG, FloodGate,
-    screenLine)
+    InputThrottle, screenLine)
 from .headers import refuse, sameOrigin
 from .pages import NOT_LOGGED_IN, NOT_SAME_ORIGIN, clientAddress
 from .wire import (
@@ -163,6 +163,7 @@ class GameSocket:
         self._queued = 0
         self._received = 0          # bytes since the last whole message
         self._pinger = None
+        self.throttle = None        # the input byte rate (limits.py)
         self._missed = 0
         self.bytesIn = self.bytesOut = 0    # for the admin page
         self.lastInput = time.monotonic()
@@ -186,6 +187,11 @@ class GameSocket:
             # websocket machinery, which buffers a message whole; count
             # them first, so an endless message is cut off early.
             channel.dataReceived = self._counted(channel.dataReceived)
+            # The byte rate telnet, SSH and IRC have: past the burst the
+            # socket is not read until the rate allows.
+            if channel.transport is not None:
+                self.throttle = InputThrottle(channel.transport,
+                                              clock=self.clock)
         # The channel passes the socket's pause/resume on to us.
         self.request.registerProducer(self, True)
 
@@ -195,6 +201,8 @@ class GameSocket:
                 return          # what a closed connection still sends
             self._received += len(data)
             self.bytesIn += len(data)
+            if self.throttle is not None:
+                self.throttle.received(len(data))
             if self._received > MAX_MESSAGE_BYTES + FRAMING_SLACK:
                 self._tooBig()
                 return
@@ -265,6 +273,8 @@ class GameSocket:
         self.closed = True
         if self._pinger is not None and self._pinger.running:
             self._pinger.stop()
+        if self.throttle is not None:
+            self.throttle.stop()
         self._queue.clear()
         attachment, self.attachment = self.attachment, None
         if attachment is not None:
