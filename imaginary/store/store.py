@@ -46,7 +46,7 @@ from .identity import IdentityMap, _KeyedRef
 from .item import Item
 from .powerups import (
     STORE_TARGET, PowerupIndex, StorePowerups, _PowerupConnector)
-from .lock import LOCK_FILE, StoreLock
+from .folder import openFolder
 from .lookup import Lookups
 from .query import SQLCache
 from .transaction import Transactions
@@ -59,7 +59,6 @@ _NOTHING = object()
 # largest for good): the store then needs little room beyond its file.
 WAL_LIMIT_BYTES = 1024 * 1024
 _MAX_READY_SHAPES = 4096
-_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
@@ -156,30 +155,7 @@ class Store(Transactions, Deletion, upgrade.Upgrading, StorePowerups,
                                    check_same_thread=False)
             conn.execute("PRAGMA locking_mode=EXCLUSIVE")
             return conn
-        if os.path.exists(self.path) and not os.path.isdir(self.path):
-            raise NotAStore(f"{self.path} is a file; a store is a directory "
-                            f"(it holds db.sqlite)")
-        dbfile = os.path.join(self.path, "db.sqlite")
-        if os.path.isdir(self.path) and not os.path.exists(dbfile):
-            if set(os.listdir(self.path)) - {LOCK_FILE}:
-                raise NotAStore(f"{self.path} is a non-empty directory "
-                                f"without db.sqlite; not an Imaginary store")
-        if os.path.exists(dbfile):
-            with open(dbfile, "rb") as f:
-                header = f.read(16)
-            if header and header != _SQLITE_HEADER:
-                raise NotAStore(f"{dbfile} is not an SQLite database; "
-                                f"refusing to touch it")
-        os.makedirs(self.path, exist_ok=True)
-        self._lock = StoreLock(self.path)
-        self._lock.acquire()     # first: see imaginary/store/lock.py
-        try:
-            conn = sqlite3.connect(dbfile, isolation_level=None, timeout=0.2,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-        except sqlite3.Error as e:
-            self._lock.release()
-            raise NotAStore(f"cannot open {dbfile}: {e}")
+        conn, self._lock = openFolder(self.path)
         return conn
 
     def _loadSchema(self, conn):

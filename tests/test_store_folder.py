@@ -1,4 +1,4 @@
-"""Tests for imaginary.store.lock: one process per store, decided before
+"""Tests for imaginary.store.folder: one process per store, decided before
 SQLite is opened, so a race on a fresh store always has one winner."""
 
 import subprocess
@@ -9,7 +9,7 @@ import pytest
 
 from imaginary.store import Store
 from imaginary.store.errors import StoreInUse
-from imaginary.store.lock import LOCK_FILE
+from imaginary.store.folder import LOCK_FILE
 
 
 def test_a_second_opening_is_refused_until_the_first_closes(tmp_path):
