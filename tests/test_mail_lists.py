@@ -171,7 +171,7 @@ def test_replies_thread_and_keep_one_tag(game):
                           "Re: [owls] The well", "I'll bring rope.",
                           inReplyTo=first.messageID,
                           references=first.messageID)
-    assert said == ("You post 'Re: The well' to Owls's list "
+    assert said == ("You post 'Re: The well' to Owls' list "
                     "(owls@lists.game.example).")
     [thread] = lists.threads(game.group)
     assert [p.author for p in thread] == ["Alice", "Bob"]

@@ -130,9 +130,23 @@ def test_the_menu_creates_deletes_and_refuses_clearly(server):
         "it): "]
     typed(dialogue2, "no")
     assert frontEnd2.take()[:2] == ["Bo is kept.", "Your characters: Bo."]
+    # Bo founded a group Carol is in, and is all of another: deleting Bo
+    # hands the first to Carol and ends the second.
+    from imaginary.language.grammar import FEMALE
+    from imaginary.simulation import groups
+    from imaginary.simulation.thing import Thing
+    store = server.store
+    bo = store.findUnique(Thing, Thing.name == "Bo")
+    carol = server.world.createCharacter("Carol", FEMALE)
+    owls = store.transact(groups.createGroup, bo, "Owls", "owls")
+    store.transact(groups.addMember, owls, carol)
+    store.transact(groups.createGroup, bo, "Alone", "alone")
     typed(dialogue2, "delete Bo", "BO")
     assert frontEnd2.take()[1:3] == ["Bo is deleted.",
                                      "You have no characters yet."]
+    assert [(r.member, r.role) for r in owls.members()] == [
+        (carol, "founder")]
+    assert groups.findGroup(store, "alone") is None
 
 
 def test_changing_the_password_while_playing(server):

@@ -129,3 +129,32 @@ def test_the_groups_command_sets_the_limits(tmp_path):
     config = model.settings(store)
     assert (config.maxGroups, config.maxMembers) == (1, 5)
     store.close()
+
+
+def test_a_deleted_member_leaves_its_groups_in_order(world):
+    store = world.store
+    alice, bob, carol = (_character(world, n) for n in ("Alice", "Bob",
+                                                        "Carol"))
+
+    def build():
+        owls = model.createGroup(alice, "Owls", "owls")
+        model.addMember(owls, bob)
+        alone = model.createGroup(alice, "Alone", "alone")
+        return owls, alone
+    owls, alone = store.transact(build)
+    # forget() (what deleting a character calls) hands the founding on
+    # and disbands the group it was the last member of.
+    store.transact(model.forget, alice)
+    assert owls.founder() is bob
+    assert model.findGroup(store, "alone") is None
+    # A founder deleted any other way: the longest member takes over
+    # when the group is next asked.
+    store.transact(model.addMember, owls, carol)
+    store.transact(bob.destroy)
+    assert store.transact(owls.founder) is carol
+    assert [r.role for r in owls.members()] == ["founder"]
+
+
+def test_possessives():
+    assert model.possessive("Owls") == "Owls'"
+    assert model.possessive("Alice") == "Alice's"

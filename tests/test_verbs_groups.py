@@ -85,29 +85,29 @@ def test_the_board_shows_the_group_and_its_journal_to_members(t):
     t.actor.do("group journal We met at the well; the bucket was gone.")
     _flush(t)
     t.check("look at board", by=t.observer, actor=[
-        "Owls notice board",
+        "notice board of Owls",
         "A board of cork in a dark frame, where Owls pin their notices.",
         "Pinned to it: the members of Owls: Alice."])
     t.check("look at board", actor=[
-        "Owls notice board",
+        "notice board of Owls",
         "A board of cork in a dark frame, where Owls pin their notices.",
         "Pinned to it: the members of Owls: Alice. The latest journal "
         "entry, by Alice: \"We met at the well; the bucket was gone.\""])
     t.check("take board", by=t.observer, actor=[
-        "The Owls notice board cannot be moved."])
+        "The notice board of Owls cannot be moved."])
 
 
 def test_journal_is_dated_and_signed(t):
     t.actor.do("group create Owls = owls")
     _flush(t)
     t.check("group journal", actor=[
-        "Owls's journal is empty. Write in it with 'group journal <text>'."])
+        "Owls' journal is empty. Write in it with 'group journal <text>'."])
     t.check("group journal First night.", actor=[
-        "You write in Owls's journal (entry 1)."])
+        "You write in Owls' journal (entry 1)."])
     t.check("group journal   Second   night. ", actor=[
-        "You write in Owls's journal (entry 2)."])
+        "You write in Owls' journal (entry 2)."])
     t.check("group journal", actor=[
-        "Owls's journal, newest first (times UTC):",
+        "Owls' journal, newest first (times UTC):",
         R(r"  \[\d{4}-\d\d-\d\d \d\d:\d\d\] Alice: Second night\."),
         R(r"  \[\d{4}-\d\d-\d\d \d\d:\d\d\] Alice: First night\.")])
 
@@ -131,7 +131,18 @@ def test_refusals_say_why_and_change_nothing(t):
             "'invite' is a word of the group command; choose another "
             "handle."]),
         (t.actor, "group create Night = look", [
-            "'look' is a command; choose another handle."]),
+            "The handle 'look' is a command; choose another: 'group create "
+            "Night = <handle>'."]),
+        # A handle made from the name is checked too ("say hello" would
+        # never reach a group called Say).
+        (t.actor, "group create Say", [
+            "The handle 'say' is a command; choose another: 'group create "
+            "Say = <handle>'."]),
+        (t.actor, "group create  The  Quit ", [
+            "The handle 'quit' is a command; choose another: 'group create "
+            "The Quit = <handle>'."]),
+        (t.actor, "group leave now", ["Usage: group leave"]),
+        (t.actor, "group owls disband xyz", ["Usage: group disband"]),
         (t.actor, "group create X", [
             "A group's name is 2 to 40 printable characters."]),
         (t.actor, "group create !!!", [
@@ -191,6 +202,9 @@ def test_invitations_twice_and_in_several_groups(t):
     t.check("group accept", by=t.observer, actor=[
         "You are invited to 2 groups (owls, larks); say which: 'group "
         "accept <group>'."])
+    t.check("group decline", by=t.observer, actor=[
+        "You are invited to 2 groups (owls, larks); say which: 'group "
+        "decline <group>'."])
     t.check("group decline larks", by=t.observer, actor=[
         "You decline the invitation to Larks."],
         observer=["Bob declines the invitation to Larks."])
@@ -198,6 +212,12 @@ def test_invitations_twice_and_in_several_groups(t):
         "You join Owls. Talk to its members with 'owls <text>'."],
         observer=["[owls] Bob joins Owls."])
     t.check("group owls invite Bob", actor=["Bob is in Owls already."])
+    # The group may come before any action, info too.
+    t.check("group owls info", by=t.observer, actor=[
+        "Owls (handle: owls)",
+        R(r"  Founded by Alice on \d{4}-\d\d-\d\d\."),
+        "  Home: Test Location.",
+        "  2 members; its channel is owls."])
 
 
 def test_invite_reaches_a_character_not_in_play_later(t):
@@ -263,7 +283,7 @@ def test_disband_by_founder_or_admin_only(t):
     t.actor.do("group accept")
     _flush(t)
     t.check("group disband", actor=[
-        "Only Owls's founder or an admin may disband it."])
+        "Only Owls' founder or an admin may disband it."])
     t.check("group disband", by=t.observer, actor=["You disband Owls."],
             observer=["[owls] Bob disbands Owls."])
     assert list(t.store.query(model.JournalEntry)) == []
@@ -286,10 +306,10 @@ def test_whereabouts_choice_is_each_members(t):
     record = model.findGroup(t.store, "owls").membership(t.actor.thing)
     assert record.showWhereabouts is False
     t.check("group whereabouts show", actor=[
-        "Owls's page will show where you are and whether you are playing."])
+        "Owls' page will show where you are and whether you are playing."])
     assert record.showWhereabouts is True
     t.check("group owls whereabouts hide", actor=[
-        "Owls's page will not show where you are or whether you are "
+        "Owls' page will not show where you are or whether you are "
         "playing."])
     assert record.showWhereabouts is False
 
@@ -329,7 +349,7 @@ def test_group_post_reaches_the_members_mailboxes(t):
     t.observer.do("group accept")
     _flush(t)
     t.check("group post The well = Meet at dusk; bring rope.", actor=[
-        "You post 'The well' to Owls's list (owls@lists.game.example); 1 "
+        "You post 'The well' to Owls' list (owls@lists.game.example); 1 "
         "other member will find it in their mail."],
         observer=["You have new mail from Alice: '[owls] The well' (type "
                   "'mail read 1')."])
@@ -339,14 +359,14 @@ def test_group_post_reaches_the_members_mailboxes(t):
         "Subject: [owls] The well", "", "Meet at dusk; bring rope."])
     # A reply from the mailbox goes to the list and threads.
     t.check("mail reply 1 = Rope it is.", by=t.observer, actor=[
-        "You post 'Re: The well' to Owls's list "
+        "You post 'Re: The well' to Owls' list "
         "(owls@lists.game.example)."],
         observer=["You have new mail from Bob: 'Re: [owls] The well' "
                   "(type 'mail read 1')."])
     [thread] = lists.threads(model.findGroup(t.store, "owls"))
     assert [p.author for p in thread] == ["Alice", "Bob"]
     t.check("mail send owls@lists.game.example Lanterns = Two each.",
-            actor=["You post 'Lanterns' to Owls's list "
+            actor=["You post 'Lanterns' to Owls' list "
                    "(owls@lists.game.example)."],
             observer=["You have new mail from Alice: '[owls] Lanterns' "
                       "(type 'mail read 2')."])
@@ -398,9 +418,9 @@ def test_group_mail_on_and_off(t):
     assert listmail.subscription(group, t.actor.thing).mail is False
     _mailDomain(t.store, relay="127.0.0.1")
     t.check("group owls mail on", actor=[
-        "Owls's list posts will reach alice@player.example as well as your "
+        "Owls' list posts will reach alice@player.example as well as your "
         "mailbox in the game; 'group mail off' stops them."])
     assert listmail.subscription(group, t.actor.thing).mail is True
     t.check("group mail off", actor=[
-        "Owls's list posts will reach only your mailbox in the game."])
+        "Owls' list posts will reach only your mailbox in the game."])
     assert listmail.subscription(group, t.actor.thing).mail is False

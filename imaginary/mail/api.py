@@ -21,6 +21,7 @@ Call these inside a transaction (a verb's, or C{store.transact}).
 from epsilon.extime import Time
 
 from imaginary.accounts import Account
+from imaginary.simulation.groups import possessive
 from imaginary.store import AND
 
 from . import accountmail, compose, listmail, lists, model, outbound
@@ -106,7 +107,8 @@ def send(sender, to, subject, body, inReplyTo=None, references=None):
         entry = lists.post(target, sender, subject, body,
                            inReplyTo=inReplyTo, references=references,
                            requireMember=True)
-        return (f"You post '{entry.subject}' to {target.name}'s list "
+        return (f"You post '{entry.subject}' to "
+                f"{possessive(target.name)} list "
                 f"({lists.listAddress(target, model.settings(store).domain)}"
                 f").")
     checkRate(sender)

@@ -20,6 +20,7 @@ from zope.interface import implementer
 from imaginary.accounts import (
     AccountCharacter, NameRefused, checkName, checkPassword, createAccount,
     hashPasswordLater, lookAlikeAccount, nameKey, takenMessage)
+from imaginary.simulation import groups
 from imaginary.simulation.permissions import grant
 from imaginary.simulation.thing import GENDERS
 
@@ -189,7 +190,11 @@ class PlayerAvatar:
             raise Refused("That character is being played; it can't be "
                           "deleted now.")
         name = character.name
-        self.server.store.transact(character.destroy)
+
+        def delete():
+            groups.forget(character)    # its groups go on without it
+            character.destroy()
+        self.server.store.transact(delete)
         return name
 
     def play(self, name, frontEnd, resumable=False):

@@ -109,10 +109,21 @@ class Group(Item):
             GroupMember.group == self, GroupMember.member == character))
 
     def founder(self):
-        """The founder's character (None if the group has none left)."""
+        """
+        The founder's character (None if the group has no members left).
+        A group whose founder's character was deleted some other way than
+        L{forget} gets the member who has been in it longest as founder.
+        """
         record = self.store.findFirst(GroupMember, AND(
             GroupMember.group == self, GroupMember.role == "founder"))
-        return record.member if record is not None else None
+        if record is None:
+            record = self.store.findFirst(
+                GroupMember, GroupMember.group == self,
+                sort=GroupMember.storeID.ascending)
+            if record is None:
+                return None
+            record.role = "founder"
+        return record.member
 
     def invitation(self, character):
         """C{character}'s pending GroupInvite to this group, or None."""
@@ -326,7 +337,7 @@ def createGroup(founder, name, handle=None, limit=None):
                   channel=channel)
     GroupMember(store=store, group=group, member=founder, role="founder")
     if home is not None:
-        board = Thing(store=store, name=f"{name} notice board",
+        board = Thing(store=store, name=f"notice board of {name}",
                       description=f"A board of cork in a dark frame, where "
                       f"{name} pin their notices.", portable=False,
                       weight=0)
@@ -410,6 +421,21 @@ def leave(group, character):
         rest[0].role = "founder"
         return rest[0].member
     return None
+
+
+def forget(character):
+    """
+    C{character} is about to be deleted: it leaves every group it is in,
+    as L{leave} does (its founding handed on, a group it was the last
+    member of disbanded).  Call in the transaction that deletes it.
+    """
+    for group in groupsOf(character):
+        leave(group, character)
+
+
+def possessive(name):
+    """ "Owls'" for Owls, "Alice's" for Alice."""
+    return name + ("'" if name.endswith(("s", "S")) else "'s")
 
 
 def disband(group):

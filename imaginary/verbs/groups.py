@@ -35,6 +35,7 @@ from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 
 from .base import Verb, hasPermission
+from .info import SESSION_HELP
 
 JOURNAL_SHOWN = 10
 
@@ -102,8 +103,8 @@ class GroupCommand(Verb):
         "disband": "group disband",
     }
     # Actions that work on one of the actor's groups (named or implied).
-    ON_GROUP = ("invite", "leave", "members", "journal", "whereabouts",
-                "post", "mail", "disband")
+    ON_GROUP = ("invite", "leave", "info", "members", "journal",
+                "whereabouts", "post", "mail", "disband")
 
     def run(self, context, text=""):
         """Run the action the first word (or the second, after a group's
@@ -126,8 +127,12 @@ class GroupCommand(Verb):
         if action in ("accept", "decline"):
             return self.answer(context, action, rest)
         if action == "info":
-            return self.info(context, self._group(context, rest or None,
-                                                  "info"))
+            return self.info(context, self._group(
+                context, named or rest or None, "info"))
+        if action in ("leave", "disband", "members") and rest:
+            # Irreversible (or plain) actions take no more words: a typo
+            # never leaves or ends a group by accident.
+            raise ActionFailure.simple("Usage: " + self.USAGE[action])
         group = self._group(context, named, action)
         return getattr(self, action)(context, group, rest)
 
@@ -181,10 +186,15 @@ class GroupCommand(Verb):
         name, sep, handle = rest.partition("=")
         if not name.strip():
             raise ActionFailure.simple("Usage: " + self.USAGE["create"])
-        if context.registry is not None and sep and \
-                handle.strip().lower() in context.registry.words():
+        name = model.checkName(name)       # what the name says first
+        chosen = handle.strip() if sep else model.handleFor(name)
+        if context.registry is not None and (
+                chosen.lower() in context.registry.words()
+                or chosen.lower() in SESSION_HELP):
+            # Its channel would never be reached: "say hello" says it.
             raise ActionFailure.simple(
-                f"'{handle.strip()}' is a command; choose another handle.")
+                f"The handle '{chosen.lower()}' is a command; choose "
+                f"another: 'group create {name} = <handle>'.")
         limit, _ = _limits(context)
         group = model.createGroup(context.actor, name,
                                   handle.strip() if sep else None, limit)
@@ -216,7 +226,7 @@ class GroupCommand(Verb):
                        f"{group.name}. Type 'group accept {group.handle}' "
                        f"or 'group decline {group.handle}'.")
 
-    def _invitation(self, context, handle):
+    def _invitation(self, context, handle, action):
         actor = context.actor
         if handle:
             group = model.findGroup(context.store, handle)
@@ -232,12 +242,12 @@ class GroupCommand(Verb):
             handles = ", ".join(i.group.handle for i in invitations)
             raise ActionFailure.simple(
                 f"You are invited to {len(invitations)} groups ({handles});"
-                f" say which: 'group accept <group>'.")
+                f" say which: 'group {action} <group>'.")
         return invitations[0].group
 
     def answer(self, context, action, rest):
         """Accept or decline an invitation."""
-        group = self._invitation(context, rest)
+        group = self._invitation(context, rest, action)
         actor = context.actor
         if action == "decline":
             inviter = group.invitation(actor).inviter
@@ -300,15 +310,15 @@ class GroupCommand(Verb):
         """Write an entry, or read the latest ones."""
         if rest:
             entry = model.writeJournal(group, context.actor, rest)
-            context.tell(f"You write in {group.name}'s journal "
+            context.tell(f"You write in {model.possessive(group.name)} journal "
                          f"(entry {entry.serial}).")
             return
         entries = group.journal(JOURNAL_SHOWN)
         if not entries:
-            context.tell(f"{group.name}'s journal is empty. Write in it "
+            context.tell(f"{model.possessive(group.name)} journal is empty. Write in it "
                          f"with 'group journal <text>'.")
             return
-        lines = [f"{group.name}'s journal, newest first (times UTC):"]
+        lines = [f"{model.possessive(group.name)} journal, newest first (times UTC):"]
         for entry in entries:
             stamp = entry.when.asDatetime().strftime("%Y-%m-%d %H:%M")
             lines.append(f"  [{stamp}] {entry.author}: {entry.text}")
@@ -321,10 +331,10 @@ class GroupCommand(Verb):
             raise ActionFailure.simple("Usage: " + self.USAGE["whereabouts"])
         group.membership(context.actor).showWhereabouts = choice == "show"
         if choice == "show":
-            context.tell(f"{group.name}'s page will show where you are and "
+            context.tell(f"{model.possessive(group.name)} page will show where you are and "
                          f"whether you are playing.")
         else:
-            context.tell(f"{group.name}'s page will not show where you are "
+            context.tell(f"{model.possessive(group.name)} page will not show where you are "
                          f"or whether you are playing.")
 
     def post(self, context, group, rest):
@@ -340,7 +350,7 @@ class GroupCommand(Verb):
         address = lists.listAddress(group,
                                     mailModel.settings(context.store).domain)
         others = len(group.members()) - 1
-        context.tell(f"You post '{entry.subject}' to {group.name}'s list "
+        context.tell(f"You post '{entry.subject}' to {model.possessive(group.name)} list "
                      f"({address}); {others} other member"
                      f"{'s' if others != 1 else ''} will find it in their "
                      f"mail.")
@@ -353,7 +363,7 @@ class GroupCommand(Verb):
         record = listmail.subscription(group, context.actor)
         if choice == "off":
             record.mail = False
-            context.tell(f"{group.name}'s list posts will reach only your "
+            context.tell(f"{model.possessive(group.name)} list posts will reach only your "
                          f"mailbox in the game.")
             return
         address = listmail.realAddress(context.actor)
@@ -367,7 +377,7 @@ class GroupCommand(Verb):
                 "This game sends no mail outside it (no relay is "
                 "configured).")
         record.mail = True
-        context.tell(f"{group.name}'s list posts will reach {address} as "
+        context.tell(f"{model.possessive(group.name)} list posts will reach {address} as "
                      f"well as your mailbox in the game; 'group mail off' "
                      f"stops them.")
 
@@ -377,7 +387,7 @@ class GroupCommand(Verb):
         if group.founder() is not actor and not hasPermission(actor,
                                                               "admin"):
             raise ActionFailure.simple(
-                f"Only {group.name}'s founder or an admin may disband it.")
+                f"Only {model.possessive(group.name)} founder or an admin may disband it.")
         name = group.name
         _announce(context, group, f"{actor.name} disbands {name}.")
         model.disband(group)
