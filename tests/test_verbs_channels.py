@@ -97,10 +97,21 @@ def test_private_channels_need_an_invitation(t):
         "Channels:",
         "  ooc (public, 2 members, you are on it): Out-of-character talk "
         "for everyone in the game."])
-    t.check("join cafe", by=t.observer, actor=[
-        "cafe is private: you need an invitation."])
-    t.check("cafe hi", by=t.observer, actor=[
-        "You are not on cafe; type 'join cafe' first."])
+    # To anyone not on it or invited, a private channel isn't there.
+    for line, said in [
+            ("join cafe", "There is no channel called 'cafe'. Type "
+                          "'channels' for the list."),
+            ("channel who cafe", "There is no channel called 'cafe'. Type "
+                                 "'channels' for the list."),
+            ("channel history cafe", "There is no channel called 'cafe'. "
+                                     "Type 'channels' for the list."),
+            ("channel destroy cafe", "There is no channel called 'cafe'. "
+                                     "Type 'channels' for the list."),
+            ("chat cafe hi", "There is no channel called 'cafe'. Type "
+                             "'channels' for the list."),
+            ("cafe hi", "I don't know how to 'cafe'. Type 'actions' for a "
+                        "list.")]:
+        t.check(line, by=t.observer, actor=[said])
     t.check("channel invite cafe bob", actor=["You invite Bob to cafe."],
             observer=["Alice invites you to cafe: type 'join cafe'."])
     t.check("join cafe", by=t.observer, actor=[

@@ -424,3 +424,22 @@ def test_group_mail_on_and_off(t):
     t.check("group mail off", actor=[
         "Owls' list posts will reach only your mailbox in the game."])
     assert listmail.subscription(group, t.actor.thing).mail is False
+
+
+def test_the_groups_channel_is_secret_to_others_and_open_to_members(t):
+    t.actor.do("group create Owls = owls")
+    t.actor.do("group invite Bob")
+    t.observer.do("group accept")
+    _flush(t)
+    nothing = "There is no channel called 'owls'. Type 'channels' for the list."
+    for line, said in [("owls hi", "I don't know how to 'owls'. Type "
+                                   "'actions' for a list."),
+                       ("join owls", nothing), ("channel who owls", nothing),
+                       ("channel history owls", nothing)]:
+        t.check(line, by=t.carol, actor=[said])
+    # A member who left the group's channel may come back to it.
+    t.check("leave owls", by=t.observer, actor=["You leave owls."])
+    t.check("join owls", by=t.observer, actor=[
+        "You join owls. Talk with 'owls <text>'."])
+    t.check("owls back", by=t.observer, actor=["[owls] You say, 'back'"],
+            observer=["[owls] Bob says, 'back'"])

@@ -137,14 +137,20 @@ def findChannel(store, name):
     return store.findFirst(Channel, Channel.name == name)
 
 
+def noSuchChannel(name):
+    """The refusal for a channel called C{name} that isn't there (or that
+    the one asking may not know of)."""
+    shown = (name or "").strip()[:30]
+    return ActionFailure.simple(
+        f"There is no channel called '{shown}'. Type 'channels' for the "
+        f"list.")
+
+
 def channelNamed(store, name):
     """The channel called C{name}, or an ActionFailure saying there's none."""
     channel = findChannel(store, name)
     if channel is None:
-        shown = (name or "").strip()[:30]
-        raise ActionFailure.simple(
-            f"There is no channel called '{shown}'. Type 'channels' for "
-            f"the list.")
+        raise noSuchChannel(name)
     return channel
 
 

@@ -37,6 +37,36 @@ from .talk import MAX_SPEECH, _Quoted, _speech, findPlayer
 HISTORY_SHOWN = 20
 
 
+def mayKnow(actor, channel):
+    """
+    Whether C{actor} may know that C{channel} exists: any public one; a
+    private one only when on it or invited to it, as an admin, or as a
+    member of the story group whose channel it is.  To anyone else every
+    verb answers as if there were no such channel.
+    """
+    if channel.kind != "private" or hasPermission(actor, "admin"):
+        return True
+    if channel.membership(actor) is not None or channel.invited(actor):
+        return True
+    return _inItsGroup(actor, channel)
+
+
+def _inItsGroup(actor, channel):
+    """Whether C{actor} is in the story group whose channel this is."""
+    from imaginary.simulation.groups import Group
+    group = channel.store.findFirst(Group, Group.channel == channel)
+    return group is not None and group.membership(actor) is not None
+
+
+def channelFor(context, name):
+    """The channel called C{name} that the actor may know of, or the
+    refusal a channel nobody has gets."""
+    channel = model.findChannel(context.store, name)
+    if channel is None or not mayKnow(context.actor, channel):
+        raise model.noSuchChannel(name)
+    return channel
+
+
 def _members(context, channel):
     """The channel's members who are in play, for the event's audience."""
     world = context.world
@@ -160,7 +190,7 @@ class ChannelTalk(Verb):
         if context.actor is None:
             return None
         channel = model.findChannel(context.store, word)
-        if channel is None:
+        if channel is None or not mayKnow(context.actor, channel):
             return None
         return {"channel": channel, "text": rest}
 
@@ -178,7 +208,7 @@ class Chat(Verb):
     def run(self, context, text):
         """Talk on the channel the first word names."""
         name, _, rest = text.partition(" ")
-        talk(context, model.channelNamed(context.store, name), rest)
+        talk(context, channelFor(context, name), rest)
 
 
 class Channels(Verb):
@@ -226,14 +256,15 @@ class Join(Verb):
     def run(self, context, text):
         """Join the named channel (already on it is said, not refused)."""
         actor = context.actor
-        channel = model.channelNamed(context.store, text)
+        channel = channelFor(context, text)
         if channel.membership(actor) is not None:
             # Not a refusal: joining is idempotent (an IRC client's JOIN
             # of a channel it is on gets its JOIN echoed).
             context.tell(f"You are already on {channel.name}.")
             return
         if channel.kind == "private" and not (
-                channel.invited(actor) or hasPermission(actor, "admin")):
+                channel.invited(actor) or hasPermission(actor, "admin")
+                or _inItsGroup(actor, channel)):
             raise ActionFailure.simple(
                 f"{channel.name} is private: you need an invitation.")
         model.join(channel, actor)
@@ -249,7 +280,7 @@ class Leave(Verb):
 
     def run(self, context, text):
         """Leave the named channel."""
-        channel = model.channelNamed(context.store, text)
+        channel = channelFor(context, text)
         if not model.leave(channel, context.actor):
             raise ActionFailure.simple(f"You are not on {channel.name}.")
         context.tell(f"You leave {channel.name}.")
@@ -301,7 +332,7 @@ class ChannelCommand(Verb):
         if action == "links":
             return self.links(context)
         _rest(args, usage)
-        channel = model.channelNamed(context.store, args[0])
+        channel = channelFor(context, args[0])
         getattr(self, action)(context, channel, args[1:], usage)
 
     def create(self, context, args):
