@@ -284,7 +284,7 @@ def test_nonMemberUnknownAndLoggedOutIdentical(server):
     assert "Set-Cookie" not in dict(headers)
     for browser in (dee, anonymous, withCookie):
         for path in ("/g/lanterns/", "/g/nosuch/", "/g/owls-x/",
-                     "/g/Lanterns/", "/g/a/", "/g/lanterns/journal",
+                     "/g/a/", "/g/lanterns/journal",
                      "/g/", "/g", "/g/%6canterns/", "/g/lanterns//"):
             assert notFound(browser, path) == expected, (browser, path)
     for browser in (anonymous, withCookie):
@@ -298,6 +298,13 @@ def test_nonMemberUnknownAndLoggedOutIdentical(server):
             status, _, headers = notFound(browser, f"/g/{handle}")
             assert status == 302
             redirects.add(dict(headers)["Location"].replace(handle, "H"))
+        # Handles are lowercase: any other case is sent to the lowercase
+        # page, whoever asks, whether or not the group exists.
+        for handle in ("Lanterns", "NOSUCH", "Owls"):
+            status, _, headers = notFound(browser, f"/g/{handle}/")
+            assert status == 302
+            redirects.add(dict(headers)["Location"].replace(
+                handle.lower(), "H"))
     assert redirects == {"/g/H/"}
 
 

@@ -42,20 +42,20 @@ def test_route_order_and_its_refusals(t):
     bob(t, "account notify route xmpp, email", [
         "Texts now come by the first open route of: xmpp, email."])
     bob(t, "account notify route xmpp carrier-pigeon", [
-        "Routes are game, irc, xmpp, email; 'xmpp carrier-pigeon' is not a "
-        "list of them."])
+        "The routes are game, irc, xmpp, email; 'carrier-pigeon' is not "
+        "one."])
     bob(t, "account notify route email email", ["Name each route once."])
     assert model.settingsOf(t.account).routes == "xmpp,email"
 
 
 def test_stop_and_on_again(t):
-    bob(t, "account notify stop game", ["Texts by game are off now."])
-    bob(t, "account notify stop game", ["Texts by game are off already."])
+    bob(t, "account notify stop game", ["Texts in the game are off now."])
+    bob(t, "account notify stop game", ["Texts in the game are off already."])
     bob(t, "account notify", [
         R("Texts from characters are off.*"),
         "Routes, in order: game, irc, xmpp, email.",
         "Stopped by you: game.", "Jabber ID: none.", "Quiet hours: none."])
-    bob(t, "account notify on game", ["Texts by game are on again."])
+    bob(t, "account notify on game", ["Texts in the game are on again."])
     assert model.settingsOf(t.account).order() == list(model.ROUTES)
 
 
@@ -127,7 +127,7 @@ def test_text_stop_turns_the_game_route_off(t):
     t.text("one")
     t.observer.output()
     bob(t, "text alice stop", [
-        "Texts by game are off now; type 'account notify on game' in the "
+        "Texts in the game are off now; type 'account notify on game' in the "
         "game to have them again."])
     t.route("xmpp")
     assert t.text("two").route == "xmpp"

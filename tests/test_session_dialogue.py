@@ -297,3 +297,23 @@ def test_too_many_connections_logging_in_from_one_address(server):
     assert not connect(server, "10.0.0.1")[0].disconnected
     assert connect(server, "10.0.0.1")[0].disconnected
     assert server.loggingIn == {"10.0.0.1": 3, "10.0.0.2": 1}
+
+
+def test_arriving_players_hear_of_group_invitations(server):
+    from imaginary.language.grammar import FEMALE
+    from imaginary.simulation import groups
+    from imaginary.simulation.thing import Thing
+    newAccount(server, "alice", "secret99")
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "alice", "secret99", "create Alice female", "quit")
+    until(frontEnd, "Goodbye. Your character rests until you return.")
+    settle()
+    store = server.store
+    alice = store.findUnique(Thing, Thing.name == "Alice")
+    mara = server.world.createCharacter("Mara", FEMALE)
+    owls = store.transact(groups.createGroup, mara, "Owls", "owls")
+    store.transact(groups.invite, owls, mara, alice)
+    frontEnd, dialogue = connect(server)
+    typed(dialogue, "alice", "secret99", "Alice")
+    until(frontEnd, "You are invited to join Owls: 'group accept owls' or "
+                    "'group decline owls'.")

@@ -274,7 +274,8 @@ def reply(account, character, words, route):
     settings = model.settingsOf(account, create=True)
     if words.lower() in ("stop", "stop."):
         settings.stop(route)
-        return (f"Texts by {route} are off now; type 'account notify on "
+        how = "in the game" if route == "game" else f"by {route}"
+        return (f"Texts {how} are off now; type 'account notify on "
                 f"{route}' in the game to have them again.")
     if not words:
         return None

@@ -160,15 +160,23 @@ class CharacterSession:
         return attachment
 
     def _greet(self):
-        """What a player hears on arriving: unread mail, for now."""
+        """What a player hears on arriving: unread mail, and invitations
+        to story groups waiting for an answer."""
         from imaginary.mail.model import unreadNotice
+        from imaginary.simulation.groups import invitationsOf
         try:
-            notice = unreadNotice(self.character)
+            notices = [unreadNotice(self.character)]
+            for invite in invitationsOf(self.character):
+                handle = invite.group.handle
+                notices.append(f"You are invited to join "
+                               f"{invite.group.name}: 'group accept "
+                               f"{handle}' or 'group decline {handle}'.")
         except Exception:
-            log.failure("the unread mail notice failed")
+            log.failure("the arrival notices failed")
             return
-        if notice:
-            self.tell(notice)
+        for notice in notices:
+            if notice:
+                self.tell(notice)
 
     def detach(self, attachment, linger=0):
         """An attachment went away; the last one ends the session."""

@@ -61,12 +61,17 @@ def describe(settings):
     return lines
 
 
+def _how(route):
+    """ "in the game" or "by xmpp": how texts by C{route} come."""
+    return "in the game" if route == "game" else f"by {route}"
+
+
 def _routes(words):
     names = [w.lower() for w in " ".join(words).replace(",", " ").split()]
     unknown = [n for n in names if n not in model.ROUTES]
     if not names or unknown:
-        raise _refused(f"Routes are {', '.join(model.ROUTES)}; "
-                       f"'{' '.join(words)}' is not a list of them.")
+        raise _refused(f"The routes are {', '.join(model.ROUTES)}; "
+                       f"'{' '.join(unknown) or '(none)'}' is not one.")
     if len(set(names)) != len(names):
         raise _refused("Name each route once.")
     return names
@@ -109,11 +114,11 @@ def accountNotify(context, account, words):
         settings = model.settingsOf(account, create=True)
         if action == "stop":
             if not settings.stop(route):
-                raise _refused(f"Texts by {route} are off already.")
-            context.tell(f"Texts by {route} are off now.")
+                raise _refused(f"Texts {_how(route)} are off already.")
+            context.tell(f"Texts {_how(route)} are off now.")
         else:
             settings.resume(route)
-            context.tell(f"Texts by {route} are on again.")
+            context.tell(f"Texts {_how(route)} are on again.")
             api.flush(store, account)
         return
     if action == "jid" and len(args) == 1:

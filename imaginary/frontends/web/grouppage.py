@@ -268,6 +268,13 @@ class GroupPages(PageBase):
         """
         path = [segment.decode("ascii", "replace")
                 for segment in request.postpath]
+        if path and path[0] != path[0].lower() and \
+                HANDLE.match(path[0].lower()):
+            # Handles are lowercase words; /g/OWLS/ is /g/owls/ (decided
+            # by the path alone, like the slash below).
+            request.redirect(f"/g/{path[0].lower()}/".encode("ascii"))
+            securePage(request, b"text/html; charset=utf-8")
+            return b""
         if len(path) == 1 and HANDLE.match(path[0]):
             # Decided by the path alone: the same for every handle.
             request.redirect(f"/g/{path[0]}/".encode("ascii"))
