@@ -77,11 +77,11 @@ def _announce(context, group, text):
 
 class GroupCommand(Verb):
     """
-    group: your groups and invitations. group
-    create|invite|accept|decline|leave|info|members ...: found a story
-    group and bring others in. group journal|post|mail|whereabouts|disband
-    ...: keep its journal, write to its list, choose what its page shows,
-    end it.
+    group: your groups and invitations. group create <name> [= <handle>]:
+    found a story group where you stand. group [<handle>]
+    invite|accept|decline|leave|info|members ...: bring others in. group
+    [<handle>] journal|post|mail|whereabouts|disband ...: keep its journal,
+    write to its list, choose what its page shows, end it.
     """
 
     names = ("group",)
