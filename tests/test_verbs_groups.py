@@ -271,7 +271,8 @@ def test_leave_hands_on_the_founding_and_the_last_disbands(t):
     t.check("group members", by=t.observer, actor=[
         "Members of Owls:", "  Bob (founder, playing now)"])
     t.check("group leave", by=t.observer, actor=[
-        "You leave Owls, its last member, and it is no more."])
+        "You leave Owls, its last member, and it is no more."],
+        observer=["The notice board of Owls is taken down."])
     assert list(store.query(model.Group)) == []
     assert channels.findChannel(store, "owls") is None
     assert [th for th in t.room.contents() if "board" in th.name] == []
@@ -285,7 +286,8 @@ def test_disband_by_founder_or_admin_only(t):
     t.check("group disband", actor=[
         "Only Owls' founder or an admin may disband it."])
     t.check("group disband", by=t.observer, actor=["You disband Owls."],
-            observer=["[owls] Bob disbands Owls."])
+            observer=["[owls] Bob disbands Owls.",
+                      "The notice board of Owls is taken down."])
     assert list(t.store.query(model.JournalEntry)) == []
     assert model.findGroup(t.store, "owls") is None
 
@@ -296,7 +298,8 @@ def test_an_admin_may_disband_a_group_it_is_not_in(t):
     _flush(t)
     t.store.transact(grant, t.carol.thing, "admin")
     _flush(t)
-    t.check("group owls disband", by=t.carol, actor=["You disband Owls."])
+    t.check("group owls disband", by=t.carol, actor=["You disband Owls."],
+            observer=["The notice board of Owls is taken down."])
     assert model.findGroup(t.store, "owls") is None
 
 
@@ -443,3 +446,18 @@ def test_the_groups_channel_is_secret_to_others_and_open_to_members(t):
         "You join owls. Talk with 'owls <text>'."])
     t.check("owls back", by=t.observer, actor=["[owls] You say, 'back'"],
             observer=["[owls] Bob says, 'back'"])
+
+
+def test_a_long_subject_is_refused_and_the_board_comes_down(t):
+    t.actor.do("group create Owls = owls")
+    _flush(t)
+    t.check("group post " + "s" * 201 + " = text", actor=[
+        "A subject is at most 200 characters long (that one is 201); put "
+        "the rest after the '='."])
+    t.check("group disband", actor=["You disband Owls."],
+            observer=["The notice board of Owls is taken down."])
+    t.actor.do("group create Larks = larks")
+    _flush(t)
+    t.check("group leave", actor=[
+        "You leave Larks, its last member, and it is no more."],
+        observer=["The notice board of Larks is taken down."])

@@ -75,6 +75,21 @@ def _announce(context, group, text):
         audience=audience).broadcast()
 
 
+def _of(group):
+    """ "Owls'": the group's name as an owner."""
+    return model.possessive(group.name)
+
+
+def _boardDown(context, group):
+    """Tell the room (not the actor, told already) that a group's board is
+    taken down: the group ends."""
+    board = group.board
+    if board is not None and board.location is not None:
+        Event(location=board.location, actor=context.actor,
+              otherMessage=styled(
+            f"The notice board of {group.name} is taken down.")).broadcast()
+
+
 class GroupCommand(Verb):
     """
     group: your groups and invitations. group create <name> [= <handle>]:
@@ -268,6 +283,8 @@ class GroupCommand(Verb):
         actor = context.actor
         name = group.name
         last = len(group.members()) == 1
+        if last:
+            _boardDown(context, group)
         successor = model.leave(group, actor)
         if last:
             context.tell(f"You leave {name}, its last member, and it is "
@@ -310,15 +327,15 @@ class GroupCommand(Verb):
         """Write an entry, or read the latest ones."""
         if rest:
             entry = model.writeJournal(group, context.actor, rest)
-            context.tell(f"You write in {model.possessive(group.name)} journal "
+            context.tell(f"You write in {_of(group)} journal "
                          f"(entry {entry.serial}).")
             return
         entries = group.journal(JOURNAL_SHOWN)
         if not entries:
-            context.tell(f"{model.possessive(group.name)} journal is empty. Write in it "
+            context.tell(f"{_of(group)} journal is empty. Write in it "
                          f"with 'group journal <text>'.")
             return
-        lines = [f"{model.possessive(group.name)} journal, newest first (times UTC):"]
+        lines = [f"{_of(group)} journal, newest first (times UTC):"]
         for entry in entries:
             stamp = entry.when.asDatetime().strftime("%Y-%m-%d %H:%M")
             lines.append(f"  [{stamp}] {entry.author}: {entry.text}")
@@ -331,10 +348,10 @@ class GroupCommand(Verb):
             raise ActionFailure.simple("Usage: " + self.USAGE["whereabouts"])
         group.membership(context.actor).showWhereabouts = choice == "show"
         if choice == "show":
-            context.tell(f"{model.possessive(group.name)} page will show where you are and "
+            context.tell(f"{_of(group)} page will show where you are and "
                          f"whether you are playing.")
         else:
-            context.tell(f"{model.possessive(group.name)} page will not show where you are "
+            context.tell(f"{_of(group)} page will not show where you are "
                          f"or whether you are playing.")
 
     def post(self, context, group, rest):
@@ -343,6 +360,11 @@ class GroupCommand(Verb):
         subject, body = subject.strip(), body.strip()
         if not equals or not subject or not body:
             raise ActionFailure.simple("Usage: " + self.USAGE["post"])
+        if len(subject) > mailModel.MAX_SUBJECT:
+            raise ActionFailure.simple(
+                f"A subject is at most {mailModel.MAX_SUBJECT} characters "
+                f"long (that one is {len(subject)}); put the rest after "
+                f"the '='.")
         try:
             entry = lists.post(group, context.actor, subject, body)
         except MailRefused as e:
@@ -350,7 +372,8 @@ class GroupCommand(Verb):
         address = lists.listAddress(group,
                                     mailModel.settings(context.store).domain)
         others = len(group.members()) - 1
-        context.tell(f"You post '{entry.subject}' to {model.possessive(group.name)} list "
+        context.tell(f"You post '{entry.subject}' to "
+                     f"{_of(group)} list "
                      f"({address}); {others} other member"
                      f"{'s' if others != 1 else ''} will find it in their "
                      f"mail.")
@@ -363,7 +386,7 @@ class GroupCommand(Verb):
         record = listmail.subscription(group, context.actor)
         if choice == "off":
             record.mail = False
-            context.tell(f"{model.possessive(group.name)} list posts will reach only your "
+            context.tell(f"{_of(group)} list posts will reach only your "
                          f"mailbox in the game.")
             return
         address = listmail.realAddress(context.actor)
@@ -377,7 +400,7 @@ class GroupCommand(Verb):
                 "This game sends no mail outside it (no relay is "
                 "configured).")
         record.mail = True
-        context.tell(f"{model.possessive(group.name)} list posts will reach {address} as "
+        context.tell(f"{_of(group)} list posts will reach {address} as "
                      f"well as your mailbox in the game; 'group mail off' "
                      f"stops them.")
 
@@ -387,8 +410,10 @@ class GroupCommand(Verb):
         if group.founder() is not actor and not hasPermission(actor,
                                                               "admin"):
             raise ActionFailure.simple(
-                f"Only {model.possessive(group.name)} founder or an admin may disband it.")
+                f"Only {_of(group)} founder or an admin "
+                f"may disband it.")
         name = group.name
         _announce(context, group, f"{actor.name} disbands {name}.")
+        _boardDown(context, group)
         model.disband(group)
         context.tell(f"You disband {name}.")
