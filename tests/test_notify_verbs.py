@@ -79,6 +79,13 @@ def test_quiet_hours(t):
 
 def test_a_jabber_id_is_verified_by_a_code(t):
     bob(t, "account notify jid bob@players.example", [
+        "This game sends no instant messages (it has no XMPP link), so a "
+        "Jabber ID can't be used here."])
+
+    def configured():
+        model.config(t.store).xmppDomain = "game.example"
+    t.store.transact(configured)
+    bob(t, "account notify jid bob@players.example", [
         "This game sends no instant messages right now (its XMPP link is "
         "not up), so it can't check a Jabber ID; try again later."])
     assert model.settingsOf(t.account) is None or \

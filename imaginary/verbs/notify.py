@@ -148,6 +148,10 @@ def _setJID(context, account, jid):
         return
     route = api.routeNamed(context.store, "xmpp")
     if route is None:
+        found = context.store.findFirst(model.NotifyConfig)
+        if found is None or not found.xmppDomain:
+            raise _refused("This game sends no instant messages (it has no "
+                           "XMPP link), so a Jabber ID can't be used here.")
         raise _refused("This game sends no instant messages right now (its "
                        "XMPP link is not up), so it can't check a Jabber "
                        "ID; try again later.")
