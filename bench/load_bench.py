@@ -127,11 +127,17 @@ def startServer(kind, store, port):
     raise RuntimeError(f"{kind} server did not start")
 
 
-def cpuSeconds(pid):
-    """The process's user + system CPU time so far (/proc/PID/stat)."""
+def cpuTimes(pid):
+    """The process's user and system CPU seconds so far (/proc/PID/stat)."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def cpuSeconds(pid):
+    """The process's user + system CPU time so far (/proc/PID/stat)."""
+    return sum(cpuTimes(pid))
 
 
 def rss(pid):
@@ -221,14 +227,16 @@ async def drive(kind, port, clients, rooms, think, duration, pid):
         await asyncio.gather(*[c.login(port) for c in
                                population[start:start + 50]])
     after = rss(pid)
-    cpu0 = cpuSeconds(pid)
+    user0, system0 = cpuTimes(pid)
     t0 = time.perf_counter()
     until = t0 + duration
     await asyncio.gather(*[c.run(until, think, rng) for c in population])
     elapsed = time.perf_counter() - t0
     # The server's CPU per say is steadier on a shared machine than
     # wall-clock throughput; memory after talking shows what is kept.
-    cpu = cpuSeconds(pid) - cpu0
+    user1, system1 = cpuTimes(pid)
+    user, system = user1 - user0, system1 - system0
+    cpu = user + system
     talked = rss(pid)
     await asyncio.gather(*[c.drain() for c in population])
     rtts = sorted(r for c in population for r in c.rtts)
@@ -249,6 +257,12 @@ async def drive(kind, port, clients, rooms, think, duration, pid):
         "memory_per_client_kb": round((after - before) / clients / 1024, 1),
         "kept_per_client_kb": round((talked - after) / clients / 1024, 1),
         "server_us_per_say": round(cpu / max(1, sum(
+            c.sent for c in population)) * 1e6, 1),
+        # Python and Twisted's share (user) against the kernel's (system:
+        # the sockets), the first cut of where the time goes.
+        "server_user_us_per_say": round(user / max(1, sum(
+            c.sent for c in population)) * 1e6, 1),
+        "server_system_us_per_say": round(system / max(1, sum(
             c.sent for c in population)) * 1e6, 1),
     }
 
@@ -338,7 +352,9 @@ def main():
             "offered_per_s", "nominal_per_s", "heard_per_s", "rtt_p50_ms",
             "rtt_p99_ms",
             "memory_per_client_kb", "kept_per_client_kb",
-            "server_us_per_say", "throughput_ratio_to_floor"]
+            "server_us_per_say", "server_user_us_per_say",
+            "server_system_us_per_say", "throughput_ratio_to_floor",
+            "p99_ratio_to_floor"]
     if results:
         print("  ".join(f"{k:>12}" for k in keys))
         for r in results:

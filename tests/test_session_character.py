@@ -351,3 +351,16 @@ def test_a_dropped_link_keeps_the_character_a_while(server, monkeypatch):
     settle(0.4)
     assert "Alice fades from view." in bob.take()
     assert not any(c.name == "Alice" for c in server.world.connected)
+
+
+def test_a_bystanders_lines_are_numbered_on_the_one_connection_path(server):
+    """Words with no data (sendText) still number each output once."""
+    _, bob, bobs = played(server, "bobby", "Bob")
+    _, alice, alices = played(server)
+    bob.take()
+    start = bobs.session.seq
+    for n in range(3):
+        wait(alices.submit(f"say line {n}"))
+    assert bob.take() == ["Alice says, 'line 0'", "Alice says, 'line 1'",
+                          "Alice says, 'line 2'"]
+    assert bobs.session.seq == start + 3

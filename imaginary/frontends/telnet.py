@@ -521,7 +521,11 @@ class MudTelnetProtocol(TelnetProtocol):
         if tcp._tempDataLen + len(tcp.dataBuffer) > MAX_OUTPUT_BYTES:
             self._stoppedReading()
             return
-        transport._write(data)
+        if transport.compressor is None:
+            transport.bytesOut += len(data)     # MudTelnetTransport._write
+            tcp.write(data)
+        else:
+            transport._write(data)
 
     def _send(self, data, write):
         if write is None:

@@ -56,10 +56,8 @@ class TelnetFrontEnd:
         protocol = self.protocol
         colours, width = protocol.colours, protocol.width
         hit = _recent.get((id(span), colours, width))
-        if hit is not None and hit[0] is span:
-            protocol.sendWire(hit[1])
-        else:
-            protocol.sendWire(_wire(span, colours, width))
+        protocol.sendWire(hit[1] if hit is not None and hit[0] is span
+                          else _wire(span, colours, width))
 
     def sendData(self, package, data):
         """GMCP, when the client asked for the package."""

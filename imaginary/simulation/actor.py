@@ -10,6 +10,7 @@ verb's transaction commits.
 """
 
 import math
+from functools import partial
 
 from zope.interface import implementer
 
@@ -94,8 +95,12 @@ class Actor(Enhancement, Item):
             if body is None:
                 body = self._body = self.thing
             message = event.messageFor(body)
-            if message is None and event.data is None:
-                return None
+            if event.data is None:
+                if message is None:
+                    return None
+                sendText = getattr(session, "sendText", None)
+                if sendText is not None:
+                    return partial(sendText, message)
             return lambda: session.send(message, event)
         brain = self.enduringIntelligence
         if brain is None:
