@@ -67,6 +67,7 @@ def nameFor(i):
 
 
 PROFILE = None      # --profile FILE: run the server under cProfile
+SAMPLE = None       # --sample FILE: under bench/stack_sampler.py
 
 
 def freePort():
@@ -112,6 +113,9 @@ def startServer(kind, store, port):
         if PROFILE:
             # cProfile writes its file when the server exits on SIGTERM.
             args[1:1] = ["-m", "cProfile", "-o", PROFILE]
+        elif SAMPLE:
+            args[1:1] = [os.path.join(ROOT, "bench", "stack_sampler.py"),
+                         SAMPLE]
     started = time.perf_counter()
     process = subprocess.Popen(args, env=ENV, cwd=ROOT,
                                stdout=subprocess.DEVNULL,
@@ -328,9 +332,12 @@ def main():
     parser.add_argument("--profile", metavar="FILE",
                         help="run the Imaginary server under cProfile, "
                         "writing FILE (figures then include its overhead)")
+    parser.add_argument("--sample", metavar="FILE",
+                        help="sample the Imaginary server's stack every "
+                        "millisecond (bench/stack_sampler.py), writing FILE")
     args = parser.parse_args()
-    global PROFILE
-    PROFILE = args.profile
+    global PROFILE, SAMPLE
+    PROFILE, SAMPLE = args.profile, args.sample
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     results = []

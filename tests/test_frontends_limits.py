@@ -50,6 +50,7 @@ def test_decode_cleans_and_warns():
 def test_any_bytes_decode_to_text_without_control_characters(raw):
     text, warning = decodeLine(raw)
     assert all(c >= " " or c == "\t" for c in text)
+    assert "\x7f" not in text
     assert (warning is None) == _valid(raw.replace(b"\x00", b""))
 
 

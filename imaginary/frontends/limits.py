@@ -8,6 +8,7 @@ way, so the rules (and the messages) do not depend on how one connects.
 """
 
 import os
+import re
 import time
 
 MAX_LINE_BYTES = 4096
@@ -162,8 +163,11 @@ def decodeLine(raw):
             else:
                 kept.append(c)
         text = "".join(kept)
-    text = "".join(c for c in text if c >= " " and c != "\x7f" or c == "\t")
-    return text, warning
+    return _CONTROLS.sub("", text), warning
+
+
+# Control characters other than tab (C0 and DEL), removed from lines typed.
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def screenLine(gate, raw, tell):

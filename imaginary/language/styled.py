@@ -54,7 +54,7 @@ def _checkColour(instance, attribute, value):
                          f"or 'bright <colour>'")
 
 
-@attr.s(frozen=True, slots=True)
+@attr.s(frozen=True, slots=True, cache_hash=True)
 class Style:
     """How a span looks: colours, emphasis, and an optional semantic role."""
 
@@ -92,7 +92,20 @@ def styled(*children, **style):
     for child in children:
         if not isinstance(child, (str, Span)):
             raise TypeError(f"a span holds str or Span, not {child!r}")
-    return Span(children, Style(**style) if style else PLAIN)
+    if not style:
+        return Span(children, PLAIN)
+    # Every line said makes a Span of role "speech": the Style of each set
+    # of keywords is made (and hashed) once and shared; it is immutable.
+    key = tuple(style.items())
+    shared = _styles.get(key)
+    if shared is None:
+        shared = Style(**style)
+        if len(_styles) < 1024:
+            _styles[key] = shared
+    return Span(children, shared)
+
+
+_styles = {}
 
 
 def title(*children):
