@@ -129,6 +129,13 @@ class MudTelnetTransport(TelnetTransport):
         self.lastInput = time.monotonic()
         self.throttle.received(len(data))
         data = self._clean(data)
+        if self.state == "data" and b"\xff" not in data \
+                and b"\r" not in data:
+            # Plain text (most packets: a line typed): Twisted's parser
+            # would walk it byte by byte in Python only to hand it on whole.
+            if data:
+                self.applicationDataReceived(data)
+            return
         # Twisted buffers a subnegotiation until IAC SE: bound it.
         TelnetTransport.dataReceived(self, data)
         if len(getattr(self, "commands", ())) > MAX_SUBNEGOTIATION_BYTES:
