@@ -358,6 +358,28 @@ def test_every_line_end_ends_exactly_one_line(lines, cuts):
     assert sink.lines == [text for text, _ in lines]
 
 
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.tuples(st.booleans(), texts,
+                                st.sampled_from(ENDINGS[1:])),
+                      min_size=1, max_size=20),
+       cuts=st.lists(st.integers(min_value=0, max_value=300), max_size=8))
+def test_plain_packets_and_packets_with_commands_give_the_same_lines(
+        lines, cuts):
+    """
+    Packets of plain text skip Twisted's parser; packets with a telnet
+    command (IAC NOP) go through it: cut anywhere, the lines are the same.
+    """
+    stream = b"".join((b"\xff\xf1" if nop else b"") + text.encode("utf-8")
+                      + ending for nop, text, ending in lines)
+    transport, tcp, sink = connected()
+    last = 0
+    for cut in sorted(set(c for c in cuts if 0 < c < len(stream))):
+        transport.dataReceived(stream[last:cut])
+        last = cut
+    transport.dataReceived(stream[last:])
+    assert sink.lines == [text for _, text, _ in lines]
+
+
 def test_enter_as_telnet_sends_it_ends_the_line_at_once():
     transport, tcp, sink = connected()
     for key in b"new":
