@@ -476,11 +476,12 @@ class MudTelnetProtocol(TelnetProtocol):
         """
         self._buffer += data
         while True:
-            cut = _lineEnd(self._buffer)
-            if cut is None:
+            # The transport has turned every network line end (CR LF, CR
+            # NUL, a bare CR, LF) into one LF: each LF ends one line.
+            end = self._buffer.find(b"\n")
+            if end < 0:
                 break
-            end, skip = cut
-            raw, self._buffer = self._buffer[:end], self._buffer[end + skip:]
+            raw, self._buffer = self._buffer[:end], self._buffer[end + 1:]
             if self._discarding:
                 self._discarding = False
                 continue
@@ -597,12 +598,3 @@ class MudTelnetProtocol(TelnetProtocol):
             self.transport.stopCompression()
             self.transport.loseConnection()
 
-
-def _lineEnd(buffer):
-    """
-    (index, separator length) of the first line end, or None.  The
-    transport has already turned every network line end (CR LF, CR NUL,
-    a bare CR, LF) into one LF, so each LF here ends exactly one line.
-    """
-    lf = buffer.find(b"\n")
-    return None if lf < 0 else (lf, 1)
