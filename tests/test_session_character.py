@@ -353,8 +353,8 @@ def test_a_dropped_link_keeps_the_character_a_while(server, monkeypatch):
     assert not any(c.name == "Alice" for c in server.world.connected)
 
 
-def test_a_bystanders_lines_are_numbered_on_the_one_connection_path(server):
-    """Words with no data (sendText) still number each output once."""
+def test_a_bystanders_lines_are_numbered_one_each(server):
+    """Words with no data still number each output once."""
     _, bob, bobs = played(server, "bobby", "Bob")
     _, alice, alices = played(server)
     bob.take()

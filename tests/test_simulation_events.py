@@ -7,7 +7,7 @@ from imaginary.simulation.events import Event, runEventTransaction
 from imaginary.simulation.failure import ActionFailure
 from imaginary.simulation.thing import Thing
 from imaginary.verbs.base import Verb
-from transcript import Player, Transcript
+from transcript import Transcript
 
 
 def dump(store):
@@ -65,59 +65,3 @@ def test_failure_with_an_event_tells_bystanders_only_that():
     runEventTransaction(t.store, verb)
     assert t.actor.output() == ["You fumble."]
     assert t.observer.output() == ["Alice fumbles."]
-
-
-class CountedMessage:
-    """A message that knows whom it involves, counting its renderings."""
-
-    def __init__(self, involved):
-        self.involved = involved
-        self.renderedFor = []
-
-    def involves(self, observer):
-        return observer is self.involved
-
-    def render(self, observer):
-        self.renderedFor.append(observer.name)
-        return styled(f"seen by {observer.name}")
-
-
-def test_bystanders_share_one_rendering():
-    """
-    A message that can say whom it involves is rendered once for all the
-    bystanders it doesn't involve, and on its own for those it does.
-    """
-    t = Transcript()
-    carol = Player(t.world, "Carol")
-    dave = Player(t.world, "Dave")
-    carol.output(), dave.output(), t.observer.output()
-    message = CountedMessage(involved=dave.thing)
-    runEventTransaction(t.store, lambda: Event(
-        location=t.room, actor=t.actor.thing,
-        actorMessage=styled("you did it"),
-        otherMessage=message).broadcast())
-    bystander = [n for n in message.renderedFor if n != "Dave"]
-    assert sorted(message.renderedFor) == sorted(["Dave"] + bystander)
-    assert len(bystander) == 1 and bystander[0] in ("Bob", "Carol")
-    shared = "seen by " + bystander[0]
-    assert t.observer.output() == [shared]
-    assert carol.output() == [shared]
-    assert dave.output() == ["seen by Dave"]
-    assert t.actor.output() == ["you did it"]
-
-
-def test_a_message_without_involves_is_rendered_for_each_observer():
-    t = Transcript()
-    carol = Player(t.world, "Carol")
-    carol.output()
-    seen = []
-
-    def message(observer):
-        seen.append(observer.name)
-        return styled("hello " + observer.name)
-    runEventTransaction(t.store, lambda: Event(
-        location=t.room, actor=t.actor.thing,
-        otherMessage=message).broadcast())
-    assert sorted(seen) == ["Bob", "Carol"]
-    assert t.observer.output() == ["hello Bob"]
-    assert carol.output() == ["hello Carol"]

@@ -529,11 +529,7 @@ class MudTelnetProtocol(TelnetProtocol):
         if tcp._tempDataLen + len(tcp.dataBuffer) > MAX_OUTPUT_BYTES:
             self._stoppedReading()
             return
-        if transport.compressor is None:
-            transport.bytesOut += len(data)     # MudTelnetTransport._write
-            tcp.write(data)
-        else:
-            transport._write(data)
+        transport._write(data)
 
     def _send(self, data, write):
         if write is None:

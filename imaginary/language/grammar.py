@@ -298,7 +298,7 @@ class Sentence:
         and shared: an event in a crowded room costs one rendering, not
         one per listener.
         """
-        if not self.involves(observer):
+        if not self._involves(observer):
             cached = self._bystander
             if cached is None:
                 cached = self._bystander = self._remembered(None, observer)
@@ -340,11 +340,7 @@ class Sentence:
         recent[key] = (store.generation, dict(self.roles), involved, span)
         return span
 
-    def involves(self, observer):
-        """
-        Whether C{observer} plays a part in the sentence; everyone else
-        reads the same words (Event shares one rendering among them).
-        """
+    def _involves(self, observer):
         for value in self.roles.values():
             if value is observer:
                 return True

@@ -261,19 +261,6 @@ class CharacterSession:
         # once, however many sessions it reaches.
         self._output(span, outOfBand(data) if data else ())
 
-    def sendText(self, span):
-        """
-        An event's words with no out-of-band data (most events, and every
-        bystander's line in a crowded room): C{send} without its data
-        checks, which the Actor hands over as it is.
-        """
-        attachments = self.attachments
-        if self.outputs is None and len(attachments) == 1:
-            self.seq += 1
-            attachments[0].frontEnd.sendSpan(span)
-        elif span is not None:
-            self._output(span, ())
-
     def tell(self, text):
         """A line (str or Span) to every connection."""
         self._output(styled(text) if isinstance(text, str) else text, ())

@@ -10,7 +10,6 @@ verb's transaction commits.
 """
 
 import math
-from functools import partial
 
 from zope.interface import implementer
 
@@ -95,12 +94,8 @@ class Actor(Enhancement, Item):
             if body is None:
                 body = self._body = self.thing
             message = event.messageFor(body)
-            if event.data is None:
-                if message is None:
-                    return None
-                sendText = getattr(session, "sendText", None)
-                if sendText is not None:
-                    return partial(sendText, message)
+            if message is None and event.data is None:
+                return None
             return lambda: session.send(message, event)
         brain = self.enduringIntelligence
         if brain is None:

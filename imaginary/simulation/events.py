@@ -94,26 +94,9 @@ class Event:
     distantMessage = attr.ib(default=None)
     data = attr.ib(default=None)
     audience = attr.ib(default=())
-    # The bystanders' rendering, made once and shared when otherMessage
-    # can say whom it involves (Sentence.involves): a crowded room then
-    # costs one rendering per event, not one per listener.
-    _shared = attr.ib(factory=list, init=False, eq=False, repr=False)
 
     def messageFor(self, observer):
         """The rendered Span for C{observer} (a Thing), or None."""
-        if observer is not self.actor and observer is not self.target \
-                and observer is not self.tool:
-            shared = self._shared
-            if shared:
-                if not shared[0](observer):
-                    return shared[1]
-            else:
-                involves = getattr(self.otherMessage, "involves", None)
-                if involves is not None and not involves(observer):
-                    span = render(self.otherMessage, observer)
-                    shared[:] = (involves, span)
-                    return span
-            return render(self.otherMessage, observer)
         if observer is self.actor and self.actor is not None:
             return render(self.actorMessage, observer)
         if observer is self.target and self.target is not None:

@@ -43,10 +43,6 @@ class _Quoted:
             self.last = (first, styled(first, ", '", self.said, "'"))
         return self.last[1]
 
-    def involves(self, observer):
-        """Whether C{observer} is named in the sentence (see Sentence)."""
-        return self.head.involves(observer)
-
 
 
 class Say(Verb):
