@@ -42,6 +42,7 @@ from .clientinfo import colourDepth, mccpCompressor, msspPayload
 from .limits import (
     MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_LONG, FloodGate, InputThrottle,
     screenLine)
+from .sockets import outbox
 
 log = Logger()
 
@@ -97,7 +98,7 @@ class MudTelnetTransport(TelnetTransport):
             data = self.compressor.compress(data) + self.compressor.flush(
                 zlib.Z_SYNC_FLUSH)
         self.bytesOut += len(data)
-        self.transport.write(data)
+        outbox.write(self.transport, data)
 
     def write(self, data):
         """
@@ -108,14 +109,19 @@ class MudTelnetTransport(TelnetTransport):
 
     def startCompression(self):
         """Send the MCCP2 start marker; everything after is compressed."""
-        self.transport.write(IAC + b"\xfa" + MCCP2 + IAC + b"\xf0")
+        outbox.write(self.transport, IAC + b"\xfa" + MCCP2 + IAC + b"\xf0")
         self.compressor = mccpCompressor()
 
     def stopCompression(self):
         """End the compressed stream (Z_FINISH); back to plain telnet."""
         if self.compressor is not None:
-            self.transport.write(self.compressor.flush(zlib.Z_FINISH))
+            outbox.write(self.transport, self.compressor.flush(zlib.Z_FINISH))
             self.compressor = None
+
+    def loseConnection(self):
+        """Close once what this turn wrote has gone out (see sockets)."""
+        outbox.flush(self.transport)
+        self.transport.loseConnection()
 
     heldCR = False      # the last packet's data ended with a CR
 
@@ -509,8 +515,7 @@ class MudTelnetProtocol(TelnetProtocol):
     # -- output ------------------------------------------------------------
 
     def _queued(self):
-        # What the TCP transport holds and the kernel has not yet taken
-        # (twisted.internet.abstract.FileDescriptor's two buffers).
+        # Bytes in Twisted's two buffers, which the kernel has not taken.
         tcp = self.transport.transport
         return (getattr(tcp, "_tempDataLen", 0) +
                 len(getattr(tcp, "dataBuffer", b"")))
@@ -521,8 +526,7 @@ class MudTelnetProtocol(TelnetProtocol):
 
     def sendWire(self, data):
         """Write bytes already in telnet form (see toWire)."""
-        # The hot path of every broadcast: _send, inlined.
-        transport = self.transport
+        transport = self.transport      # the hot path: _send, inlined
         if transport is None:
             return
         tcp = transport.transport
