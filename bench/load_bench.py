@@ -68,6 +68,7 @@ def nameFor(i):
 
 PROFILE = None      # --profile FILE: run the server under cProfile
 SAMPLE = None       # --sample FILE: under bench/stack_sampler.py
+PROBE = None        # --probe FILE: under bench/tail_probe.py
 
 
 def freePort():
@@ -116,6 +117,9 @@ def startServer(kind, store, port):
         elif SAMPLE:
             args[1:1] = [os.path.join(ROOT, "bench", "stack_sampler.py"),
                          SAMPLE]
+        elif PROBE:
+            args[1:1] = [os.path.join(ROOT, "bench", "tail_probe.py"),
+                         PROBE]
     started = time.perf_counter()
     process = subprocess.Popen(args, env=ENV, cwd=ROOT,
                                stdout=subprocess.DEVNULL,
@@ -335,9 +339,14 @@ def main():
     parser.add_argument("--sample", metavar="FILE",
                         help="sample the Imaginary server's stack every "
                         "millisecond (bench/stack_sampler.py), writing FILE")
+    parser.add_argument("--probe", metavar="FILE",
+                        help="record the Imaginary server's packet "
+                        "handling, flushes, collections and reactor lag "
+                        "(bench/tail_probe.py), writing FILE and printing "
+                        "its breakdown")
     args = parser.parse_args()
-    global PROFILE, SAMPLE
-    PROFILE, SAMPLE = args.profile, args.sample
+    global PROFILE, SAMPLE, PROBE
+    PROFILE, SAMPLE, PROBE = args.profile, args.sample, args.probe
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     results = []
@@ -374,6 +383,9 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
+    if PROBE:
+        import tail_probe
+        tail_probe.report(PROBE)
 
 
 if __name__ == "__main__":
