@@ -65,3 +65,27 @@ def test_failure_with_an_event_tells_bystanders_only_that():
     runEventTransaction(t.store, verb)
     assert t.actor.output() == ["You fumble."]
     assert t.observer.output() == ["Alice fumbles."]
+
+
+def test_the_actor_is_told_first_wherever_the_room_lists_it():
+    """
+    The one who typed the command hears first (its answer leaves before
+    the room's copies are even made), whatever order the room's graph
+    search finds the listeners in.
+    """
+    t = Transcript()
+    order = []
+    for player in (t.observer, t.actor):
+        collector = player.collector
+        collector.send = (lambda send, name: lambda span, event: (
+            order.append(name), send(span, event)))(
+                collector.send, player.thing.name)
+    for actor, other in ((t.actor, t.observer), (t.observer, t.actor)):
+        del order[:]
+        runEventTransaction(t.store, lambda: Event(
+            location=t.room, actor=actor.thing,
+            actorMessage=styled("You wave."),
+            otherMessage=styled("Someone waves.")).broadcast())
+        assert order == [actor.thing.name, other.thing.name]
+        assert actor.output() == ["You wave."]
+        assert other.output() == ["Someone waves."]

@@ -1,6 +1,6 @@
 """
-Output to many TCP connections at once: coalesced per connection, sent at
-the end of the reactor's turn, straight to the socket.
+Output to many TCP connections at once: straight to the socket, a
+connection's later bytes of a reactor turn coalesced into one send.
 
 Twisted's C{transport.write} queues the bytes and asks epoll to watch the
 socket (an C{epoll_ctl}); on a later turn the reactor finds it writable,
@@ -10,12 +10,15 @@ calls and a reactor dispatch per listener, where one C{send} would do: a
 socket with nothing queued ahead almost always has room in its kernel
 buffer for a few lines of text.
 
-So front ends hand their bytes to the C{Outbox}.  It keeps each
-connection's bytes of this turn in order, and once the turn is over
-(C{callLater(0)}: before the reactor polls again) sends each connection's
-share with one C{send}.  What the kernel does not take, and everything on
-any error, goes to Twisted's own buffer with C{write}, so a full socket,
-a broken one, the close after the queue drains and producers all stay
+So front ends hand their bytes to the C{Outbox}.  A connection's first
+bytes of a reactor turn are sent at once, straight to the socket: the
+answer to what its player typed goes before the room's share of it is
+even made.  Its later bytes of the same turn (a prompt after the answer,
+the lines of several players talking at once) wait until the turn is
+over (C{callLater(0)}: before the reactor polls again) and go together
+in one C{send}.  What the kernel does not take, and everything on any
+error, goes to Twisted's own buffer with C{write}, so a full socket, a
+broken one, the close after the queue drains and producers all stay
 Twisted's business.  A connection that is not plain TCP (TLS, a test's
 StringTransport) is written as usual, at once.
 
@@ -58,8 +61,9 @@ def writeThrough(connection, data):
 
 class Outbox:
     """
-    The bytes written to TCP connections during this turn of the reactor,
-    sent together when it ends (see the module's docstring).
+    The TCP connections written to during this turn of the reactor, and
+    the bytes after each one's first, sent together when the turn ends
+    (see the module's docstring).
     """
 
     def __init__(self, reactor=None):
@@ -68,7 +72,7 @@ class Outbox:
         self._scheduled = False
 
     def write(self, connection, data):
-        """Queue C{data} for C{connection}, sent when the turn ends."""
+        """C{data} for C{connection}: sent now if it is the turn's first."""
         if type(connection) is not tcp.Server or connection.TLS:
             connection.write(data)
             return
@@ -76,13 +80,17 @@ class Outbox:
         if chunks is not None:
             chunks.append(data)
             return
-        self._pending[connection] = [data]
+        # The turn's first bytes for this connection go now (the answer to
+        # what its player typed, before the room's share is even made);
+        # the rest of the turn's wait to go together.
+        self._pending[connection] = []
         if not self._scheduled:
             self._scheduled = True
             reactor = self._reactor
             if reactor is None:
                 from twisted.internet import reactor
             reactor.callLater(0, self.flushAll)
+        writeThrough(connection, data)
 
     def flush(self, connection):
         """Send what is queued for C{connection} now (before a close)."""
@@ -91,12 +99,13 @@ class Outbox:
             writeThrough(connection, b"".join(chunks))
 
     def flushAll(self):
-        """Send every connection's share of this turn, one send each."""
+        """Send what waits from this turn, one send per connection."""
         self._scheduled = False
         pending, self._pending = self._pending, {}
         for connection, chunks in pending.items():
-            writeThrough(connection, chunks[0] if len(chunks) == 1
-                         else b"".join(chunks))
+            if chunks:
+                writeThrough(connection, chunks[0] if len(chunks) == 1
+                             else b"".join(chunks))
 
     def queued(self, connection):
         """How many bytes wait here for C{connection}."""

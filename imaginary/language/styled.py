@@ -183,18 +183,29 @@ def styledLeaves(span):
     return [(_keepNewlines(text), style) for text, style in _leaves(span)]
 
 
+def _texts(span, out):
+    """The text leaves of C{span}, in order (no styles worked out)."""
+    for child in span.children:
+        if isinstance(child, Span):
+            _texts(child, out)
+        else:
+            out.append(child)
+    return out
+
+
 def plainText(span):
     """The text of a span, without styles (unsanitized: for code)."""
     if isinstance(span, str):
         return span
-    return "".join(text for text, _ in _leaves(span))
+    return "".join(_texts(span, []))
 
 
 def renderPlain(span):
     """The text of a span, sanitized line by line, without styles."""
     if isinstance(span, str):
-        span = Span((span,))
-    return "".join(_keepNewlines(text) for text, _ in _leaves(span))
+        return _keepNewlines(span)
+    # A client without colour is told every line said: no styles merged.
+    return "".join(map(_keepNewlines, _texts(span, [])))
 
 
 _cleaned = {}

@@ -49,26 +49,33 @@ def render(message, observer):
 
 def observersAt(location):
     """
-    Every IEventObserver in C{location} (the room and what is in it).
+    Every IEventObserver in C{location} (the room and what is in it), and
+    a dict from the id() of each one's thing to the observer.
 
     Remembered per location until anything in the store changes (the
     store's generation moves on every write and rollback): a room where
-    people only talk asks the graph once, not once per line said.
+    people only talk asks the graph once, not once per line said, and an
+    event finds the actor among the listeners without asking each one.
     """
     if location is None:
-        return ()
+        return (), {}
     store = location.store
-    # {location storeID: (store generation, observers)}
+    # {location storeID: (store generation, observers, by thing, things)}
     cache = store.derivedCaches.get("observers")
     if cache is None:
         cache = store.derivedCaches["observers"] = {}
     hit = cache.get(location.storeID)
     if hit is not None and hit[0] == store.generation:
-        return hit[1]
+        return hit[1], hit[2]
     observers = tuple(location.idea.obtain(
         Proximity(EVENT_RADIUS, ProviderOf(IEventObserver))).results)
-    cache[location.storeID] = (store.generation, observers)
-    return observers
+    things = [observer.thing for observer in observers]
+    byThing = {}
+    for thing, observer in zip(things, observers):
+        byThing.setdefault(id(thing), observer)
+    # The things are kept with the entry, so their id()s stay theirs.
+    cache[location.storeID] = (store.generation, observers, byThing, things)
+    return observers, byThing
 
 
 @attr.s(frozen=True, eq=False)
@@ -109,15 +116,30 @@ class Event:
 
     def _deliveries(self):
         calls = []
-        told = set()
-        for observer in observersAt(self.location):
-            told.add(id(observer.thing))
-            call = observer.prepare(self)
-            if call is not None:
-                calls.append(call)
-        # The actor hears its own message even from inside a closed box.
-        for party in (self.actor, self.target, *self.audience):
-            if party is not None and id(party) not in told:
+        observers, byThing = observersAt(self.location)
+        told = set()    # told though not in the room
+        # The actor is told first, wherever it is (even inside a closed
+        # box): the one who typed the command waits for its answer, the
+        # room only overhears it.
+        actor = self.actor
+        first = None
+        if actor is not None:
+            first = byThing.get(id(actor))
+            if first is None:
+                first = IEventObserver(actor, None)
+                told.add(id(actor))     # (and the room never lists it)
+            if first is not None:
+                call = first.prepare(self)
+                if call is not None:
+                    calls.append(call)
+        for observer in observers:
+            if observer is not first:
+                call = observer.prepare(self)
+                if call is not None:
+                    calls.append(call)
+        for party in (self.target, *self.audience):
+            if party is not None and id(party) not in told and \
+                    id(party) not in byThing:
                 observer = IEventObserver(party, None)
                 if observer is not None:
                     told.add(id(party))
@@ -125,7 +147,7 @@ class Event:
                     if call is not None:
                         calls.append(call)
         if self.distantMessage is not None and self.location is not None:
-            calls.extend(self._distantDeliveries(told))
+            calls.extend(self._distantDeliveries(told.union(byThing)))
         return calls
 
     def _distantDeliveries(self, told):
@@ -137,10 +159,11 @@ class Event:
             direction = back.name if back is not None else "nearby"
             distant = DistantEvent(exit.toLocation,
                                    self.distantMessage(direction), self)
-            for observer in observersAt(exit.toLocation):
-                if id(observer.thing) in told:
+            observers, byThing = observersAt(exit.toLocation)
+            for thingID, observer in byThing.items():
+                if thingID in told:
                     continue
-                told.add(id(observer.thing))
+                told.add(thingID)
                 call = observer.prepare(distant)
                 if call is not None:
                     calls.append(call)
