@@ -437,3 +437,17 @@ def test_wrapANSI_lines_fit_unless_one_word(span, width, colours):
 def test_bidi_marks_are_removed_from_player_text():
     """LRM, RLM and ALM can't reorder what others see (issue 18)."""
     assert sanitize("a\u200eb\u200fc\u061cd") == "abcd"
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(
+    st.text(), st.sampled_from(["\x1b[31m", "\x1b]0;t\x07", "\t",
+                                "\u2028", "\u202e", "\x9b1m", "\n"]))
+).map("".join))
+def test_sanitize_takes_the_short_way_only_when_nothing_would_change(text):
+    """Printable text skips the regex; the answer is the regex's anyway."""
+    from imaginary.language.styled import _ESCAPES
+    assert sanitize(text) == _ESCAPES.sub("", text).replace("\t", " ")
+    assert renderPlain(styled(text)) == "\n".join(
+        _ESCAPES.sub("", part).replace("\t", " ")
+        for part in text.split("\n"))

@@ -136,6 +136,11 @@ _ESCAPES = re.compile(
 
 def sanitize(text):
     """Player text made inert: no escapes or controls; tabs become spaces."""
+    if text.isprintable():
+        # Every escape starts with, and everything removed is, a character
+        # isprintable() refuses (controls, separators, format marks): most
+        # text needs no regex at all.
+        return text
     return _ESCAPES.sub("", text).replace("\t", " ")
 
 
@@ -218,6 +223,8 @@ def _keepNewlines(text):
     # every listener of every event: remember them.
     clean = _cleaned.get(text)
     if clean is None:
+        if text.isprintable():
+            return text     # (a new line said: not worth remembering)
         clean = "\n".join(sanitize(part) for part in text.split("\n"))
         if len(_cleaned) >= 8192:
             _cleaned.clear()

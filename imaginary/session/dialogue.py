@@ -31,6 +31,16 @@ from .reset import PasswordResetSteps
 
 log = Logger()
 
+
+def _deferred(result):
+    """
+    Whether a command's result is a Deferred (to wait for).  Most are
+    True or None: answered without isinstance(), which for Deferred (an
+    abstract base class) costs a microsecond on every line typed.
+    """
+    return result is not None and result is not True and \
+        isinstance(result, defer.Deferred)
+
 PROMPT = "> "
 ACCOUNT_PROMPT = "Account name (or 'new'): "
 NEW_NAME_PROMPT = "Choose an account name: "
@@ -139,7 +149,7 @@ class LineDialogue(PasswordResetSteps):
                     result = None
                 finally:
                     self._running = False
-                if isinstance(result, defer.Deferred):
+                if _deferred(result):
                     self._waiting = True
                     result.addErrback(self._failed)
                     result.addBoth(self._resume)
@@ -179,7 +189,7 @@ class LineDialogue(PasswordResetSteps):
             log.failure("session error in state {state}", state=self.state)
             self.tell(OOPS)
             return
-        if isinstance(result, defer.Deferred):
+        if _deferred(result):
             self._waiting = True
             result.addErrback(self._failed)
             result.addBoth(self._resume)
@@ -366,7 +376,7 @@ class LineDialogue(PasswordResetSteps):
     def _command(self, line):
         attachment = self.attachment
         result = attachment.session.submitNow(line, attachment)
-        if isinstance(result, defer.Deferred):
+        if _deferred(result):
             return result.addCallback(self._settled)
         if self.state == "playing":
             self.frontEnd.sendPrompt(PROMPT)
