@@ -10,7 +10,10 @@ It runs the server module in this process with four recorders:
   - every outbox flush (``Outbox.flushAll``): when, how long, how many
     connections: the sends of a turn;
   - every garbage collection (``gc.callbacks``): generation and pause;
-  - the reactor's lag: a timer asked to run every 5 ms, and how late it ran.
+  - the reactor's lag: a timer asked to run every 5 ms, and how late it ran;
+  - every store transaction that changed something (the store's
+    generation moved: every cache keyed on it, the room's listeners and
+    remembered sentences among them, starts again).
 
 A command's time from the line reaching the protocol to its last byte
 sent is its handling plus the flush after it.  The report puts the
@@ -43,6 +46,7 @@ class Probe:
         self.flushes = []       # (start, seconds, connections)
         self.collections = []   # (start, seconds, generation)
         self.lags = []          # (when, seconds late)
+        self.writes = []        # (start, seconds) of transactions that wrote
         self._gcStart = None
 
     def install(self):
@@ -72,6 +76,20 @@ class Probe:
         sockets.Outbox.flushAll = flush
         gc.callbacks.append(self._gc)
 
+        from imaginary.store.transaction import Transactions
+        transact, writes = Transactions.transact, self.writes
+
+        def transacting(store, f, *a, **kw):
+            if store._txn is not None:
+                return transact(store, f, *a, **kw)
+            start, generation = clock(), store.generation
+            try:
+                return transact(store, f, *a, **kw)
+            finally:
+                if store.generation != generation:
+                    writes.append((start, clock() - start))
+        Transactions.transact = transacting
+
         from twisted.internet import reactor
         reactor.callWhenRunning(self._tick, reactor, clock() + LAG_INTERVAL)
 
@@ -95,7 +113,7 @@ class Probe:
         with open(path, "w") as f:
             json.dump({"packets": self.packets, "flushes": self.flushes,
                        "collections": self.collections,
-                       "lags": self.lags}, f)
+                       "lags": self.lags, "writes": self.writes}, f)
 
 
 def _pct(values, p):
@@ -124,6 +142,7 @@ def report(path):
     flushes = [f for f in flushes if f[0] >= start]
     collections = [c for c in data["collections"] if c[0] >= start]
     lags = [lag for lag in data["lags"] if lag[0] >= start]
+    writes = [w for w in data.get("writes", ()) if w[0] >= start]
     flushStarts = [f[0] for f in flushes]
     commands = []
     for begin, handled in packets:
@@ -153,14 +172,19 @@ def report(path):
           f"{_ms(_pct([lag[1] for lag in lags], 50))} ms, p99 "
           f"{_ms(_pct([lag[1] for lag in lags], 99))} ms, max "
           f"{_ms(max([lag[1] for lag in lags], default=0))} ms")
+    print(f"store transactions that wrote: {len(writes)}, total "
+          f"{_ms(sum(w[1] for w in writes))} ms")
     slow = sorted(commands, reverse=True)[:max(1, len(commands) // 100)]
-    withGC = 0
+    withGC = withWrite = 0
     for total, begin, handled, sent in slow:
         end = begin + total
         if any(c[0] < end and c[0] + c[1] > begin for c in collections):
             withGC += 1
+        if any(w[0] < end and w[0] + w[1] > begin for w in writes):
+            withWrite += 1
     print(f"slowest 1% ({len(slow)} packets, from "
-          f"{_ms(slow[-1][0])} ms): a collection during {withGC}; "
+          f"{_ms(slow[-1][0])} ms): a collection during {withGC}, a store "
+          f"write during {withWrite}; "
           f"handling {_ms(statistics.mean(s[2] for s in slow))} ms and "
           f"flush wait {_ms(statistics.mean(s[3] for s in slow))} ms on "
           f"average")
