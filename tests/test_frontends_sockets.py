@@ -14,7 +14,8 @@ from twisted.internet import reactor
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.testing import StringTransport
 
-from imaginary.frontends.sockets import Outbox, outbox, writeThrough
+from imaginary.frontends.sockets import (
+    Outbox, outbox, turnNagleOff, writeThrough)
 
 from sessionkit import settle
 
@@ -167,5 +168,21 @@ def test_any_mix_of_writes_and_turns_arrives_in_order(steps):
                 box.flush(server)
         box.flushAll()
         assert receive(client, len(expected), seconds=30) == expected
+    finally:
+        close(server, client, port)
+
+
+def test_nagle_is_turned_off():
+    """
+    With Nagle on, a turn's second send would wait for the client to
+    acknowledge the first: the outbox's connections have it off.
+    """
+    server, client, port = connected()
+    try:
+        option = (socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        assert not server.socket.getsockopt(*option)
+        turnNagleOff(server)
+        assert server.socket.getsockopt(*option)
+        turnNagleOff(StringTransport())     # no socket: nothing to do
     finally:
         close(server, client, port)

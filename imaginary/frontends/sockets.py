@@ -23,10 +23,14 @@ Twisted's business.  A connection that is not plain TCP (TLS, a test's
 StringTransport) is written as usual, at once.
 
 A front end that closes a connection politely first calls C{flush} for
-it, so the last words go out before the close.
+it, so the last words go out before the close, and turns Nagle's
+algorithm off (C{turnNagleOff}): the outbox does the coalescing itself,
+and with Nagle on, a turn's second send would wait for the client to
+acknowledge the first (up to 40 ms of delayed ACK on every command).
 """
 
 import errno
+import socket
 
 from twisted.internet import tcp
 
@@ -57,6 +61,16 @@ def writeThrough(connection, data):
         sent = 0
     if sent < len(data):
         connection.write(data[sent:])
+
+
+def turnNagleOff(connection):
+    """TCP_NODELAY on C{connection}'s socket, if it has one."""
+    sock = getattr(connection, "socket", None)
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass        # not TCP after all (a UNIX socket): nothing to do
 
 
 class Outbox:

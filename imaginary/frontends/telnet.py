@@ -30,7 +30,6 @@ C{sendText}, C{sendPrompt}, C{sendGMCP} and C{setPasswordMode}.
 """
 
 import json
-import socket
 import time
 import zlib
 
@@ -42,7 +41,7 @@ from .clientinfo import colourDepth, mccpCompressor, msspPayload
 from .limits import (
     MAX_LINE_BYTES, MAX_OUTPUT_BYTES, TOO_LONG, FloodGate, InputThrottle,
     screenLine)
-from .sockets import outbox
+from .sockets import outbox, turnNagleOff
 
 log = Logger()
 
@@ -286,12 +285,7 @@ class MudTelnetProtocol(TelnetProtocol):
         handler.
         """
         transport = self.transport
-        sock = getattr(transport.transport, "socket", None)
-        if sock is not None:
-            try:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:
-                pass
+        turnNagleOff(transport.transport)
         for option in OFFERED_LOCAL:
             transport.will(option).addErrback(lambda f: None)
         for option in ACCEPTED_REMOTE:

@@ -33,6 +33,7 @@ from twisted.logger import Logger
 from zope.interface import implementer
 
 from ..limits import MAX_OUTPUT_BYTES, TOO_FAST, FloodGate, InputThrottle
+from ..sockets import outbox, turnNagleOff
 from . import wire
 from .commands import PlayingCommands
 from .registration import Registration
@@ -98,6 +99,7 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         """A client connected: count it as logging in, start pinging."""
         peer = self.transport.getPeer()
         self.address = getattr(peer, "host", str(peer))
+        turnNagleOff(self.transport)
         self.transport.registerProducer(self, True)
         # The byte rate telnet and SSH have too: a client streaming
         # megabytes is read no faster than a person could type in bulk.
@@ -322,7 +324,7 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
                 log.info("closing an IRC client that stopped reading")
                 self._abort()
             return
-        self.transport.write(data)
+        outbox.write(self.transport, data)
 
     def close(self, reason="Closing link", linger=False):
         """
@@ -339,6 +341,7 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         self._paused = False
         self.resumeProducing()
         self.closed = True
+        outbox.flush(self.transport)    # (this turn's lines, then the close)
         self.transport.loseConnection()
 
     def _abort(self):
@@ -358,7 +361,7 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         while self._queue and not self._paused and not self.closed:
             data = self._queue.popleft()
             self._queued -= len(data)
-            self.transport.write(data)
+            outbox.write(self.transport, data)
 
     def stopProducing(self):
         """The connection is going: nothing more to send."""
