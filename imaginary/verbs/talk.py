@@ -55,9 +55,11 @@ class Say(Verb):
         """Say C{text} to the room."""
         actor = context.actor
         text = _speech(text)
+        # One sentence for all: it says "You say" to the actor and shares
+        # one rendering among everyone else.
+        said = _Quoted("{actor} {actor:say}", text, actor=actor)
         Event(location=actor.location, actor=actor,
-              actorMessage=_Quoted("{actor} {actor:say}", text, actor=actor),
-              otherMessage=_Quoted("{actor} {actor:say}", text, actor=actor),
+              actorMessage=said, otherMessage=said,
               data={"said": text,
                     "channel": {"channel": "say", "talker": actor.name,
                                 "text": text}}).broadcast()
@@ -171,11 +173,9 @@ class Shout(Verb):
         """Shout C{text} to the room and the rooms next to it."""
         actor = context.actor
         text = _speech(text)
+        shouted = _Quoted("{actor} {actor:shout}", text, actor=actor)
         Event(location=actor.location, actor=actor,
-              actorMessage=_Quoted("{actor} {actor:shout}", text,
-                                   actor=actor),
-              otherMessage=_Quoted("{actor} {actor:shout}", text,
-                                   actor=actor),
+              actorMessage=shouted, otherMessage=shouted,
               # The words carry to the next rooms; who shouted doesn't.
               distantMessage=lambda direction: styled(
                   f"Someone shouts from the {direction}, '",
