@@ -1,9 +1,9 @@
 """
 The outbox over real loopback TCP: a connection's first bytes of a turn
-go at once and the rest of the turn's together, in order, straight to the
-socket (the reactor never has to watch it for writing), a client that stops reading gets the rest
-from Twisted's buffer once it reads again, and a close waits for the
-turn's last words.
+go at once and the rest of the turn's together, in order, straight to
+the socket (the reactor never has to watch it for writing); a client
+that stops reading gets the rest from Twisted's buffer once it reads
+again; and a close waits for the turn's last words.
 """
 
 import select

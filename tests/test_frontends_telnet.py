@@ -55,6 +55,26 @@ def test_a_client_that_answers_nothing_still_plays(server):
     client.close()
 
 
+def test_quit_typed_ahead_still_says_goodbye_before_the_close(server):
+    """
+    Lines typed ahead in one packet: the first reply leaves at once, the
+    rest of the turn's output waits for the turn's end, and the close
+    after 'quit' comes after all of it, in order.
+    """
+    client = RawTelnet(server.port)
+    play(client)
+    client.take()
+    client.send(b"look\r\nsay leaving now\r\nquit\r\n")
+    deadline = time.monotonic() + 10
+    while not client.closed and time.monotonic() < deadline:
+        client.pump(0.1)
+    assert client.closed, "the server never closed the connection"
+    shown = client.shown()
+    assert "Exits:" in shown and "You say, 'leaving now'" in shown
+    assert shown.rstrip().endswith(
+        "Goodbye. Your character rests until you return.")
+
+
 def test_mccp2_stream_and_gmcp_room_vitals_channel(server):
     client = RawTelnet(server.port, accept={MCCP2, GMCP, SGA, EOR})
     client.pump(0.5)

@@ -75,11 +75,16 @@ def test_the_actor_is_told_first_wherever_the_room_lists_it():
     """
     t = Transcript()
     order = []
-    for player in (t.observer, t.actor):
-        collector = player.collector
-        collector.send = (lambda send, name: lambda span, event: (
-            order.append(name), send(span, event)))(
-                collector.send, player.thing.name)
+
+    def noting(player):
+        send = player.collector.send
+
+        def sendNoted(span, event):
+            order.append(player.thing.name)
+            send(span, event)
+        player.collector.send = sendNoted
+    noting(t.observer)
+    noting(t.actor)
     for actor, other in ((t.actor, t.observer), (t.observer, t.actor)):
         del order[:]
         runEventTransaction(t.store, lambda: Event(

@@ -23,7 +23,11 @@ Twisted's business.  A connection that is not plain TCP (TLS, a test's
 StringTransport) is written as usual, at once.
 
 A front end that closes a connection politely first calls C{flush} for
-it, so the last words go out before the close, and turns Nagle's
+it, so the last words are in Twisted's hands before the close.  (Twisted's
+C{loseConnection} waits for its own buffer to drain on a later turn, and
+the outbox hands its bytes over before the reactor polls again, so this
+only matters if the reactor stops in between; it costs nothing.)  A front
+end also turns Nagle's
 algorithm off (C{turnNagleOff}): the outbox does the coalescing itself,
 and with Nagle on, a turn's second send would wait for the client to
 acknowledge the first (up to 40 ms of delayed ACK on every command).
