@@ -389,6 +389,33 @@ def test_ansi_only_its_own_escapes(span, colours):
 
 
 @settings(max_examples=300)
+@given(spans, spans)
+def test_plain_text_is_worked_out_once_and_stays_the_leaves(span, other):
+    # Leaf by leaf, the way the renderers read a Span, against what a Span
+    # keeps (asked twice, and again inside a larger Span sharing it).
+    leaves = []
+
+    def walk(node):
+        for child in node.children:
+            if isinstance(child, Span):
+                walk(child)
+            else:
+                leaves.append(child)
+    walk(span)
+    sanitized = "".join("\n".join(sanitize(p) for p in leaf.split("\n"))
+                        for leaf in leaves)
+    for _ in range(2):
+        assert plainText(span) == "".join(leaves)
+        assert renderPlain(span) == sanitized
+    outer = Span((other, span, "!"))
+    assert plainText(outer) == plainText(other) + "".join(leaves) + "!"
+    assert renderPlain(outer) == renderPlain(other) + sanitized + "!"
+    # What is kept is no part of the Span's value.
+    assert span == Span(span.children, span.style)
+    assert "_text" not in repr(span)
+
+
+@settings(max_examples=300)
 @given(spans)
 def test_html_markup_only_its_own(span):
     out = renderHTML(span)

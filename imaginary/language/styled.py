@@ -81,10 +81,19 @@ PLAIN = Style()
 
 @attr.s(frozen=True, slots=True)
 class Span:
-    """Text with a style: C{children} are str or Span."""
+    """
+    Text with a style: C{children} are str or Span.
+
+    A Span never changes, so its text without styles is worked out once,
+    on first use, and kept (see L{plainText}): the parts of a message that
+    recur ("Alice says", remembered per sentence) are joined, not walked
+    again, for every line said.
+    """
 
     children = attr.ib(converter=tuple)
     style = attr.ib(default=PLAIN)
+    # None until plainText asks; not part of equality or repr.
+    _text = attr.ib(default=None, init=False, eq=False, repr=False)
 
 
 def styled(*children, **style):
@@ -199,10 +208,19 @@ def _texts(span, out):
 
 
 def plainText(span):
-    """The text of a span, without styles (unsanitized: for code)."""
+    """
+    The text of a span, without styles (unsanitized: for code), worked out
+    once per Span and kept on it.
+    """
     if isinstance(span, str):
         return span
-    return "".join(_texts(span, []))
+    text = span._text
+    if text is not None:
+        return text
+    text = "".join([child if isinstance(child, str) else plainText(child)
+                    for child in span.children])
+    object.__setattr__(span, "_text", text)
+    return text
 
 
 def renderPlain(span):
@@ -210,6 +228,11 @@ def renderPlain(span):
     if isinstance(span, str):
         return _keepNewlines(span)
     # A client without colour is told every line said: no styles merged.
+    # Text that is printable as a whole is printable leaf by leaf, and
+    # sanitizing printable text changes nothing.
+    text = plainText(span)
+    if text.isprintable():
+        return text
     return "".join(map(_keepNewlines, _texts(span, [])))
 
 
