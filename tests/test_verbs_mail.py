@@ -157,6 +157,8 @@ def test_any_subject_and_body_arrive_once(t, subject, body):
     t.observer.output()
     messages = box.messages()
     assert len(messages) <= before + 1
+    if len(model.clean(subject, True)) > model.MAX_SUBJECT:
+        assert len(messages) == before     # refused, not cut short
     if len(messages) == before + 1:
         assert messages[-1].subject == model.clean(subject, True)
         assert "\x00" not in messages[-1].body
@@ -183,3 +185,10 @@ def test_rate_limit_per_account(t):
     t.check("mail send alice d = x", by=t.observer, actor=[
         "Your account has sent 3 messages in the last hour, the most "
         "allowed; try again later."])
+
+
+def test_a_subject_too_long_is_refused_whole(t):
+    subject = "word " * 40 + "end"
+    t.check(f"mail send bob {subject} = hello", actor=[
+        "That subject is too long (203 characters; at most 200)."])
+    assert model.mailboxOf(t.observer.thing).messages() == []

@@ -196,6 +196,12 @@ class Mail(Verb):
         if not subject:
             raise _refused("What is it about? mail send <to> <subject> "
                            "[= <body>]")
+        length = len(model.clean(subject, True))
+        if length > model.MAX_SUBJECT:
+            # Refused, not cut short: the mail would arrive with less than
+            # was typed.
+            raise _refused(f"That subject is too long ({length} characters; "
+                           f"at most {model.MAX_SUBJECT}).")
         api.resolve(context.store, to)      # refuse a bad name now
         if equals:
             _send(context, to, subject, body.strip())
