@@ -94,3 +94,42 @@ def test_the_actor_is_told_first_wherever_the_room_lists_it():
         assert order == [actor.thing.name, other.thing.name]
         assert actor.output() == ["You wave."]
         assert other.output() == ["Someone waves."]
+
+
+def test_bystanders_share_one_rendering_and_whoever_is_named_reads_their_own():
+    """
+    Everyone the sentence does not name reads one rendering, made once for
+    the event; someone it names who is not the event's target (Bob, in
+    Alice's words) still reads it in their own words.
+    """
+    from imaginary.language import sentence
+    from imaginary.simulation.events import bystanderView
+    from transcript import Player
+    t = Transcript()
+    carol = Player(t.world, "Carol")
+    dave = Player(t.world, "Dave")
+    carol.output()
+    dave.output()
+    asked = []
+    said = sentence("{actor} {actor:wave} at {other}.", actor=t.actor.thing,
+                    other=t.observer.thing)
+    render = said.render
+
+    def counted(observer):
+        asked.append(observer)
+        return render(observer)
+    said.render = counted
+    event = Event(location=t.room, actor=t.actor.thing, actorMessage=said,
+                  otherMessage=said)
+    runEventTransaction(t.store, event.broadcast)
+    assert t.actor.output() == ["You wave at Bob."]
+    assert t.observer.output() == ["Alice waves at you."]
+    assert carol.output() == ["Alice waves at Bob."]
+    assert dave.output() == ["Alice waves at Bob."]
+    # Asked for the actor and for Bob; Carol and Dave read the shared view.
+    assert sorted(o.name for o in asked) == ["Alice", "Bob"]
+    assert event.messageFor(carol.thing) is event.messageFor(dave.thing)
+    # Plain text is one Span for all; a message that is only a callable
+    # is asked per observer.
+    assert bystanderView("hi")[0] == ()
+    assert bystanderView(lambda observer: "hi") is None

@@ -279,6 +279,12 @@ def _pieces(template):
     return tuple(pieces)
 
 
+# Nobody in particular: whom a sentence is rendered for when it is
+# rendered for everyone it does not name (a sentence without an actor
+# must not take None, the actor it lacks, for its observer).
+_BYSTANDER = object()
+
+
 class Sentence:
     """A template with roles, rendered per observer into a Span."""
 
@@ -304,6 +310,21 @@ class Sentence:
                 cached = self._bystander = self._remembered(None, observer)
             return cached
         return self._remembered(observer, observer)
+
+    def forBystanders(self):
+        """
+        C{(ids, span)}: the id() of everything the sentence names, and the
+        rendering everyone else reads (see L{render}).
+        """
+        involved = set()
+        for value in self.roles.values():
+            involved.add(id(value))
+            if isinstance(value, ItemList):
+                involved.update(id(thing) for thing in value.things)
+        cached = self._bystander
+        if cached is None:
+            cached = self._bystander = self._remembered(None, _BYSTANDER)
+        return involved, cached
 
     def _remembered(self, involved, observer):
         """

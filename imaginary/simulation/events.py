@@ -45,6 +45,25 @@ def render(message, observer):
     raise TypeError(f"cannot render {message!r}")
 
 
+def bystanderView(message):
+    """
+    C{(ids, span)} when one rendering of C{message} serves every observer
+    whose id() is not in C{ids} (the things it names), or None when each
+    observer must have it rendered for them.  A str or Span reads the same
+    to everyone; a sentence (anything with C{forBystanders()}) says whom
+    it names and what everyone else reads; any other callable is asked
+    once per observer.
+    """
+    if message is None or isinstance(message, Span):
+        return (), message
+    if isinstance(message, str):
+        return (), styled(message)
+    forBystanders = getattr(message, "forBystanders", None)
+    if forBystanders is not None:
+        return forBystanders()
+    return None
+
+
 
 
 def observersAt(location):
@@ -101,6 +120,10 @@ class Event:
     distantMessage = attr.ib(default=None)
     data = attr.ib(default=None)
     audience = attr.ib(default=())
+    # The bystanders' view of otherMessage (bystanderView), worked out for
+    # the first bystander and read by the rest: a line said to a crowded
+    # room is rendered once, not asked of the sentence per listener.
+    _bystanders = attr.ib(default=False, init=False, repr=False)
 
     def messageFor(self, observer):
         """The rendered Span for C{observer} (a Thing), or None."""
@@ -112,6 +135,12 @@ class Event:
         if observer is self.tool and self.tool is not None:
             return render(self.toolMessage if self.toolMessage is not None
                           else self.otherMessage, observer)
+        view = self._bystanders
+        if view is False:
+            view = bystanderView(self.otherMessage)
+            object.__setattr__(self, "_bystanders", view)
+        if view is not None and id(observer) not in view[0]:
+            return view[1]
         return render(self.otherMessage, observer)
 
     def _deliveries(self):

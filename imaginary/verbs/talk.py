@@ -36,9 +36,17 @@ class _Quoted:
         self.last = (None, None)
 
     def render(self, observer):
+        """The sentence and the quote, as C{observer} reads them."""
+        return self._quoted(self.head.render(observer))
+
+    def forBystanders(self):
+        """Whom the sentence names, and what everyone else reads."""
+        involved, head = self.head.forBystanders()
+        return involved, self._quoted(head)
+
+    def _quoted(self, first):
         # Bystanders share one rendering of the head (see grammar); keep
         # sharing it, so front ends can reuse one rendered string for all.
-        first = self.head.render(observer)
         if self.last[0] is not first:
             self.last = (first, styled(first, ", '", self.said, "'"))
         return self.last[1]
