@@ -292,6 +292,7 @@ class Sentence:
         self.template = template
         self.roles = roles
         self._bystander = None
+        self._rolesKey = None
         for _, name, _ in _pieces(template):
             if name is not None and name not in roles:
                 raise KeyError(f"sentence {template!r} names the role "
@@ -334,18 +335,13 @@ class Sentence:
         Alice says).  Only sentences whose roles are all stored items are
         remembered: their words depend on nothing else.
         """
-        store = None
-        key = [self.template, id(involved)]
-        for name, value in self.roles.items():
-            valueStore = getattr(value, "store", None)
-            if valueStore is None:
-                return self._render(observer)
-            store = valueStore
-            key.append(name)
-            key.append(id(value))
+        rolesKey = self._rolesKey
+        if rolesKey is None:
+            rolesKey = self._rolesKey = self._keyOfRoles()
+        store, roleIDs = rolesKey
         if store is None:
             return self._render(observer)
-        key = tuple(key)
+        key = (self.template, id(involved), roleIDs)
         recent = store.derivedCaches.get("sentences")
         if recent is None:
             recent = store.derivedCaches["sentences"] = {}
@@ -360,6 +356,20 @@ class Sentence:
         # reused by another object can never match.
         recent[key] = (store.generation, dict(self.roles), involved, span)
         return span
+
+    def _keyOfRoles(self):
+        # (the store, the roles' names and ids) when every role is a stored
+        # item, else (None, None): asked once per sentence, which is
+        # rendered for the actor and once for everyone else.
+        store = None
+        roleIDs = []
+        for name, value in self.roles.items():
+            store = getattr(value, "store", None)
+            if store is None:
+                return None, None
+            roleIDs.append(name)
+            roleIDs.append(id(value))
+        return store, tuple(roleIDs)
 
     def _involves(self, observer):
         for value in self.roles.values():

@@ -215,11 +215,13 @@ def plainText(span):
     if isinstance(span, str):
         return span
     text = span._text
-    if text is not None:
-        return text
-    text = "".join([child if isinstance(child, str) else plainText(child)
-                    for child in span.children])
-    object.__setattr__(span, "_text", text)
+    if text is None:
+        parts = []
+        for child in span.children:
+            parts.append(child if isinstance(child, str) else
+                         plainText(child))
+        text = "".join(parts)
+        object.__setattr__(span, "_text", text)
     return text
 
 
@@ -438,6 +440,8 @@ def wrapANSI(text, width):
     Continuation lines start with INDENT; a word longer than a line is
     cut (a terminal would cut it anyway, at a column of its choosing).
     """
+    if len(text) <= width and "\n" not in text:
+        return text     # one short line said: the common case
     out = []
     escaped = "\x1b" in text
     # (A window too narrow for an indent and some text gets none.)
