@@ -216,11 +216,8 @@ def plainText(span):
         return span
     text = span._text
     if text is None:
-        parts = []
-        for child in span.children:
-            parts.append(child if isinstance(child, str) else
-                         plainText(child))
-        text = "".join(parts)
+        text = "".join([child if isinstance(child, str) else
+                        plainText(child) for child in span.children])
         object.__setattr__(span, "_text", text)
     return text
 
