@@ -54,6 +54,13 @@ def test_any_bytes_decode_to_text_without_control_characters(raw):
     assert (warning is None) == _valid(raw.replace(b"\x00", b""))
 
 
+@given(st.text(max_size=300))
+def test_printable_text_decodes_as_it_was_typed(text):
+    decoded, warning = decodeLine(text.encode("utf-8", "surrogatepass"))
+    if text.isprintable():
+        assert (decoded, warning) == (text, None)
+
+
 def _valid(raw):
     try:
         raw.decode("utf-8")

@@ -147,6 +147,13 @@ def decodeLine(raw):
     before it, other control characters and NULs are removed, invalid
     UTF-8 is replaced.  Returns (text, warning or None).
     """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if text.isprintable():
+            return text, None   # no controls, NULs or backspaces at all
     raw = raw.replace(b"\x00", b"")
     warning = None
     try:

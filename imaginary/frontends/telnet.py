@@ -139,7 +139,7 @@ class MudTelnetTransport(TelnetTransport):
             # Plain text (most packets: a line typed): Twisted's parser
             # would walk it byte by byte in Python only to hand it on whole.
             if data:
-                self.applicationDataReceived(data)
+                self.protocol.dataReceived(data)    # applicationDataReceived
             return
         # Twisted buffers a subnegotiation until IAC SE: bound it.
         TelnetTransport.dataReceived(self, data)
@@ -474,6 +474,10 @@ class MudTelnetProtocol(TelnetProtocol):
         Application bytes: cut into lines (any line end), each bounded, flood-
         checked, decoded as UTF-8 and handed to the handler.
         """
+        if data and data.find(b"\n") == len(data) - 1 and \
+                not self._buffer and not self._discarding:
+            self._line(data[:-1])     # one whole line: the common case
+            return
         self._buffer += data
         while True:
             # The transport has turned every network line end (CR LF, CR
