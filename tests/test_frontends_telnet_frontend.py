@@ -7,10 +7,14 @@ character mode, and the session layer's plain data carried as GMCP.
 import json
 import re
 
+from hypothesis import given, settings, strategies as st
 from twisted.internet.testing import StringTransport
 from zope.interface.verify import verifyObject
 
-from imaginary.frontends.telnet_frontend import TelnetFactory, TelnetFrontEnd
+from imaginary.frontends.telnet import toWire
+from imaginary.frontends.telnet_frontend import (
+    TelnetFactory, TelnetFrontEnd, _wire)
+from imaginary.language import Span, renderANSI, wrapANSI
 from imaginary.session import IFrontEnd
 
 from sessionkit import fastHashes, server, settle  # noqa
@@ -103,3 +107,23 @@ def test_plain_data_goes_out_as_the_gmcp_packages_asked_for(server):
     # Char was not asked for: no vitals, although score produced them.
     assert not [p for p, _ in messages if p.startswith("Char.")]
     transport.loseConnection()
+
+
+# Words, and what likes to break them: IAC, escapes, controls, line ends.
+_leaf = st.lists(st.characters() | st.sampled_from(
+    ["\xff", "\u00ff", "\x1b[31m", "\r", "\n", "\t", "\x00", " ", "ab"]),
+    max_size=20).map("".join)
+_spans = st.recursive(_leaf.map(lambda t: Span((t,))),
+                      lambda kids: st.lists(kids | _leaf, max_size=4).map(
+                          lambda children: Span(children)), max_leaves=8)
+
+
+@settings(max_examples=400)
+@given(_spans, st.integers(min_value=20, max_value=120))
+def test_a_line_for_a_client_without_colours_is_the_general_rendering(
+        span, width):
+    # A short printable line skips the renderer, the wrapper and the IAC
+    # doubling: the bytes must be theirs all the same.
+    general = toWire((wrapANSI(renderANSI(span, None), width) + "\n")
+                     .encode("utf-8"))
+    assert _wire(span, None, width) == general
