@@ -279,6 +279,13 @@ def _pieces(template):
     return tuple(pieces)
 
 
+@functools.lru_cache(maxsize=1024)
+def _roleNames(template):
+    """The roles a template names, as a set (one check per sentence)."""
+    return frozenset(name for _, name, _ in _pieces(template)
+                     if name is not None)
+
+
 # Nobody in particular: whom a sentence is rendered for when it is
 # rendered for everyone it does not name (a sentence without an actor
 # must not take None, the actor it lacks, for its observer).
@@ -293,10 +300,11 @@ class Sentence:
         self.roles = roles
         self._bystander = None
         self._rolesKey = None
-        for _, name, _ in _pieces(template):
-            if name is not None and name not in roles:
-                raise KeyError(f"sentence {template!r} names the role "
-                               f"{name!r}, which was not given")
+        if not roles.keys() >= _roleNames(template):
+            for _, name, _ in _pieces(template):
+                if name is not None and name not in roles:
+                    raise KeyError(f"sentence {template!r} names the role "
+                                   f"{name!r}, which was not given")
 
     def render(self, observer):
         """
