@@ -461,3 +461,27 @@ def test_input_byte_rate_is_bounded_by_pausing_the_socket(server):
     assert client.transport.producerState == "producing"
     client.drop()
     assert throttle.transport is None       # nothing left to resume
+
+
+def test_someone_leaving_the_game_parts_here(server):
+    """
+    A player who quits fades from view: &here loses them at once (a PART,
+    and NAMES no longer lists them), as when they walk out.
+    """
+    newAccount(server, "alice")
+    newAccount(server, "bob")
+    alice = playing(server, "alice", "Alice", caps=ALL)
+    bob = playing(server, "bob", "Bob", caps=ALL)
+    alice.take()
+    alice.send("NAMES &here")
+    assert alice.take()[0].params[-1] == "Alice Bob"
+    bob.send("QUIT :bye")
+    bob.drop()          # the connection closes after the QUIT
+    settleIRC()
+    lines = alice.take()
+    assert [(line.command, line.source.split("!")[0], line.params[-1])
+            for line in lines if line.command in ("PART", "NOTICE")] == [
+        ("NOTICE", "*game", "\x02\x0306Bob\x0f fades from view."),
+        ("PART", "Bob", "left")]
+    alice.send("NAMES &here")
+    assert alice.take()[0].params[-1] == "Alice"

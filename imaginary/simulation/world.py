@@ -129,9 +129,12 @@ def rest(character, quietly=False):
     if place is None:
         return
     if not quietly:
+        # "left", as for walking out: front ends drop the character from
+        # the room's people (IRC's &here sends a PART).
         Event(location=place, actor=character,
               otherMessage=sentence("{actor} {actor:fade} from view.",
-                                    actor=character)).broadcast()
+                                    actor=character),
+              data={"left": character}).broadcast()
     store = character.store
     resting = store.findFirst(RestingPlace,
                               RestingPlace.character == character)
