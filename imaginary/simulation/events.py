@@ -51,8 +51,8 @@ def bystanderView(message):
     whose id() is not in C{ids} (the things it names), or None when each
     observer must have it rendered for them.  A str or Span reads the same
     to everyone; a sentence (anything with C{forBystanders()}) says whom
-    it names and what everyone else reads; any other callable is asked
-    once per observer.
+    it names and what everyone else reads; any other message is rendered
+    for each observer.
     """
     if message is None or isinstance(message, Span):
         return (), message
@@ -62,8 +62,6 @@ def bystanderView(message):
     if forBystanders is not None:
         return forBystanders()
     return None
-
-
 
 
 def observersAt(location):
