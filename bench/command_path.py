@@ -44,6 +44,7 @@ from twisted.internet import reactor  # noqa: E402
 from twisted.internet.testing import StringTransport  # noqa: E402
 
 import load_bench  # noqa: E402
+from stack_sampler import _where  # noqa: E402
 from imaginary.testing import loginSteps  # noqa: E402
 
 
@@ -127,8 +128,7 @@ def count(say, says, per=None):
             totals[0] += 1
             if per is not None:
                 code = frame.f_code
-                key = (code.co_filename, code.co_firstlineno, code.co_name)
-                per[key] = per.get(key, 0) + 1
+                per[code] = per.get(code, 0) + 1
         elif event == "call":
             totals[1] += 1
         return tracer
@@ -145,16 +145,6 @@ def timed(say, number, repeat):
     """Microseconds of CPU per say: the best of C{repeat} runs."""
     timer = timeit.Timer(say, timer=time.process_time)
     return min(timer.repeat(number=number, repeat=repeat)) / number * 1e6
-
-
-def _where(key):
-    filename, line, name = key
-    for marker in ("/site-packages/", "/imaginary/", "/bench/"):
-        index = filename.find(marker)
-        if index >= 0:
-            filename = filename[index + 1:]
-            break
-    return f"{filename}:{line}({name})"
 
 
 def main(argv=None):
@@ -189,8 +179,8 @@ def main(argv=None):
               f"{micro / floor[3]:9.2f}")
     if args.top:
         print(f"\nImaginary: opcodes per say, by function (top {args.top})")
-        for key, n in sorted(per.items(), key=lambda kv: -kv[1])[:args.top]:
-            print(f"{n / says:9.1f}  {_where(key)}")
+        for code, n in sorted(per.items(), key=lambda kv: -kv[1])[:args.top]:
+            print(f"{n / says:9.1f}  {_where(code)}")
 
 
 if __name__ == "__main__":
