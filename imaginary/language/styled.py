@@ -163,29 +163,34 @@ def _walk(span, style, out):
     return out
 
 
-_merged = {}
+_merged = {}    # (id(outer), id(inner)) -> (outer, inner, merged)
 
 
 def _merge(outer, inner):
     # Styles are few and immutable, while every message of every observer
-    # merges them: remember each combination once.
-    key = (outer, inner)
-    merged = _merged.get(key)
-    if merged is None:
-        resolved = inner.resolved()
-        merged = Style(fg=resolved.fg or outer.fg,
-                       bg=resolved.bg or outer.bg,
-                       bold=outer.bold or resolved.bold,
-                       underline=outer.underline or resolved.underline,
-                       italic=outer.italic or resolved.italic,
-                       role=resolved.role or outer.role)
-        if len(_merged) < 4096:
-            _merged[key] = merged
+    # merges them: remember each combination once.  By identity: comparing
+    # Styles by value costs two Python calls (their attrs __hash__ and
+    # __eq__) per lookup, and the entry keeps both alive, so their ids
+    # stay theirs.
+    hit = _merged.get((id(outer), id(inner)))
+    if hit is not None and hit[0] is outer and hit[1] is inner:
+        return hit[2]
+    resolved = inner.resolved()
+    merged = Style(fg=resolved.fg or outer.fg,
+                   bg=resolved.bg or outer.bg,
+                   bold=outer.bold or resolved.bold,
+                   underline=outer.underline or resolved.underline,
+                   italic=outer.italic or resolved.italic,
+                   role=resolved.role or outer.role)
+    if len(_merged) >= 4096:
+        _merged.clear()
+    _merged[(id(outer), id(inner))] = (outer, inner, merged)
     return merged
 
 
 def _leaves(span):
-    return _walk(span, span.style.resolved(), [])
+    # (Merging into PLAIN is resolving, remembered.)
+    return _walk(span, _merge(PLAIN, span.style), [])
 
 
 def styledLeaves(span):
@@ -284,6 +289,22 @@ def _ansiCodes(style, depth):
     return codes
 
 
+_escapes = {}    # (id(style), depth) -> (style, its escape sequence)
+
+
+def _escape(style, depth):
+    """The escape sequence setting C{style} at C{depth}; "" for none."""
+    hit = _escapes.get((id(style), depth))
+    if hit is not None and hit[0] is style:
+        return hit[1]
+    codes = _ansiCodes(style, depth)
+    escape = "\x1b[" + ";".join(codes) + "m" if codes else ""
+    if len(_escapes) >= 4096:
+        _escapes.clear()
+    _escapes[(id(style), depth)] = (style, escape)
+    return escape
+
+
 def renderANSI(span, colours="16"):
     """
     ANSI-escaped text.  C{colours} is "16", "256", "truecolour", or None
@@ -295,18 +316,18 @@ def renderANSI(span, colours="16"):
     if isinstance(span, str):
         span = Span((span,))
     out = []
-    current = None
+    current = ""
     for text, style in _leaves(span):
         text = _keepNewlines(text)
         if not text:
             continue
-        codes = _ansiCodes(style, colours)
-        if codes != current:
+        escape = _escape(style, colours)
+        if escape != current:
             if current:
                 out.append("\x1b[0m")
-            if codes:
-                out.append("\x1b[" + ";".join(codes) + "m")
-            current = codes
+            if escape:
+                out.append(escape)
+            current = escape
         out.append(text)
     if current:
         out.append("\x1b[0m")
