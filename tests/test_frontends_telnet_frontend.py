@@ -112,7 +112,8 @@ def test_plain_data_goes_out_as_the_gmcp_packages_asked_for(server):
 # Words, and what likes to break them: IAC, escapes, controls, line ends.
 # (No lone surrogates: every front end decodes what players type from
 # UTF-8, replacing what is not.)
-_leaf = st.lists(st.characters(blacklist_categories=("Cs",)) | st.sampled_from(
+_letters = st.characters(blacklist_categories=("Cs",))
+_leaf = st.lists(_letters | st.sampled_from(
     ["\xff", "\u00ff", "\x1b[31m", "\r", "\n", "\t", "\x00", " ", "ab"]),
     max_size=20).map("".join)
 _spans = st.recursive(_leaf.map(lambda t: Span((t,))),
