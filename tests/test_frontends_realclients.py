@@ -331,6 +331,12 @@ def test_unicode_names_and_speech_under_any_locale(tmp_path, terminals,
         isil.type("say Günaydın, dünya ☀")
         isil.waitFor("You say, 'Günaydın, dünya ☀'")
         heardOnce(zoe, "Işıl says, 'Günaydın, dünya ☀'")
+        # Letters whose UTF-8 holds a byte telnet would otherwise take for
+        # a key of its own (0x9c in Ü and 本 reads as ^\, 0x83 in ă as ^C):
+        # in binary mode it sends them as typed.
+        isil.type("say Über ăb 日本語")
+        isil.waitFor("You say, 'Über ăb 日本語'")
+        heardOnce(zoe, "Işıl says, 'Über ăb 日本語'")
         zoe.line("say İyi akşamlar, Işıl; ıi İI")
         isil.waitFor("İbrahim says, 'İyi akşamlar, Işıl; ıi İI'")
         isil.type("quit")

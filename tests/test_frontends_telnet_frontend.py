@@ -130,3 +130,15 @@ def test_a_line_for_a_client_without_colours_is_the_general_rendering(
     general = toWire((wrapANSI(renderANSI(span, None), width) + "\n")
                      .encode("utf-8"))
     assert _wire(span, None, width) == general
+
+
+def test_the_client_is_asked_to_send_binary(server):
+    # 8-bit input: GNU telnet sends UTF-8 as typed only in binary mode
+    # (test_frontends_realclients types "Über" and "日本語" through it).
+    transport, tcp = connect(server)
+    assert IAC + DO + b"\x00" in tcp.value()
+    tcp.clear()
+    transport.dataReceived(IAC + b"\xfb\x00")      # WILL BINARY
+    transport.dataReceived(IAC + DO + b"\x00")     # DO BINARY
+    assert tcp.value() == IAC + b"\xfb\x00"        # agreed: WILL BINARY
+    transport.loseConnection()

@@ -13,6 +13,7 @@ C{MudTelnetProtocol} sits on it and speaks the options MUD clients expect:
     reaches the server as a byte), EOR (a mark after every prompt, or GA for
     clients that refuse EOR), NAWS (the window width, for wrapping),
     TTYPE with MTTS (client name and colour capability), CHARSET (UTF-8),
+    BINARY (asked: else GNU telnet sends "Ü"'s byte 0x9c as a command),
     MCCP2, MSSP (server status for MUD lists) and GMCP (JSON messages).
 
 A client that answers none of these still gets a plain, working session:
@@ -45,6 +46,7 @@ from .sockets import outbox, turnNagleOff
 
 log = Logger()
 
+BINARY = b"\x00"
 TTYPE = b"\x18"
 EOR = b"\x19"
 EOR_MARK = b"\xef"
@@ -60,7 +62,7 @@ MAX_SUBNEGOTIATION_BYTES = 8192
 DEFAULT_WIDTH = 80
 
 OFFERED_LOCAL = (EOR, MCCP2, MSSP, GMCP, CHARSET)
-ACCEPTED_REMOTE = (NAWS, TTYPE, CHARSET)
+ACCEPTED_REMOTE = (NAWS, TTYPE, CHARSET, BINARY)
 
 
 # What may follow IAC in the data stream: EOR, NOP, DM, BRK, IP, AO, AYT,
@@ -323,7 +325,7 @@ class MudTelnetProtocol(TelnetProtocol):
         if option == CHARSET:
             self._requestCharset()
             return True
-        return option == SGA
+        return option in (SGA, BINARY)
 
     def disableLocal(self, option):
         """
