@@ -390,9 +390,10 @@ def test_ansi_only_its_own_escapes(span, colours):
 
 @settings(max_examples=300)
 @given(spans, spans)
-def test_plain_text_is_worked_out_once_and_stays_the_leaves(span, other):
-    # Leaf by leaf, the way the renderers read a Span, against what a Span
-    # keeps (asked twice, and again inside a larger Span sharing it).
+def test_plain_text_is_the_leaves_sanitized_one_by_one(span, other):
+    # Leaf by leaf, the way the renderers read a Span (asked twice, and
+    # again inside a larger Span sharing it): renderPlain's shortcut for
+    # text printable as a whole must change nothing.
     leaves = []
 
     def walk(node):
@@ -410,9 +411,6 @@ def test_plain_text_is_worked_out_once_and_stays_the_leaves(span, other):
     outer = Span((other, span, "!"))
     assert plainText(outer) == plainText(other) + "".join(leaves) + "!"
     assert renderPlain(outer) == renderPlain(other) + sanitized + "!"
-    # What is kept is no part of the Span's value.
-    assert span == Span(span.children, span.style)
-    assert "_text" not in repr(span)
 
 
 @settings(max_examples=300)

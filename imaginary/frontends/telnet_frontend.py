@@ -11,7 +11,7 @@ clients that asked for the package.
 from twisted.internet.protocol import ServerFactory
 from zope.interface import implementer
 
-from imaginary.language import plainText, renderANSI, wrapANSI
+from imaginary.language import renderANSI, wrapANSI
 from imaginary.session import IFrontEnd, LineDialogue
 
 from .telnet import MudTelnetProtocol, MudTelnetTransport, toWire
@@ -91,14 +91,13 @@ def _wire(span, colours, width):
     hit = _recent.get(key)
     if hit is not None and hit[0] is span:
         return hit[1]
-    text = plainText(span) if colours is None else None
-    if text is not None and len(text) <= width and text.isprintable():
-        # One short printable line, no colours: the words as they are and
-        # CR LF (UTF-8 holds no 0xFF byte, so there is no IAC to double).
+    text = renderANSI(span, colours)
+    if colours is None and len(text) <= width and "\n" not in text:
+        # One short line, no colours: the words and CR LF (sanitized text
+        # holds no CR, and UTF-8 no 0xFF byte: no IAC to double).
         data = text.encode("utf-8") + b"\r\n"
     else:
-        text = wrapANSI(renderANSI(span, colours), width) + "\n"
-        data = toWire(text.encode("utf-8"))
+        data = toWire((wrapANSI(text, width) + "\n").encode("utf-8"))
     if len(_recent) >= 16:
         _recent.clear()
     _recent[key] = (span, data)

@@ -81,19 +81,10 @@ PLAIN = Style()
 
 @attr.s(frozen=True, slots=True)
 class Span:
-    """
-    Text with a style: C{children} are str or Span.
-
-    A Span never changes, so its text without styles is worked out once,
-    on first use, and kept (see L{plainText}): the parts of a message that
-    recur ("Alice says", remembered per sentence) are joined, not walked
-    again, for every line said.
-    """
+    """Text with a style: C{children} are str or Span."""
 
     children = attr.ib(converter=tuple)
     style = attr.ib(default=PLAIN)
-    # None until plainText asks; not part of equality or repr.
-    _text = attr.ib(default=None, init=False, eq=False, repr=False)
 
 
 def styled(*children, **style):
@@ -213,18 +204,10 @@ def _texts(span, out):
 
 
 def plainText(span):
-    """
-    The text of a span, without styles (unsanitized: for code), worked out
-    once per Span and kept on it.
-    """
+    """The text of a span, without styles (unsanitized: for code)."""
     if isinstance(span, str):
         return span
-    text = span._text
-    if text is None:
-        text = "".join([child if isinstance(child, str) else
-                        plainText(child) for child in span.children])
-        object.__setattr__(span, "_text", text)
-    return text
+    return "".join(_texts(span, []))
 
 
 def renderPlain(span):
@@ -234,10 +217,11 @@ def renderPlain(span):
     # A client without colour is told every line said: no styles merged.
     # Text that is printable as a whole is printable leaf by leaf, and
     # sanitizing printable text changes nothing.
-    text = plainText(span)
+    leaves = _texts(span, [])
+    text = "".join(leaves)
     if text.isprintable():
         return text
-    return "".join(map(_keepNewlines, _texts(span, [])))
+    return "".join(map(_keepNewlines, leaves))
 
 
 _cleaned = {}
