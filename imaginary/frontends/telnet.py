@@ -138,10 +138,10 @@ class MudTelnetTransport(TelnetTransport):
         data = self._clean(data)
         if self.state == "data" and b"\xff" not in data \
                 and b"\r" not in data:
-            # Plain text (most packets: a line typed): Twisted's parser
-            # would walk it byte by byte in Python only to hand it on whole.
+            # Plain text (most packets: a line typed): Twisted's parser would
+            # walk it byte by byte only to hand it on whole, as this does.
             if data:
-                self.protocol.dataReceived(data)    # applicationDataReceived
+                self.protocol.dataReceived(data)
             return
         # Twisted buffers a subnegotiation until IAC SE: bound it.
         TelnetTransport.dataReceived(self, data)
