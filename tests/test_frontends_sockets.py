@@ -1,9 +1,10 @@
 """
-The outbox over real loopback TCP: a connection's first bytes of a turn
-go at once and the rest of the turn's together, in order, straight to
-the socket (the reactor never has to watch it for writing); a client
-that stops reading gets the rest from Twisted's buffer once it reads
-again; and a close waits for the turn's last words.
+The outbox over real loopback TCP: a connection's bytes of a turn go
+together when the turn ends or the connection is flushed, in order,
+straight to the socket (the reactor never has to watch it for
+writing); a client that stops reading gets the rest from Twisted's
+buffer once it reads again; and a close waits for the turn's last
+words.
 """
 
 import select
@@ -63,22 +64,22 @@ def close(server, client, port):
     settle(0.02)
 
 
-def test_one_turns_writes_go_out_in_order_without_the_reactor_watching():
+def test_one_turns_writes_go_out_together_without_the_reactor_watching():
     server, client, port = connected()
     try:
         box = Outbox(reactor)
         for n in range(5):
             box.write(server, b"line %d\r\n" % n)
-        # The turn's first write went at once (the answer to what was
-        # typed); the others wait for the turn to end, to go together.
-        assert box.queued(server) == 32
-        # (Waiting without turning the reactor: the turn is not over.)
+        # Nothing goes before the turn ends...
+        assert box.queued(server) == 40
+        assert not select.select([client], [], [], 0.2)[0]
+        box.flushAll()
+        # ...and then all of it at once, in order, in one send.
         select.select([client], [], [], 5)
-        assert client.recv(100) == b"line 0\r\n"
-        rest = b"".join(b"line %d\r\n" % n for n in range(1, 5))
-        assert receive(client, len(rest)) == rest
-        # ...and it went straight out: nothing queued in Twisted, and the
-        # reactor was never asked to watch the socket for writing.
+        assert client.recv(100) == b"".join(
+            b"line %d\r\n" % n for n in range(5))
+        # It went straight out: nothing queued in Twisted, and the reactor
+        # was never asked to watch the socket for writing.
         assert server not in reactor.getWriters()
         assert not server.dataBuffer and not server._tempDataLen
         assert box.queued(server) == 0
@@ -123,6 +124,26 @@ def test_the_shared_outbox_flushes_when_the_reactor_turns():
         outbox.write(server, b"one ")
         outbox.write(server, b"two")
         assert receive(client, 7) == b"one two"
+    finally:
+        close(server, client, port)
+
+
+def test_a_flushed_connection_gets_its_bytes_before_the_turn_ends():
+    server, client, port = connected()
+    try:
+        box = Outbox(reactor)
+        box.write(server, b"You say, 'hi'\r\n")
+        box.write(server, b"> ")
+        box.flush(server)
+        # The answer and the prompt, together, without a turn of the
+        # reactor (its flushAll finds nothing left for this connection).
+        select.select([client], [], [], 5)
+        assert client.recv(100) == b"You say, 'hi'\r\n> "
+        assert box.queued(server) == 0
+        box.write(server, b"later")
+        box.flushAll()
+        select.select([client], [], [], 5)
+        assert client.recv(100) == b"later"
     finally:
         close(server, client, port)
 

@@ -57,9 +57,9 @@ def test_a_client_that_answers_nothing_still_plays(server):
 
 def test_quit_typed_ahead_still_says_goodbye_before_the_close(server):
     """
-    Lines typed ahead in one packet: the first reply leaves at once, the
-    rest of the turn's output waits for the turn's end, and the close
-    after 'quit' comes after all of it, in order.
+    Lines typed ahead in one packet: their replies leave together once
+    the packet has been handled, and the close after 'quit' comes after
+    all of them, in order.
     """
     client = RawTelnet(server.port)
     play(client)
@@ -317,6 +317,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 from twisted.internet.testing import StringTransport  # noqa: E402
 
 from imaginary.frontends import limits  # noqa: E402
+from imaginary.frontends.sockets import outbox  # noqa: E402
 from imaginary.frontends.telnet import (  # noqa: E402
     MudTelnetProtocol, MudTelnetTransport)
 
@@ -588,3 +589,94 @@ def test_logging_in_has_a_grace_time_and_a_cap_per_address(tmp_path):
         RawTelnet(server.port, source="127.0.0.3").expect(ACCOUNT_PROMPT)
     finally:
         server.stop()
+
+
+class Talker:
+    """A handler answering its own line and telling every other one."""
+
+    def __init__(self, protocol):
+        self.protocol = protocol
+
+    def lineReceived(self, line):
+        for transport in self.protocol.factory.transports:
+            if transport.protocol is self.protocol:
+                transport.protocol.sendText("You say " + line)
+                transport.protocol.sendPrompt("> ")
+            else:
+                transport.protocol.sendText("Someone says " + line)
+
+    def connectionLost(self):
+        pass
+
+
+class Measured(MudTelnetTransport):
+    """Notes, after each packet, the bytes the outbox still holds."""
+
+    def dataReceived(self, data):
+        MudTelnetTransport.dataReceived(self, data)
+        self.factory.held.append(
+            {t.protocol.handler.name: outbox.queued(t.transport)
+             for t in self.factory.transports})
+
+
+def test_the_answer_leaves_at_once_and_the_rooms_share_at_the_turns_end():
+    """
+    Over real TCP: when a packet has been handled, the answer and the
+    prompt have gone to the socket (one send, not waiting for the rest of
+    the turn); what the others are told waits for the turn's end, where
+    each connection's bytes go in one send.
+    """
+    from twisted.internet import reactor
+    from twisted.internet.protocol import Factory
+
+    factory = Factory()
+    factory.transports, factory.held = [], []
+
+    def build(addr):
+        transport = Measured(MudTelnetProtocol, Talker)
+        transport.factory = factory
+        factory.transports.append(transport)
+        return transport
+    factory.buildProtocol = build
+    port = reactor.listenTCP(0, factory, interface="127.0.0.1")
+    clients = [socket.create_connection(("127.0.0.1", port.getHost().port))
+               for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 10
+        while len(factory.transports) < 2 and time.monotonic() < deadline:
+            reactor.iterate(0.01)
+        for n, transport in enumerate(factory.transports):
+            transport.protocol.handler.name = "speaker" if n == 0 else "other"
+            transport.protocol.factory = factory
+        reactor.iterate(0.05)       # the option offers go out
+        for client in clients:
+            client.setblocking(False)
+            while True:
+                try:
+                    if not client.recv(65536):
+                        break
+                except BlockingIOError:
+                    break
+        clients[0].sendall(b"hello\r\n")
+        while not factory.held and time.monotonic() < deadline:
+            reactor.iterate(0.01)
+        assert factory.held[0]["speaker"] == 0
+        assert factory.held[0]["other"] == len(b"Someone says hello\r\n")
+        got = {0: b"", 1: b""}
+        while time.monotonic() < deadline and not (
+                got[0].endswith(b"> \xff\xf9") and got[1].endswith(b"\r\n")):
+            reactor.iterate(0.01)
+            for n, client in enumerate(clients):
+                try:
+                    got[n] += client.recv(65536)
+                except BlockingIOError:
+                    pass
+        assert got[0] == b"You say hello\r\n> \xff\xf9"
+        assert got[1] == b"Someone says hello\r\n"
+    finally:
+        for client in clients:
+            client.close()
+        for transport in factory.transports:
+            transport.transport.abortConnection()
+        port.stopListening()
+        reactor.iterate(0.05)

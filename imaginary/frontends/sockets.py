@@ -1,6 +1,6 @@
 """
-Output to many TCP connections at once: straight to the socket, a
-connection's later bytes of a reactor turn coalesced into one send.
+Output to many TCP connections at once: each connection's bytes of a
+reactor turn in one send, straight to the socket.
 
 Twisted's C{transport.write} queues the bytes and asks epoll to watch the
 socket (an C{epoll_ctl}); on a later turn the reactor finds it writable,
@@ -10,27 +10,28 @@ calls and a reactor dispatch per listener, where one C{send} would do: a
 socket with nothing queued ahead almost always has room in its kernel
 buffer for a few lines of text.
 
-So front ends hand their bytes to the C{Outbox}.  A connection's first
-bytes of a reactor turn are sent at once, straight to the socket: the
-answer to what its player typed goes before the room's share of it is
-even made.  Its later bytes of the same turn (a prompt after the answer,
-the lines of several players talking at once) wait until the turn is
-over (C{callLater(0)}: before the reactor polls again) and go together
-in one C{send}.  What the kernel does not take, and everything on any
-error, goes to Twisted's own buffer with C{write}, so a full socket, a
-broken one, the close after the queue drains and producers all stay
-Twisted's business.  A connection that is not plain TCP (TLS, a test's
-StringTransport) is written as usual, at once.
+So front ends hand their bytes to the C{Outbox}, which keeps each
+connection's bytes of a reactor turn and sends them together when the
+turn is over (C{callLater(0)}: before the reactor polls again), straight
+to the socket.  When several players talk in one turn each listener gets
+one send, not one per line, as Twisted's own buffering would give.  A
+front end flushes the connection whose input it has just handled
+(C{flush}), so the answer to a command and the prompt after it leave at
+once, together, without waiting for the rest of the turn.  What the
+kernel does not take, and everything on any error, goes to Twisted's own
+buffer with C{write}, so a full socket, a broken one, the close after the
+queue drains and producers all stay Twisted's business.  A connection
+that is not plain TCP (TLS, a test's StringTransport) is written as
+usual, at once.
 
 A front end that closes a connection politely first calls C{flush} for
 it, so the last words are in Twisted's hands before the close.  (Twisted's
 C{loseConnection} waits for its own buffer to drain on a later turn, and
 the outbox hands its bytes over before the reactor polls again, so this
 only matters if the reactor stops in between; it costs nothing.)  A front
-end also turns Nagle's
-algorithm off (C{turnNagleOff}): the outbox does the coalescing itself,
-and with Nagle on, a turn's second send would wait for the client to
-acknowledge the first (up to 40 ms of delayed ACK on every command).
+end also turns Nagle's algorithm off (C{turnNagleOff}): the outbox does
+the coalescing itself, and with Nagle on, a send would wait for the
+client to acknowledge the one before (up to 40 ms of delayed ACK).
 """
 
 import errno
@@ -80,8 +81,8 @@ def turnNagleOff(connection):
 class Outbox:
     """
     The TCP connections written to during this turn of the reactor, and
-    the bytes after each one's first, sent together when the turn ends
-    (see the module's docstring).
+    their bytes, sent together when the turn ends (see the module's
+    docstring).
     """
 
     def __init__(self, reactor=None):
@@ -90,7 +91,7 @@ class Outbox:
         self._scheduled = False
 
     def write(self, connection, data):
-        """C{data} for C{connection}: sent now if it is the turn's first."""
+        """C{data} for C{connection}, sent when the turn ends (or flushed)."""
         if type(connection) is not tcp.Server or connection.TLS:
             connection.write(data)
             return
@@ -98,20 +99,19 @@ class Outbox:
         if chunks is not None:
             chunks.append(data)
             return
-        # The turn's first bytes for this connection go now (the answer to
-        # what its player typed, before the room's share is even made);
-        # the rest of the turn's wait to go together.
-        self._pending[connection] = []
+        self._pending[connection] = [data]
         if not self._scheduled:
             self._scheduled = True
             reactor = self._reactor
             if reactor is None:
                 from twisted.internet import reactor
             reactor.callLater(0, self.flushAll)
-        writeThrough(connection, data)
 
     def flush(self, connection):
-        """Send what is queued for C{connection} now (before a close)."""
+        """
+        Send what is queued for C{connection} now: the answer to what its
+        player typed, or the last words before a close.
+        """
         chunks = self._pending.pop(connection, None)
         if chunks:
             writeThrough(connection, b"".join(chunks))
