@@ -271,6 +271,8 @@ class MudTelnetProtocol(TelnetProtocol):
         self.clientName = None
         self.terminalTypes = []
         self.mtts = 0
+        # None, "16", "256" or "truecolour", from MTTS and TTYPE.
+        self.colours = None
         self.charset = "utf-8"
         self._charsetRequested = False
         self.gmcpSupports = set()
@@ -411,17 +413,17 @@ class MudTelnetProtocol(TelnetProtocol):
         if value in self.terminalTypes or len(self.terminalTypes) >= 4:
             return
         self.terminalTypes.append(value)
-        self._colours = False
         if len(self.terminalTypes) == 1:
             self.clientName = value
         if value.upper().startswith("MTTS "):
             try:
                 self.mtts = int(value[5:])
-                self._colours = False
             except ValueError:
                 pass
         else:
             self._askTerminalType()
+        # Worked out as the client tells it, not per line sent.
+        self.colours = colourDepth(self.mtts, self.terminalTypes)
 
     def _charset(self, payload):
         if payload.startswith(CHARSET_ACCEPTED):
@@ -458,20 +460,6 @@ class MudTelnetProtocol(TelnetProtocol):
         if self.transport is None:
             return
         self.transport.requestNegotiation(MSSP, msspPayload(self.mssp()))
-
-    # -- what the client can show ------------------------------------------
-
-    _colours = False    # not yet worked out
-
-    @property
-    def colours(self):
-        """None, "16", "256" or "truecolour", from MTTS and TTYPE."""
-        if self._colours is False:
-            self._colours = self._colourDepth()
-        return self._colours
-
-    def _colourDepth(self):
-        return colourDepth(self.mtts, self.terminalTypes)
 
     # -- input -------------------------------------------------------------
 

@@ -7,7 +7,7 @@ faintly in the adjacent rooms, from the direction it came.
 """
 
 from imaginary.interfaces import IActor
-from imaginary.language import Span, sanitize, sentence, styled
+from imaginary.language import PLAIN, Span, sanitize, sentence, styled
 from imaginary.simulation.events import Event
 from imaginary.simulation.failure import ActionFailure
 
@@ -48,7 +48,10 @@ class _Quoted:
         # Bystanders share one rendering of the head (see grammar); keep
         # sharing it, so front ends can reuse one rendered string for all.
         if self.last[0] is not first:
-            self.last = (first, Span((first, ", '", self.said, "'")))
+            # A plain head's words go in whole (one span less to walk for
+            # every rendering; it reads the same in every form).
+            head = first.children if first.style is PLAIN else (first,)
+            self.last = (first, Span((*head, ", '", self.said, "'")))
         return self.last[1]
 
 
