@@ -132,13 +132,13 @@ def test_a_flushed_connection_gets_its_bytes_before_the_turn_ends():
     server, client, port = connected()
     try:
         box = Outbox(reactor)
-        box.write(server, b"You say, 'hi'\r\n")
-        box.write(server, b"> ")
+        box.write(server, b"Goodbye.\r\n")
+        box.write(server, b"(closed)")
         box.flush(server)
-        # The answer and the prompt, together, without a turn of the
-        # reactor (its flushAll finds nothing left for this connection).
+        # Together, without a turn of the reactor; the turn's end then
+        # finds nothing left for this connection.
         select.select([client], [], [], 5)
-        assert client.recv(100) == b"You say, 'hi'\r\n> "
+        assert client.recv(100) == b"Goodbye.\r\n(closed)"
         assert box.queued(server) == 0
         box.write(server, b"later")
         box.flushAll()

@@ -57,9 +57,9 @@ def test_a_client_that_answers_nothing_still_plays(server):
 
 def test_quit_typed_ahead_still_says_goodbye_before_the_close(server):
     """
-    Lines typed ahead in one packet: their replies leave together once
-    the packet has been handled, and the close after 'quit' comes after
-    all of them, in order.
+    Lines typed ahead in one packet: their replies leave together at the
+    turn's end, and the close after 'quit' comes after all of them, in
+    order.
     """
     client = RawTelnet(server.port)
     play(client)
@@ -619,12 +619,11 @@ class Measured(MudTelnetTransport):
              for t in self.factory.transports})
 
 
-def test_the_answer_leaves_at_once_and_the_rooms_share_at_the_turns_end():
+def test_the_answer_and_the_rooms_share_leave_together_at_the_turns_end():
     """
-    Over real TCP: when a packet has been handled, the answer and the
-    prompt have gone to the socket (one send, not waiting for the rest of
-    the turn); what the others are told waits for the turn's end, where
-    each connection's bytes go in one send.
+    Over real TCP: when a packet has been handled, the answer, the prompt
+    and what the others are told all wait in the outbox; at the turn's
+    end each connection's bytes go, whole.
     """
     from twisted.internet import reactor
     from twisted.internet.protocol import Factory
@@ -660,8 +659,9 @@ def test_the_answer_leaves_at_once_and_the_rooms_share_at_the_turns_end():
         clients[0].sendall(b"hello\r\n")
         while not factory.held and time.monotonic() < deadline:
             reactor.iterate(0.01)
-        assert factory.held[0]["speaker"] == 0
-        assert factory.held[0]["other"] == len(b"Someone says hello\r\n")
+        assert factory.held[0] == {
+            "speaker": len(b"You say hello\r\n> \xff\xf9"),
+            "other": len(b"Someone says hello\r\n")}
         got = {0: b"", 1: b""}
         while time.monotonic() < deadline and not (
                 got[0].endswith(b"> \xff\xf9") and got[1].endswith(b"\r\n")):

@@ -13,11 +13,11 @@ buffer for a few lines of text.
 So front ends hand their bytes to the C{Outbox}, which keeps each
 connection's bytes of a reactor turn and sends them together when the
 turn is over (C{callLater(0)}: before the reactor polls again), straight
-to the socket.  When several players talk in one turn each listener gets
-one send, not one per line, as Twisted's own buffering would give.  A
-front end flushes the connection whose input it has just handled
-(C{flush}), so the answer to a command and the prompt after it leave at
-once, together, without waiting for the rest of the turn.  What the
+to the socket.  A player's answer, the prompt after it and what others
+said in the same turn leave in one send, as Twisted's own buffering
+would send them, but a poll sooner and without the two C{epoll_ctl}s.
+(Sending the answer at once instead, one send more for everyone who
+typed, measured no faster in a busy room: docs/load.md.)  What the
 kernel does not take, and everything on any error, goes to Twisted's own
 buffer with C{write}, so a full socket, a broken one, the close after the
 queue drains and producers all stay Twisted's business.  A connection
@@ -108,10 +108,7 @@ class Outbox:
             reactor.callLater(0, self.flushAll)
 
     def flush(self, connection):
-        """
-        Send what is queued for C{connection} now: the answer to what its
-        player typed, or the last words before a close.
-        """
+        """Send what is queued for C{connection} now (before a close)."""
         chunks = self._pending.pop(connection, None)
         if chunks:
             writeThrough(connection, b"".join(chunks))

@@ -136,23 +136,19 @@ class MudTelnetTransport(TelnetTransport):
         self.lastInput = time.monotonic()
         self.throttle.received(len(data))
         data = self._clean(data)
-        # The answers to what came and the prompt leave at once, together.
-        try:
-            if self.state == "data" and b"\xff" not in data \
-                    and b"\r" not in data:
-                # Plain text (most packets: a line typed): Twisted's parser
-                # would walk it byte by byte only to hand it on whole.
-                if data:
-                    self.protocol.dataReceived(data)
-                return
-            # Twisted buffers a subnegotiation until IAC SE: bound it.
-            TelnetTransport.dataReceived(self, data)
-            if len(getattr(self, "commands", ())) > MAX_SUBNEGOTIATION_BYTES:
-                log.info("dropping an endless telnet subnegotiation")
-                self.commands = []
-                self.state = "data"
-        finally:
-            outbox.flush(self.transport)
+        if self.state == "data" and b"\xff" not in data \
+                and b"\r" not in data:
+            # Plain text (most packets: a line typed): Twisted's parser would
+            # walk it byte by byte only to hand it on whole, as this does.
+            if data:
+                self.protocol.dataReceived(data)
+            return
+        # Twisted buffers a subnegotiation until IAC SE: bound it.
+        TelnetTransport.dataReceived(self, data)
+        if len(getattr(self, "commands", ())) > MAX_SUBNEGOTIATION_BYTES:
+            log.info("dropping an endless telnet subnegotiation")
+            self.commands = []
+            self.state = "data"
 
     def _clean(self, data):
         """

@@ -127,13 +127,6 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         """Bytes from the client: whole lines go on, one at a time."""
         if self.throttle is not None:
             self.throttle.received(len(data))
-        # The replies to what came leave at once, together (see sockets).
-        try:
-            self._lines(data)
-        finally:
-            outbox.flush(self.transport)
-
-    def _lines(self, data):
         if b"\n" in data:
             # One split per read, not one slice per line: a read may hold
             # thousands of lines.
