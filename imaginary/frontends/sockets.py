@@ -92,12 +92,12 @@ class Outbox:
 
     def write(self, connection, data):
         """C{data} for C{connection}, sent when the turn ends (or flushed)."""
-        if type(connection) is not tcp.Server or connection.TLS:
-            connection.write(data)
-            return
         chunks = self._pending.get(connection)
         if chunks is not None:
             chunks.append(data)
+            return
+        if type(connection) is not tcp.Server or connection.TLS:
+            connection.write(data)
             return
         self._pending[connection] = [data]
         if not self._scheduled:

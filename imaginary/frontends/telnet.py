@@ -322,7 +322,7 @@ class MudTelnetProtocol(TelnetProtocol):
             reactor.callLater(0, self._sendMSSP)
             return True
         if option == GMCP:
-            self.gmcpEnabled = True
+            self._setGMCP(True)
             return True
         if option == CHARSET:
             self._requestCharset()
@@ -339,7 +339,14 @@ class MudTelnetProtocol(TelnetProtocol):
         elif option == EOR:
             self.eorEnabled = False
         elif option == GMCP:
-            self.gmcpEnabled = False
+            self._setGMCP(False)
+
+    def _setGMCP(self, enabled):
+        # The handler's wantsData follows: read for every event told, it
+        # is an attribute, not a question asked each time.
+        self.gmcpEnabled = enabled
+        if self.handler is not None:
+            self.handler.wantsData = enabled
 
     def enableRemote(self, option):
         """

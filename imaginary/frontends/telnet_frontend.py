@@ -41,12 +41,9 @@ class TelnetFrontEnd:
         """The connection is gone: the session is told."""
         self.session.connectionLost()
 
-    # IFrontEnd
-
-    @property
-    def wantsData(self):
-        """Out-of-band data goes out only as GMCP."""
-        return self.protocol.gmcpEnabled
+    # IFrontEnd: out-of-band data goes out only as GMCP, once the client
+    # turned it on (the protocol sets this when it does).
+    wantsData = False
 
     def sendSpan(self, span):
         """

@@ -90,7 +90,7 @@ class Span:
 def styled(*children, **style):
     """A Span of C{children} with C{style} keywords (fg, bold, role...)."""
     for child in children:
-        if not isinstance(child, (str, Span)):
+        if type(child) is not str and not isinstance(child, (str, Span)):
             raise TypeError(f"a span holds str or Span, not {child!r}")
     if not style:
         return Span(children, PLAIN)
@@ -147,7 +147,9 @@ def sanitize(text):
 def _walk(span, style, out):
     """Yield (text, effective style) pairs, innermost style winning."""
     for child in span.children:
-        if isinstance(child, Span):
+        # (type() first: most children are words, and asking isinstance()
+        # of a str costs a call for each.)
+        if type(child) is not str and isinstance(child, Span):
             _walk(child, _merge(style, child.style), out)
         else:
             out.append((child, style))
@@ -196,7 +198,7 @@ def styledLeaves(span):
 def _texts(span, out):
     """The text leaves of C{span}, in order (no styles worked out)."""
     for child in span.children:
-        if isinstance(child, Span):
+        if type(child) is not str and isinstance(child, Span):   # see _walk
             _texts(child, out)
         else:
             out.append(child)

@@ -294,7 +294,7 @@ def _deliver(calls):
             call()
     finally:
         _state["delivering"] -= 1
-    if _state["delivering"] == 0:
+    if _reactions and _state["delivering"] == 0:
         _drain()
 
 
