@@ -105,6 +105,7 @@ class Outbox:
             reactor = self._reactor
             if reactor is None:
                 from twisted.internet import reactor
+                self._reactor = reactor     # (the import, once)
             reactor.callLater(0, self.flushAll)
 
     def flush(self, connection):

@@ -102,10 +102,7 @@ class MudTelnetTransport(TelnetTransport):
         outbox.write(self.transport, data)
 
     def write(self, data):
-        """
-        Application data out: IAC doubled, CRLF line ends, compressed once
-        MCCP2 is on.
-        """
+        """Application data out: IAC doubled, CRLF ends, MCCP2 once on."""
         self._write(toWire(data))
 
     def startCompression(self):
@@ -525,10 +522,16 @@ class MudTelnetProtocol(TelnetProtocol):
         if transport is None:
             return
         tcp = transport.transport
-        if tcp._tempDataLen + len(tcp.dataBuffer) > MAX_OUTPUT_BYTES:
-            self._stoppedReading()
+        if tcp._tempDataLen or tcp.dataBuffer or \
+                transport.compressor is not None:
+            if tcp._tempDataLen + len(tcp.dataBuffer) > MAX_OUTPUT_BYTES:
+                self._stoppedReading()
+            else:
+                transport._write(data)
             return
-        transport._write(data)
+        # (transport._write's case with nothing queued and no compression)
+        transport.bytesOut += len(data)
+        outbox.write(tcp, data)
 
     def _send(self, data, write):
         if write is None:

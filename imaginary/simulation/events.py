@@ -118,13 +118,19 @@ class Event:
     distantMessage = attr.ib(default=None)
     data = attr.ib(default=None)
     audience = attr.ib(default=())
-    # The bystanders' view of otherMessage (bystanderView), worked out for
-    # the first bystander and read by the rest: a line said to a crowded
-    # room is rendered once, not asked of the sentence per listener.
+    # The bystanders' view of otherMessage, worked out for the first
+    # observer and read by the rest (see _bystanderView): a line said to a
+    # crowded room is rendered once, not asked of the sentence per
+    # listener, and a listener is known for a bystander by one look-up.
     _bystanders = attr.ib(default=False, init=False, repr=False)
 
     def messageFor(self, observer):
         """The rendered Span for C{observer} (a Thing), or None."""
+        view = self._bystanders
+        if view is False:
+            view = self._bystanderView()
+        if view is not None and id(observer) not in view[0]:
+            return view[1]
         if observer is self.actor and self.actor is not None:
             return render(self.actorMessage, observer)
         if observer is self.target and self.target is not None:
@@ -133,13 +139,20 @@ class Event:
         if observer is self.tool and self.tool is not None:
             return render(self.toolMessage if self.toolMessage is not None
                           else self.otherMessage, observer)
-        view = self._bystanders
-        if view is False:
-            view = bystanderView(self.otherMessage)
-            object.__setattr__(self, "_bystanders", view)
-        if view is not None and id(observer) not in view[0]:
-            return view[1]
         return render(self.otherMessage, observer)
+
+    def _bystanderView(self):
+        # bystanderView's (ids, span), the actor, target and tool added
+        # to the ids: they read their own messages, never the shared one.
+        view = bystanderView(self.otherMessage)
+        if view is not None:
+            named = set(view[0])
+            for party in (self.actor, self.target, self.tool):
+                if party is not None:
+                    named.add(id(party))
+            view = (named, view[1])
+        object.__setattr__(self, "_bystanders", view)
+        return view
 
     def _deliveries(self):
         calls = []
@@ -159,11 +172,12 @@ class Event:
                 call = first.prepare(self)
                 if call is not None:
                     calls.append(call)
+        append = calls.append
         for observer in observers:
             if observer is not first:
                 call = observer.prepare(self)
                 if call is not None:
-                    calls.append(call)
+                    append(call)
         for party in (self.target, *self.audience):
             if party is not None and id(party) not in told and \
                     id(party) not in byThing:
