@@ -11,6 +11,7 @@ import time
 
 import pexpect
 import pytest
+from wcwidth import wcswidth
 
 from imaginary.testing import (
     ACCOUNT_PROMPT, CHARACTER_PROMPT, GAME_PROMPT, loginSteps,
@@ -151,6 +152,16 @@ def test_naws_width_wraps_output(server):
     play(wide)
     lines = ANSI.sub("", wide.shown()).split("\r\n")
     assert max(map(len, lines)) > 100
+    # Chinese takes two columns a character: a line of 20 of them is 40
+    # columns, so at 30 it wraps (counted in characters it would not,
+    # and the terminal would break it itself, without the indent).
+    narrow.take()
+    narrow.line("say " + "我们说中文" * 4)
+    shown = ANSI.sub("", narrow.expect("中文'"))
+    said = shown[shown.index("You say"):shown.rindex("'") + 1].split("\r\n")
+    assert len(said) > 1
+    assert max(map(wcswidth, said)) <= 30
+    assert all(line.startswith("  ") for line in said[1:]), said
     narrow.close()
     wide.close()
 

@@ -114,7 +114,8 @@ def test_plain_data_goes_out_as_the_gmcp_packages_asked_for(server):
 # UTF-8, replacing what is not.)
 _letters = st.characters(blacklist_categories=("Cs",))
 _leaf = st.lists(_letters | st.sampled_from(
-    ["\xff", "\u00ff", "\x1b[31m", "\r", "\n", "\t", "\x00", " ", "ab"]),
+    ["\xff", "\u00ff", "\x1b[31m", "\r", "\n", "\t", "\x00", " ", "ab",
+     "日本語", "e\u0301"]),
     max_size=20).map("".join)
 _spans = st.recursive(_leaf.map(lambda t: Span((t,))),
                       lambda kids: st.lists(kids | _leaf, max_size=4).map(

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from imaginary.language import (
-    Span, Style, error, exitName, plainText, renderANSI, renderHTML,
-    renderIRC, renderPlain, sanitize, styled, title, wrap, wrapANSI)
+    Span, Style, columns, error, exitName, plainText, renderANSI,
+    renderHTML, renderIRC, renderPlain, sanitize, styled, title, wrap,
+    wrapANSI)
 from imaginary.language.styled import COLOURS, ROLE_STYLES
 
 # "a", then "b" in bold inside the red span, then "c": the inner style
@@ -324,6 +325,42 @@ def test_wrapANSI_fits_and_keeps_every_letter(text, width):
     assert all(len(line) <= width for line in lines)
 
 
+def test_columns_count_wide_characters_twice_and_marks_not_at_all():
+    assert columns("abc") == 3
+    assert columns("日本語") == 6
+    assert columns("e\u0301") == 1           # e and a combining acute
+    assert columns("\x1b[31m日") == 6         # escapes are not text
+    assert columns("") == 0
+
+
+def test_wrapANSI_wraps_wide_characters_by_screen_columns():
+    # Twelve Chinese characters are 24 columns: at 20 they do not fit one
+    # line (a count of characters would say they do, and the terminal
+    # would break the line itself, losing the indent).
+    line = "他说" * 6
+    assert wrapANSI(line, 20) == "他说他说他说他说他说\n  他说"
+    said = "Alice says, '" + "日本語の文章です。" * 4 + "'"
+    lines = wrapANSI(said, 40).split("\n")
+    assert all(columns(line) <= 40 for line in lines)
+    assert "".join("\n".join(lines).split()) == "".join(said.split())
+    # A short line of them stays whole.
+    assert wrapANSI("日本語", 20) == "日本語"
+
+
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@given(st.lists(st.sampled_from(["a", "b", " ", "\n", "日", "語", "e\u0301",
+                                 "\x1b[1m", "é"]), max_size=200).map("".join),
+       st.integers(10, 80))
+def test_wrapANSI_never_passes_the_width_in_columns(text, width):
+    text = "\n".join(line.lstrip(" ") for line in text.split("\n"))
+    wrapped = wrapANSI(text, width)
+    assert "".join(wrapped.split()) == "".join(text.split())
+    for line in wrapped.split("\n"):
+        assert columns(_SGR.sub("", line)) <= width, line
+
+
 def test_wrapANSI_leading_space_is_not_a_line():
     assert wrapANSI(" longword", 8) == " longword"
     assert wrapANSI("  longword", 8) == "  longword"
@@ -451,8 +488,9 @@ def test_wrapANSI_lines_fit_unless_one_word(span, width, colours):
     for line in wrapped.split("\n"):
         visible = _OWN_ANSI.sub("", line)
         words = [w for w in visible.split(" ") if w]
-        # (A text line's own leading spaces stay with its first word.)
-        assert len(visible) <= width or (
+        # (A text line's own leading spaces stay with its first word; a
+        # wide character alone on a line of one column cannot fit.)
+        assert columns(visible) <= width or len(visible) == 1 or (
             len(words) == 1 and visible.startswith(" ")), (line, width)
     # Only breaks and indents were added: no text is lost or added.
     assert "".join(_OWN_ANSI.sub("", wrapped).split()) == (

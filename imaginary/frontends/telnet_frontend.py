@@ -11,7 +11,7 @@ clients that asked for the package.
 from twisted.internet.protocol import ServerFactory
 from zope.interface import implementer
 
-from imaginary.language import renderANSI, wrapANSI
+from imaginary.language import columns, renderANSI, wrapANSI
 from imaginary.session import IFrontEnd, LineDialogue
 
 from .telnet import MudTelnetProtocol, MudTelnetTransport, toWire
@@ -89,7 +89,8 @@ def _wire(span, colours, width):
     if hit is not None and hit[0] is span:
         return hit[1]
     text = renderANSI(span, colours)
-    if colours is None and len(text) <= width and "\n" not in text:
+    if colours is None and len(text) <= width and "\n" not in text and (
+            text.isascii() or columns(text) <= width):
         # One short line, no colours: the words and CR LF (sanitized text
         # holds no CR, and UTF-8 no 0xFF byte: no IAC to double).
         data = text.encode("utf-8") + b"\r\n"

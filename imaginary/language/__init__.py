@@ -10,12 +10,13 @@ from .grammar import (
     indefiniteArticle, joinList, nounPhrase, numberWord, pluralize,
     sentence)
 from .styled import (
-    PLAIN, Span, Style, error, exitName, plainText, renderANSI, renderHTML,
-    renderIRC, renderPlain, sanitize, styled, title, wrap, wrapANSI)
+    PLAIN, Span, Style, columns, error, exitName, plainText, renderANSI,
+    renderHTML, renderIRC, renderPlain, sanitize, styled, title, wrap,
+    wrapANSI)
 
 __all__ = [
     "FEMALE", "ItemList", "MALE", "NEUTER", "PLAIN", "PLURAL", "Sentence",
-    "Span", "Style", "conjugate", "error", "exitName", "indefiniteArticle",
+    "Span", "Style", "columns", "conjugate", "error", "exitName", "indefiniteArticle",
     "joinList", "nounPhrase", "numberWord", "plainText", "pluralize",
     "renderANSI", "renderHTML", "renderIRC", "renderPlain", "sanitize",
     "sentence", "styled", "title", "wrap", "wrapANSI",

@@ -18,6 +18,7 @@ import re
 import textwrap
 
 import attr
+from wcwidth import wcswidth, wcwidth
 
 COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan",
            "white")
@@ -419,32 +420,53 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 INDENT = "  "
 
 
+def columns(text):
+    """
+    The screen columns C{text} takes in a terminal: two for a wide
+    character (Chinese, Japanese, Korean, most emoji), none for a
+    combining mark or a control character, one for the rest (wcwidth's
+    tables: Unicode's East Asian Width and general categories).
+    """
+    if text.isascii():
+        return len(text)
+    width = wcswidth(text)
+    if width >= 0:
+        return width
+    return sum(max(0, wcwidth(c)) for c in text)
+
+
 def _visible(word, escaped):
-    return len(_ANSI.sub("", word)) if escaped else len(word)
+    return columns(_ANSI.sub("", word) if escaped else word)
 
 
 def _cut(word, room):
-    """The first C{room} visible characters of C{word}, and the rest."""
+    """
+    The first C{room} columns of C{word}, and the rest (at least one
+    character goes first, should a wide one not fit a room of one).
+    """
     count = i = 0
     while i < len(word):
         escape = _ANSI.match(word, i)
         if escape:
             i = escape.end()
             continue
-        if count == room:
+        size = 1 if word[i].isascii() else max(0, wcwidth(word[i]))
+        if count + size > room and count:
             break
-        count += 1
+        count += size
         i += 1
     return word[:i], word[i:]
 
 
 def wrapANSI(text, width):
     """
-    Word-wrap text holding ANSI colour escapes, measuring what shows.
+    Word-wrap text holding ANSI colour escapes, measuring what shows, in
+    screen columns (a Chinese character takes two).
     Continuation lines start with INDENT; a word longer than a line is
     cut (a terminal would cut it anyway, at a column of its choosing).
     """
-    if len(text) <= width and "\n" not in text:
+    if len(text) <= width and "\n" not in text and (
+            text.isascii() or columns(text) <= width):
         return text     # one short line said: the common case
     out = []
     escaped = "\x1b" in text
@@ -452,7 +474,8 @@ def wrapANSI(text, width):
     indent = INDENT if width >= 10 else ""
     rest = width - len(indent)
     for line in text.split("\n"):
-        if not escaped and len(line) <= width:
+        if not escaped and len(line) <= width and (
+                line.isascii() or columns(line) <= width):
             out.append(line)        # the common case: nothing to do
             continue
         lines = []
