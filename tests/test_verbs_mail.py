@@ -47,6 +47,23 @@ def test_send_list_read_delete(t):
     t.check("mail", by=t.observer, actor=["Your mailbox is empty."])
 
 
+def test_a_long_subject_is_cut_short_in_the_listing_only(t):
+    subject = "The lighthouse keeper's journal, the missing pages " * 2
+    subject = subject.strip()
+    t.actor.do(f"mail send bob {subject} = Read it.")
+    t.actor.do("mail send bob 灯台守の日誌と失われたページについての話 = 読んで")
+    t.actor.output()
+    t.observer.output()
+    t.check("mail", by=t.observer, actor=[
+        "Your mailbox (2 messages, 2 unread; times UTC):",
+        # (28 columns: 25 and "...", a Japanese character taking two.)
+        R(rf" \*  1  {WHEN}  Alice {{19}}  The lighthouse keeper's j\.\.\."),
+        R(rf" \*  2  {WHEN}  Alice {{19}}  灯台守の日誌と失われたペ\.\.\.")])
+    t.check("mail read 1", by=t.observer, actor=[
+        "Message 1 from Alice <alice@game.example>",
+        R(rf"Date: {WHEN} UTC"), f"Subject: {subject}", "", "Read it."])
+
+
 def test_numbers_stay_after_a_delete(t):
     for subject in ("one", "two", "three"):
         t.actor.do(f"mail send bob {subject} = text")

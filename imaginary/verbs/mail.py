@@ -27,6 +27,7 @@ without one (an NPC) is told to use the one-line form.
 
 import time
 
+from imaginary.language import columns
 from imaginary.mail import accountmail, api, model, outbound
 from imaginary.mail.outbound import MailRefused
 from imaginary.simulation.events import runEventTransaction
@@ -50,6 +51,24 @@ def _refused(text):
 def _when(stamp):
     return time.strftime("%Y-%m-%d %H:%M",
                          time.gmtime(stamp.asPOSIXTimestamp()))
+
+
+# The listing's columns take 51 of a line: a subject gets the rest of 79
+# (cut short with "...", as a mail client's index does; 'mail read N'
+# shows it whole), so a long one does not wrap under the dates.
+SUBJECT_COLUMNS = 28
+
+
+def _shortened(subject):
+    if columns(subject) <= SUBJECT_COLUMNS:
+        return subject
+    kept, used = [], 0
+    for c in subject:
+        used += columns(c)
+        if used > SUBJECT_COLUMNS - 3:
+            break
+        kept.append(c)
+    return "".join(kept).rstrip() + "..."
 
 
 def _number(context, word):
@@ -153,7 +172,8 @@ class Mail(Verb):
         for m in messages:
             mark = "*" if m.unread else " "
             lines.append(f" {mark}{m.number:>3}  {_when(m.date)}  "
-                         f"{m.sender[:24]:<24}  {m.subject or '(none)'}")
+                         f"{m.sender[:24]:<24}  "
+                         f"{_shortened(m.subject or '(none)')}")
         context.tell("\n".join(lines))
 
     def do_read(self, context, rest):
