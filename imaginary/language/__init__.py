@@ -16,8 +16,9 @@ from .styled import (
 
 __all__ = [
     "FEMALE", "ItemList", "MALE", "NEUTER", "PLAIN", "PLURAL", "Sentence",
-    "Span", "Style", "columns", "conjugate", "error", "exitName", "indefiniteArticle",
-    "joinList", "nounPhrase", "numberWord", "plainText", "pluralize",
-    "renderANSI", "renderHTML", "renderIRC", "renderPlain", "sanitize",
-    "sentence", "styled", "title", "wrap", "wrapANSI",
+    "Span", "Style", "columns", "conjugate", "error", "exitName",
+    "indefiniteArticle", "joinList", "nounPhrase", "numberWord",
+    "plainText", "pluralize", "renderANSI", "renderHTML", "renderIRC",
+    "renderPlain", "sanitize", "sentence", "styled", "title", "wrap",
+    "wrapANSI",
 ]
