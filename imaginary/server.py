@@ -278,8 +278,10 @@ class ImaginaryServer(service.MultiService):
         """What a new connection sees first."""
         if authenticated:
             return f"Welcome to {NAME}, a text adventure."
-        return (f"Welcome to {NAME}, a text adventure. Type 'new' to create "
-                f"an account.")
+        # Two short lines: the banner goes out before a client can tell
+        # its width, and fits even a narrow window this way.
+        return (f"Welcome to {NAME}, a text adventure.\n"
+                f"Type 'new' to create an account.")
 
     def connectionOpened(self, connection):
         """A connection began (its dialogue calls this)."""

@@ -8,8 +8,9 @@ from imaginary.session import LineDialogue
 from sessionkit import (  # noqa
     RecordingFrontEnd, fastHashes, newAccount, server, settle, wait)
 
-BANNER = "Welcome to Imaginary, a text adventure. Type 'new' to create an " \
-         "account."
+# Two lines: the banner goes out before a client tells its width.
+BANNER = ["Welcome to Imaginary, a text adventure.",
+          "Type 'new' to create an account."]
 MENU_HELP = ("Type a character's name to play it, 'create <name> "
              "<male|female|neuter|plural>' to make one, 'delete <name>' to "
              "delete one, or 'quit'.")
@@ -45,8 +46,10 @@ def test_typing_ahead_through_the_whole_login_loses_nothing(server):
           "create Alice female", "say one", "say two", "quit")
     until(frontEnd, "Goodbye. Your character rests until you return.")
     lines = frontEnd.take()
+    assert lines[:2] == BANNER
+    lines = lines[1:]       # (counted from the banner's last line)
     assert lines[:12] == [
-        BANNER,
+        BANNER[1],
         "PROMPT Account name (or 'new'): ",
         "PROMPT Choose an account name: ",
         "PROMPT Choose a password (6 or more characters): ",
