@@ -43,7 +43,19 @@ def test_decode_cleans_and_warns():
     assert decodeLine(b"look\x00 at\x07 me") == ("look at me", None)
     assert decodeLine("caf\u00e9".encode()) == ("caf\u00e9", None)
     assert decodeLine(b"caf\xe9") == ("caf\ufffd", NOT_UTF8)
-    assert decodeLine(b"a\tb\x1b[31m") == ("a\tb[31m", None)
+    assert decodeLine(b"a\tb\x1b[31m") == ("a\tb", None)
+
+
+def test_keys_a_terminal_sends_as_escapes_are_dropped_whole():
+    # Up, down (CSI and SS3 forms), F5, Home with a modifier, Alt-x:
+    # GNU telnet sends them within the line as they are pressed.
+    assert decodeLine(b"\x1b[A") == ("", None)
+    assert decodeLine(b"\x1b[Blook") == ("look", None)
+    assert decodeLine(b"lo\x1bOAok") == ("look", None)
+    assert decodeLine(b"say hi\x1b[15~") == ("say hi", None)
+    assert decodeLine(b"\x1b[1;5Hn") == ("n", None)
+    assert decodeLine(b"\x1bxlook") == ("look", None)
+    assert decodeLine(b"say \x1b") == ("say ", None)     # a lone ESC
 
 
 @given(st.binary(max_size=300))

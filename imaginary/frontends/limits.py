@@ -161,6 +161,11 @@ def decodeLine(raw):
     except UnicodeDecodeError:
         text = raw.decode("utf-8", "replace")
         warning = NOT_UTF8
+    if "\x1b" in text:
+        # An arrow or function key pressed in a client that sends what it
+        # has (plain telnet): the whole sequence goes, not just its ESC
+        # (the game would read "up" as "[a").
+        text = _KEYS.sub("", text)
     if "\x08" in text or "\x7f" in text:
         kept = []
         for c in text:
@@ -172,6 +177,10 @@ def decodeLine(raw):
         text = "".join(kept)
     return _CONTROLS.sub("", text), warning
 
+
+# What a terminal sends for a key: CSI (ESC [ ... final) and SS3 (ESC O x)
+# sequences, and other two-character escapes.
+_KEYS = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|O.|[ -~])")
 
 # Control characters other than tab (C0 and DEL), removed from lines typed.
 _CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
