@@ -56,6 +56,7 @@ class RecordingFrontEnd:
     """
 
     kind = "test"
+    width = None
 
     def __init__(self, address="127.0.0.1", wantsData=True):
         self.address = address

@@ -322,3 +322,19 @@ def test_every_verbs_help_is_its_docstring():
         assert cls.help == " ".join(cls.__doc__.split()), cls.__name__
         assert cls.help.split()[0].rstrip(":") in cls.names + ("<channel>",)\
             or cls.help.startswith(cls.names), cls.__name__
+
+
+def test_the_screen_width_is_the_narrowest_window_that_says():
+    from types import SimpleNamespace
+
+    from imaginary.verbs.base import Context
+
+    def playedIn(*widths):
+        session = SimpleNamespace(attachments=[
+            SimpleNamespace(frontEnd=SimpleNamespace(width=w))
+            for w in widths])
+        return Context(actor=None, session=session)
+    assert playedIn(120, 50, None).screenWidth() == 50
+    assert playedIn(None).screenWidth() == 80           # a browser, IRC
+    assert playedIn().screenWidth(default=72) == 72     # not connected
+    assert Context(actor=None).screenWidth() == 80      # an NPC

@@ -1,5 +1,7 @@
 """Transcript tests for imaginary.verbs.mail: the in-game mailbox."""
 
+from types import SimpleNamespace
+
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -34,31 +36,45 @@ def test_send_list_read_delete(t):
                       "read 1')."])
     t.check("mail", by=t.observer, actor=[
         "Your mailbox (1 message, 1 unread; times UTC):",
-        R(rf" \*  1  {WHEN}  Alice {{19}}  Supper")])
+        R(rf" \*  1  {WHEN}  Alice  Supper")])
     t.check("mail read 1", by=t.observer, actor=[
         "Message 1 from Alice <alice@game.example>",
         R(rf"Date: {WHEN} UTC"), "Subject: Supper", "",
         "Come at eight."])
     t.check("mail", by=t.observer, actor=[
         "Your mailbox (1 message, 0 unread; times UTC):",
-        R(rf"    1  {WHEN}  Alice {{19}}  Supper")])
+        R(rf"    1  {WHEN}  Alice  Supper")])
     t.check("mail delete 1", by=t.observer, actor=["Message 1 deleted."])
     t.check("mail read 1", by=t.observer, actor=["You have no message 1."])
     t.check("mail", by=t.observer, actor=["Your mailbox is empty."])
 
 
-def test_a_long_subject_is_cut_short_in_the_listing_only(t):
+def _window(player, width):
+    """Bob plays in a window C{width} columns wide (as NAWS says)."""
+    player.collector.attachments = [
+        SimpleNamespace(frontEnd=SimpleNamespace(width=width))]
+
+
+def test_a_long_subject_is_cut_to_the_window_in_the_listing_only(t):
     subject = "The lighthouse keeper's journal, the missing pages " * 2
     subject = subject.strip()
     t.actor.do(f"mail send bob {subject} = Read it.")
     t.actor.do("mail send bob 灯台守の日誌と失われたページについての話 = 読んで")
     t.actor.output()
     t.observer.output()
+    _window(t.observer, 50)
+    # 32 columns before the subject, one spare: 17 for it, "..." included
+    # (a Japanese character takes two).
     t.check("mail", by=t.observer, actor=[
         "Your mailbox (2 messages, 2 unread; times UTC):",
-        # (28 columns: 25 and "...", a Japanese character taking two.)
-        R(rf" \*  1  {WHEN}  Alice {{19}}  The lighthouse keeper's j\.\.\."),
-        R(rf" \*  2  {WHEN}  Alice {{19}}  灯台守の日誌と失われたペ\.\.\.")])
+        R(rf" \*  1  {WHEN}  Alice  The lighthouse\.\.\."),
+        R(rf" \*  2  {WHEN}  Alice  灯台守の日誌と\.\.\.")])
+    _window(t.observer, 100)      # 67 for the subject
+    t.check("mail", by=t.observer, actor=[
+        "Your mailbox (2 messages, 2 unread; times UTC):",
+        R(rf" \*  1  {WHEN}  Alice  The lighthouse keeper's journal, the "
+          rf"missing pages The lighthous\.\.\."),
+        R(rf" \*  2  {WHEN}  Alice  灯台守の日誌と失われたページについての話")])
     t.check("mail read 1", by=t.observer, actor=[
         "Message 1 from Alice <alice@game.example>",
         R(rf"Date: {WHEN} UTC"), f"Subject: {subject}", "", "Read it."])

@@ -45,6 +45,11 @@ class TelnetFrontEnd:
     # turned it on (the protocol sets this when it does).
     wantsData = False
 
+    @property
+    def width(self):
+        """IFrontEnd: the client's window width (NAWS; 80 until it says)."""
+        return self.protocol.width
+
     def sendSpan(self, span):
         """
         IFrontEnd: styled text, rendered for the client's colours and width

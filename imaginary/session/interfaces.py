@@ -36,6 +36,11 @@ class IFrontEnd(Interface):
         "enabled GMCP, a websocket); False lets the session skip building "
         "out-of-band data nobody will see.")
 
+    width = Attribute(
+        "The columns of the person's window (a telnet client's NAWS, an "
+        "SSH terminal's), for output laid out in columns; None when the "
+        "client wraps lines itself (a browser, IRC) or has not said.")
+
     def sendSpan(span):
         """Render and send one message, a Span (styled text)."""
 

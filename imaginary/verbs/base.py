@@ -171,6 +171,17 @@ class Context:
         if self.session is not None:
             self.session.send(render(message, self.actor), None)
 
+    def screenWidth(self, default=80):
+        """
+        The columns of the narrowest window the actor is played in, for
+        output laid out in columns; C{default} when no connection says
+        (a browser or IRC wraps lines itself, an NPC has none).
+        """
+        attachments = getattr(self.session, "attachments", ())
+        widths = [attachment.frontEnd.width for attachment in attachments
+                  if getattr(attachment.frontEnd, "width", None)]
+        return min(widths) if widths else default
+
     def remember(self, things):
         """Remember what was just mentioned, for "it" and "them"."""
         if things:

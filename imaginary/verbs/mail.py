@@ -53,19 +53,21 @@ def _when(stamp):
                          time.gmtime(stamp.asPOSIXTimestamp()))
 
 
-# The listing's columns take 51 of a line: a subject gets the rest of 79
-# (cut short with "...", as a mail client's index does; 'mail read N'
-# shows it whole), so a long one does not wrap under the dates.
-SUBJECT_COLUMNS = 28
+# The mailbox listing: a subject gets what its line leaves of the
+# player's window, and is cut short with "..." past it (as a mail
+# client's index does; 'mail read N' shows it whole), so a long one does
+# not wrap under the dates.  Never less than this:
+SUBJECT_COLUMNS = 12
+SENDER_COLUMNS = 24
 
 
-def _shortened(subject):
-    if columns(subject) <= SUBJECT_COLUMNS:
-        return subject
+def _shortened(text, room):
+    if columns(text) <= room:
+        return text
     kept, used = [], 0
-    for c in subject:
+    for c in text:
         used += columns(c)
-        if used > SUBJECT_COLUMNS - 3:
+        if used > room - 3:
             break
         kept.append(c)
     return "".join(kept).rstrip() + "..."
@@ -169,11 +171,19 @@ class Mail(Verb):
         lines = [f"Your mailbox ({len(messages)} message"
                  f"{'s' if len(messages) != 1 else ''}, {unread} unread; "
                  f"times UTC):"]
-        for m in messages:
+        senders = [_shortened(m.sender, SENDER_COLUMNS) for m in messages]
+        senderColumns = max(map(columns, senders))
+        # " *  1  2026-12-01 10:00  Alice  " before the subject, and one
+        # column spare (a line filling the window makes some clients
+        # start the next one blank).
+        room = max(SUBJECT_COLUMNS,
+                   context.screenWidth() - 1 - (25 + senderColumns + 2))
+        for m, sender in zip(messages, senders):
             mark = "*" if m.unread else " "
+            pad = " " * (senderColumns - columns(sender))
             lines.append(f" {mark}{m.number:>3}  {_when(m.date)}  "
-                         f"{m.sender[:24]:<24}  "
-                         f"{_shortened(m.subject or '(none)')}")
+                         f"{sender}{pad}  "
+                         f"{_shortened(m.subject or '(none)', room)}")
         context.tell("\n".join(lines))
 
     def do_read(self, context, rest):

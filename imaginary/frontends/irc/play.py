@@ -67,6 +67,7 @@ class IRCPlayer:
 
     kind = "irc"
     wantsData = True        # Comm.Channel.Text and Room.* shape the output
+    width = None            # the IRC client wraps lines itself
 
     def __init__(self, connection):
         self.connection = connection

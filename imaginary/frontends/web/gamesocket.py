@@ -144,6 +144,7 @@ class GameSocket:
 
     kind = "web"
     wantsData = True        # data goes out as JSON, whatever it is
+    width = None            # the page wraps lines itself
 
     def __init__(self, game, webSession, request):
         self.game = game
