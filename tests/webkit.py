@@ -128,7 +128,11 @@ class Browser:
             f"ws://127.0.0.1:{self.server.webPort}/ws",
             origin=origin or self.origin, additional_headers=headers,
             open_timeout=10, max_size=None, compression=None,
-            legacy=True))
+            legacy=True,
+            # No keepalive thread: its pings draw from the global random
+            # module, which hypothesis then reports ("Do not use the
+            # random module inside strategies") in whatever test runs.
+            ping_interval=None))
 
 
 class Socket:
