@@ -364,3 +364,24 @@ def test_a_bystanders_lines_are_numbered_one_each(server):
     assert bob.take() == ["Alice says, 'line 0'", "Alice says, 'line 1'",
                           "Alice says, 'line 2'"]
     assert bobs.session.seq == start + 3
+
+
+def test_the_connection_left_when_another_leaves_hears_the_room(server):
+    """
+    With one connection left (and no replay buffer) lines take the short
+    way to it: to the one that stayed, never to the one that left.
+    """
+    _, web, first = played(server)
+    _, telnet, second = played(server)
+    _, bob, bobs = played(server, "bobby", "Bob")
+    first.detach()
+    for frontEnd in (web, telnet, bob):
+        frontEnd.take()
+    wait(bobs.submit("say still there?"))
+    assert telnet.take() == ["Bob says, 'still there?'"]
+    assert web.take() == []
+    _, again, third = played(server)
+    again.take()
+    telnet.take()
+    wait(bobs.submit("say and now?"))
+    assert telnet.take() == again.take() == ["Bob says, 'and now?'"]

@@ -133,3 +133,26 @@ def test_bystanders_share_one_rendering_and_whoever_is_named_reads_their_own():
     # is asked per observer.
     assert bystanderView("hi")[0] == ()
     assert bystanderView(lambda observer: "hi") is None
+
+
+def test_a_coroutine_started_in_a_transaction_is_heard_when_it_ends():
+    """
+    Twisted runs a coroutine (inlineCallbacks) in a copy of the context it
+    was started in.  One started by a verb that broadcasts after the verb's
+    transaction has committed is heard then, not added to the finished
+    transaction's deliveries and lost.
+    """
+    from twisted.internet import defer
+    t = Transcript()
+    waiting = defer.Deferred()
+
+    @defer.inlineCallbacks
+    def later():
+        yield waiting
+        Event(location=t.room, actor=t.actor.thing,
+              otherMessage=styled("The bell rings at last.")).broadcast()
+
+    runEventTransaction(t.store, later)
+    assert t.observer.output() == []
+    waiting.callback(None)
+    assert t.observer.output() == ["The bell rings at last."]

@@ -70,6 +70,11 @@ ACCEPTED_REMOTE = (NAWS, TTYPE, CHARSET, BINARY)
 _AFTER_IAC = frozenset(range(0xf1, 0x100)) | {0xef}
 
 
+# (prompt text, EOR on) -> the prompt's bytes: every command ends with
+# the same one or two prompts.
+_prompts = {}
+
+
 def toWire(data):
     """Application bytes as telnet sends them: IAC doubled, CRLF ends."""
     return data.replace(b"\xff", b"\xff\xff").replace(
@@ -129,17 +134,18 @@ class MudTelnetTransport(TelnetTransport):
         parsed by Twisted's telnet, with an endless subnegotiation dropped
         past C{MAX_SUBNEGOTIATION_BYTES}.
         """
-        self.bytesIn += len(data)
+        n = len(data)
+        self.bytesIn += n
         self.lastInput = time.monotonic()
-        self.throttle.received(len(data))
-        data = self._clean(data)
-        if self.state == "data" and b"\xff" not in data \
-                and b"\r" not in data:
+        self.throttle.received(n)
+        if self.state == "data" and b"\xff" not in data:
             # Plain text (most packets: a line typed): Twisted's parser would
             # walk it byte by byte only to hand it on whole, as this does.
+            data = self._lineEnds(data, True)
             if data:
                 self.protocol.dataReceived(data)
             return
+        data = self._clean(data)
         # Twisted buffers a subnegotiation until IAC SE: bound it.
         TelnetTransport.dataReceived(self, data)
         if len(getattr(self, "commands", ())) > MAX_SUBNEGOTIATION_BYTES:
@@ -562,8 +568,15 @@ class MudTelnetProtocol(TelnetProtocol):
     def sendPrompt(self, text):
         """Send a prompt, marked with EOR (or GA) for the client."""
         # One write: the prompt and its mark travel together.
-        self.sendWire(toWire(text.encode("utf-8")) +
-                      (IAC + EOR_MARK if self.eorEnabled else IAC + GA))
+        key = (text, self.eorEnabled)
+        data = _prompts.get(key)
+        if data is None:
+            data = toWire(text.encode("utf-8")) + (
+                IAC + EOR_MARK if self.eorEnabled else IAC + GA)
+            if len(_prompts) >= 64:
+                _prompts.clear()
+            _prompts[key] = data
+        self.sendWire(data)
 
     def sendGMCP(self, package, data):
         """Send a GMCP message if the client enabled GMCP."""

@@ -300,6 +300,7 @@ class Sentence:
         self.roles = roles
         self._bystander = None
         self._rolesKey = None
+        self._involved = None
         if not roles.keys() >= _roleNames(template):
             for _, name, _ in _pieces(template):
                 if name is not None and name not in roles:
@@ -325,11 +326,14 @@ class Sentence:
         C{(ids, span)}: the id() of everything the sentence names, and the
         rendering everyone else reads (see L{render}).
         """
-        involved = set()
-        for value in self.roles.values():
-            involved.add(id(value))
-            if isinstance(value, ItemList):
-                involved.update(id(thing) for thing in value.things)
+        involved = self._involved
+        if involved is None:
+            involved = set()
+            for value in self.roles.values():
+                involved.add(id(value))
+                if isinstance(value, ItemList):
+                    involved.update(id(thing) for thing in value.things)
+            involved = self._involved = frozenset(involved)
         cached = self._bystander
         if cached is None:
             cached = self._bystander = self._remembered(None, _BYSTANDER)

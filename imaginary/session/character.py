@@ -106,6 +106,7 @@ class CharacterSession:
         self.account = account
         self.character = character
         self.attachments = []
+        self._solo = None       # the front end, when it is the only one
         self.seq = 0
         # The replay buffer: (seq, time, span, data) tuples.  Kept only
         # once a front end that can resume has attached (line front ends
@@ -144,6 +145,7 @@ class CharacterSession:
                       f"another connection ({frontEnd.address}).")
         attachment = Attachment(self, frontEnd)
         self.attachments.append(attachment)
+        self._route()
         if self._ending is not None:
             self._ending.cancel()       # back before the linger ran out
             self._ending = None
@@ -158,6 +160,12 @@ class CharacterSession:
                 other.detach()
                 other.frontEnd.disconnect()
         return attachment
+
+    def _route(self):
+        # send()'s short cut: one front end and no replay buffer.
+        self._solo = (self.attachments[0].frontEnd
+                      if len(self.attachments) == 1 and self.outputs is None
+                      else None)
 
     def _greet(self):
         """What a player hears on arriving: unread mail, and invitations
@@ -182,6 +190,7 @@ class CharacterSession:
         """An attachment went away; the last one ends the session."""
         if attachment in self.attachments:
             self.attachments.remove(attachment)
+            self._route()
         if self.attachments or self.closed:
             return
         if linger > 0:
@@ -238,19 +247,19 @@ class CharacterSession:
 
     def send(self, span, event):
         """An event for our character (called by the Actor, after commit)."""
-        data = event.data if event is not None else None
-        attachments = self.attachments
-        if self.outputs is None and len(attachments) == 1:
+        frontEnd = self._solo
+        if frontEnd is not None:
             # The hot path of every event, once per character told: one
             # connection and no replay buffer, straight to the front end.
             self.seq += 1
-            frontEnd = attachments[0].frontEnd
             if span is not None:
                 frontEnd.sendSpan(span)
-            if data and frontEnd.wantsData:
-                for package, value in outOfBand(data):
+            if frontEnd.wantsData and event is not None and event.data:
+                for package, value in outOfBand(event.data):
                     frontEnd.sendData(package, value)
             return
+        data = event.data if event is not None else None
+        attachments = self.attachments
         if data and self.outputs is None:
             for attachment in attachments:
                 if attachment.frontEnd.wantsData:

@@ -13,8 +13,6 @@ Rendering happens at broadcast time, inside the transaction, so a message
 describes the world as it was when the event happened.
 """
 
-import contextvars
-
 import attr
 
 from imaginary.interfaces import IEventObserver
@@ -23,7 +21,12 @@ from imaginary.language import Span, styled
 from .failure import ActionFailure
 from .idea import ProviderOf, Proximity
 
-_pending = contextvars.ContextVar("imaginary_pending_events", default=None)
+# The deliveries waiting for each event transaction that is running, the
+# innermost last.  A plain list, not a ContextVar: transactions run
+# synchronously, one inside another, and a ContextVar's copy (which
+# Twisted gives every coroutine it starts) would keep a finished
+# transaction's list, whose deliveries would then never be made.
+_stack = []
 
 # Observers are found within this many metres of the event's location:
 # everything in the room (containment costs nothing), not the next room.
@@ -146,9 +149,11 @@ class Event:
         # to the ids: they read their own messages, never the shared one.
         view = bystanderView(self.otherMessage)
         if view is not None:
-            named = set(view[0])
+            named = view[0]
             for party in (self.actor, self.target, self.tool):
-                if party is not None:
+                if party is not None and id(party) not in named:
+                    if named is view[0]:
+                        named = set(named)
                     named.add(id(party))
             view = (named, view[1])
         object.__setattr__(self, "_bystanders", view)
@@ -216,11 +221,10 @@ class Event:
         the commit; outside one (timers, NPCs) it happens now.
         """
         calls = self._deliveries()
-        pending = _pending.get()
-        if pending is None:
-            _deliver(calls)
+        if _stack:
+            _stack[-1].extend(calls)
         else:
-            pending.extend(calls)
+            _deliver(calls)
 
 
 @attr.s(frozen=True, eq=False)
@@ -246,7 +250,8 @@ def runEventTransaction(store, f, *a, **kw):
     caller can tell the actor the reason).
     """
     pending = []
-    token = _pending.set(pending)
+    _stack.append(pending)
+    popped = False
     try:
         try:
             result = store.transact(f, *a, **kw)
@@ -255,13 +260,13 @@ def runEventTransaction(store, f, *a, **kw):
             if failure.event is None:
                 raise
             calls = failure.event._deliveries()
-            _pending.reset(token)
-            token = None
+            _stack.pop()
+            popped = True
             _deliver(calls)
             return None
     finally:
-        if token is not None:
-            _pending.reset(token)
+        if not popped:
+            _stack.pop()
     _deliver(pending)
     return result
 
@@ -280,7 +285,7 @@ def afterDeliveries(reaction):
     an event transaction, it waits for that transaction's events to be
     delivered (and is dropped if the transaction fails).
     """
-    pending = _pending.get()
+    pending = _stack[-1] if _stack else None
     if pending is not None:
         pending.append(_Reaction(reaction))
         return
