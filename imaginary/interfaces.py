@@ -179,10 +179,18 @@ class IEventObserver(Interface):
     told about something that was rolled back.
     """
 
+    listener = Attribute(
+        "None, or what hears this observer's share of every event it is a "
+        "bystander to (one the message does not name): an object with "
+        "send(span, event), told the bystanders' one rendering after the "
+        "commit without prepare being asked (a connected player's "
+        "session).  A crowded room's line is then one call per listener.")
+
     def prepare(event):
         """
         Return a zero-argument callable to deliver C{event} later, or None
-        when this observer has nothing to do with it.
+        when this observer has nothing to do with it.  Asked for every event
+        in range, except those a C{listener} hears as a bystander.
         """
 
 

@@ -156,3 +156,38 @@ def test_a_coroutine_started_in_a_transaction_is_heard_when_it_ends():
     assert t.observer.output() == []
     waiting.callback(None)
     assert t.observer.output() == ["The bell rings at last."]
+
+
+def test_players_overhearing_share_one_delivery(monkeypatch):
+    """
+    A player the message does not name is told through its listener (the
+    session) with the rendering every bystander reads: its observer is not
+    asked to prepare anything, and a line with nothing in it for a
+    bystander (no message, no data) reaches none of them.
+    """
+    from imaginary.simulation.actor import Actor
+    from transcript import Player
+    t = Transcript()
+    carol = Player(t.world, "Carol")
+    carol.output()
+    asked = []
+    prepare = Actor.prepare
+
+    def counted(self, event):
+        asked.append(self.thing.name)
+        return prepare(self, event)
+    monkeypatch.setattr(Actor, "prepare", counted)
+    event = Event(location=t.room, actor=t.actor.thing,
+                  actorMessage=styled("You wave."),
+                  otherMessage=styled("Alice waves."))
+    runEventTransaction(t.store, event.broadcast)
+    assert asked == ["Alice"]
+    assert t.actor.output() == ["You wave."]
+    assert t.observer.output() == carol.output() == ["Alice waves."]
+    assert t.observer.collector.events == [event]
+    runEventTransaction(t.store, Event(
+        location=t.room, actor=t.actor.thing,
+        actorMessage=styled("You think.")).broadcast)
+    assert t.actor.output() == ["You think."]
+    assert t.observer.output() == carol.output() == []
+    assert t.observer.collector.events == [event]

@@ -238,6 +238,8 @@ class IRCBridge(service.Service):
 class _LinkObserver:
     """In a linked channel's audience: relays each line after the commit."""
 
+    listener = None     # IEventObserver: prepare is asked every time
+
     def __init__(self, bridge, target):
         self.bridge = bridge
         self.target = target

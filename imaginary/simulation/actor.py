@@ -50,7 +50,8 @@ class Actor(Enhancement, Item):
     experience = integer(default=0, allowNone=False)
     enduringIntelligence = reference(whenDeleted=NULLIFY)
 
-    _intelligence = inmemory()
+    # IEventObserver: the connected session (None when nobody plays).
+    listener = inmemory()
     _body = inmemory()      # self.thing, kept: every event asks for it
 
     def activate(self):
@@ -58,7 +59,7 @@ class Actor(Enhancement, Item):
         Start with no intelligence or body cached (the store calls this on
         load).
         """
-        self._intelligence = None
+        self.listener = None
         self._body = None
 
     @property
@@ -72,7 +73,7 @@ class Actor(Enhancement, Item):
         attached the Actor item is kept in memory: the store's identity map
         is weak, and an evicted, reloaded Actor would have lost its session.
         """
-        self._intelligence = intelligence
+        self.listener = intelligence
         if intelligence is None:
             _attached.pop(id(self), None)
         else:
@@ -80,14 +81,14 @@ class Actor(Enhancement, Item):
 
     def getEphemeralIntelligence(self):
         """The connected session, or None."""
-        return self._intelligence
+        return self.listener
 
     def prepare(self, event):
         """
         IEventObserver: what C{event} does for this body's player or mind;
         returns a callable run after the transaction commits, or None.
         """
-        session = self._intelligence
+        session = self.listener
         if session is not None:
             # A player: (most events) one message, sent after the commit.
             # (An Actor's thing never changes; deleting it deletes us.)

@@ -13,6 +13,8 @@ Rendering happens at broadcast time, inside the transaction, so a message
 describes the world as it was when the event happened.
 """
 
+from functools import partial
+
 import attr
 
 from imaginary.interfaces import IEventObserver
@@ -69,8 +71,9 @@ def bystanderView(message):
 
 def observersAt(location):
     """
-    Every IEventObserver in C{location} (the room and what is in it), and
-    a dict from the id() of each one's thing to the observer.
+    Every IEventObserver in C{location} (the room and what is in it), as
+    (id() of its thing, observer) pairs in the order the graph found them,
+    and a dict from the id() of each one's thing to the observer.
 
     Remembered per location until anything in the store changes (the
     store's generation moves on every write and rollback): a room where
@@ -80,7 +83,7 @@ def observersAt(location):
     if location is None:
         return (), {}
     store = location.store
-    # {location storeID: (store generation, observers, by thing, things)}
+    # {location storeID: (store generation, pairs, by thing, things)}
     cache = store.derivedCaches.get("observers")
     if cache is None:
         cache = store.derivedCaches["observers"] = {}
@@ -90,12 +93,14 @@ def observersAt(location):
     observers = tuple(location.idea.obtain(
         Proximity(EVENT_RADIUS, ProviderOf(IEventObserver))).results)
     things = [observer.thing for observer in observers]
+    pairs = tuple((id(thing), observer)
+                  for thing, observer in zip(things, observers))
     byThing = {}
-    for thing, observer in zip(things, observers):
-        byThing.setdefault(id(thing), observer)
+    for thingID, observer in pairs:
+        byThing.setdefault(thingID, observer)
     # The things are kept with the entry, so their id()s stay theirs.
-    cache[location.storeID] = (store.generation, observers, byThing, things)
-    return observers, byThing
+    cache[location.storeID] = (store.generation, pairs, byThing, things)
+    return pairs, byThing
 
 
 @attr.s(frozen=True, eq=False)
@@ -161,7 +166,7 @@ class Event:
 
     def _deliveries(self):
         calls = []
-        observers, byThing = observersAt(self.location)
+        pairs, byThing = observersAt(self.location)
         told = set()    # told though not in the room
         # The actor is told first, wherever it is (even inside a closed
         # box): the one who typed the command waits for its answer, the
@@ -178,11 +183,33 @@ class Event:
                 if call is not None:
                     calls.append(call)
         append = calls.append
-        for observer in observers:
-            if observer is not first:
-                call = observer.prepare(self)
-                if call is not None:
-                    append(call)
+        # Bystanders with a listener (players) share one delivery, which
+        # tells each of them the one rendering everyone unnamed reads: no
+        # prepare, no message looked up and no callable made per player.
+        view = self._bystanders
+        if view is False:
+            view = self._bystanderView()
+        if view is not None:
+            named, span = view
+            silent = span is None and self.data is None
+        shared = None
+        for thingID, observer in pairs:
+            if observer is first:
+                continue
+            if view is not None and thingID not in named:
+                listener = observer.listener
+                if listener is not None:
+                    if silent:
+                        continue        # nothing to read, nothing to carry
+                    if shared is None:
+                        # (Where the first one stands in the room's order.)
+                        shared = []
+                        append(partial(_tellEach, shared, span, self))
+                    shared.append(listener)
+                    continue
+            call = observer.prepare(self)
+            if call is not None:
+                append(call)
         for party in (self.target, *self.audience):
             if party is not None and id(party) not in told and \
                     id(party) not in byThing:
@@ -225,6 +252,12 @@ class Event:
             _stack[-1].extend(calls)
         else:
             _deliver(calls)
+
+
+def _tellEach(listeners, span, event):
+    # The bystanders' share of an event, after the commit (see _deliveries).
+    for listener in listeners:
+        listener.send(span, event)
 
 
 @attr.s(frozen=True, eq=False)
