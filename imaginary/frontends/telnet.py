@@ -217,9 +217,10 @@ class MudTelnetTransport(TelnetTransport):
 
     def _lineEnds(self, chunk, atEnd):
         """Data between commands, with every line end made one LF."""
-        if self.heldCR and chunk[:1] in (b"\n", b"\0"):
-            chunk = chunk[1:]
-        self.heldCR = False
+        if self.heldCR:
+            if chunk[:1] in (b"\n", b"\0"):
+                chunk = chunk[1:]
+            self.heldCR = False
         crs = chunk.count(b"\r")
         if not crs:
             return chunk

@@ -80,12 +80,23 @@ class Style:
 PLAIN = Style()
 
 
-@attr.s(frozen=True, slots=True)
+@attr.s(frozen=True, slots=True, init=False)
 class Span:
     """Text with a style: C{children} are str or Span."""
 
-    children = attr.ib(converter=tuple)
+    children = attr.ib()
     style = attr.ib(default=PLAIN)
+
+    def __init__(self, children, style=PLAIN):
+        # Written out, not generated: every line said makes a few, and
+        # attrs' frozen __init__ (a converter, a setter fetched per call)
+        # costs half as much again.  Children are kept as a tuple.
+        _set(self, "children",
+             children if type(children) is tuple else tuple(children))
+        _set(self, "style", style)
+
+
+_set = object.__setattr__
 
 
 def styled(*children, **style):
