@@ -143,3 +143,27 @@ def test_the_client_is_asked_to_send_binary(server):
     transport.dataReceived(IAC + DO + b"\x00")     # DO BINARY
     assert tcp.value() == IAC + b"\xfb\x00"        # agreed: WILL BINARY
     transport.loseConnection()
+
+
+def test_one_line_to_clients_of_other_colours_and_widths(server):
+    """
+    A room's line is rendered once for each colour depth and width and
+    the rendering reused for the next listener: each client still reads
+    it as its own terminal needs, in whatever order they are told.
+    """
+    from imaginary.language import styled
+    looks = [(None, 80), ("16", 80), (None, 24), (None, 80), ("256", 24)]
+    clients = [connect(server) for _ in looks]
+    for (transport, tcp), (colours, width) in zip(clients, looks):
+        transport.protocol.colours, transport.protocol.width = colours, width
+        tcp.clear()
+    span = styled("Somebody says, '",
+                  styled("a line long enough to wrap at 24 columns",
+                         role="speech"), "'")
+    for order in (clients, clients[::-1]):
+        for transport, _ in order:
+            transport.protocol.handler.sendSpan(span)
+    for (transport, tcp), (colours, width) in zip(clients, looks):
+        wire = toWire((wrapANSI(renderANSI(span, colours), width) + "\n")
+                      .encode("utf-8"))
+        assert tcp.value() == wire * 2, (colours, width)

@@ -57,8 +57,9 @@ class TelnetFrontEnd:
         """
         protocol = self.protocol
         colours, width = protocol.colours, protocol.width
-        hit = _recent.get((id(span), colours, width))
-        protocol.sendWire(hit[1] if hit is not None and hit[0] is span
+        last = _last
+        protocol.sendWire(last[3] if last[0] is span and last[1] == colours
+                          and last[2] == width
                           else _wire(span, colours, width))
 
     def sendData(self, package, data):
@@ -80,6 +81,9 @@ class TelnetFrontEnd:
 
 
 _recent = {}      # (id(span), colours, width) -> (span, bytes)
+# The last of them, [span, colours, width, bytes]: a room's listeners are
+# told one after another, so most look no further than this.
+_last = [None, None, None, b""]
 
 
 def _wire(span, colours, width):
@@ -92,6 +96,7 @@ def _wire(span, colours, width):
     key = (id(span), colours, width)
     hit = _recent.get(key)
     if hit is not None and hit[0] is span:
+        _last[:] = span, colours, width, hit[1]
         return hit[1]
     text = renderANSI(span, colours)
     if colours is None and len(text) <= width and "\n" not in text and (
@@ -104,6 +109,7 @@ def _wire(span, colours, width):
     if len(_recent) >= 16:
         _recent.clear()
     _recent[key] = (span, data)
+    _last[:] = span, colours, width, data
     return data
 
 
