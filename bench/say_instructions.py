@@ -3,6 +3,7 @@ Machine instructions per ``say``, counted by valgrind: the one figure
 for the command path that this shared machine's neighbours cannot move.
 
     .venv/bin/python bench/say_instructions.py [--listeners 9] [--says 3000]
+    .venv/bin/python bench/say_instructions.py --smoke   # CI: no valgrind
 
 command_path.py's opcode counts leave out the C work (dicts, strings, the
 allocator, a regex), and its microseconds, like load_bench.py's, move by
@@ -15,8 +16,9 @@ costs, Python and C together, the same on every run of the same code.
 The floor server's protocol is counted the same way, for the ratio.
 
 It takes a few minutes (valgrind runs Python some fifty times slower)
-and needs valgrind (Debian: ``apt-get install valgrind``); it is not
-part of CI.  Instructions are not time: they leave out cache misses,
+and needs valgrind (Debian: ``apt-get install valgrind``).  CI runs
+only ``--smoke``: both rooms set up and a few lines said, without
+valgrind, so the script cannot rot.  Instructions are not time: they leave out cache misses,
 which load_bench.py's sockets feel, so a change is weighed here first
 and confirmed there.
 """
@@ -36,8 +38,8 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 WARM = 200      # says before counting starts: every cache filled
 
 
-def child(target, listeners, says):
-    """Under valgrind: set the room up, warm it, say C{says} lines."""
+def saying(target, listeners, says):
+    """Set the room up, warm it, say C{says} lines."""
     import command_path
     room = (command_path.imaginaryRoom if target == "imaginary"
             else command_path.floorRoom)
@@ -45,8 +47,23 @@ def child(target, listeners, says):
     say = command_path.sayer(speaker, connections)
     for _ in range(WARM + says):
         say()
+    return connections
+
+
+def child(target, listeners, says):
+    """Under valgrind: the room, then exit at once."""
+    saying(target, listeners, says)
     sys.stdout.flush()
     os._exit(0)     # (the store's thread pool would hold the exit)
+
+
+def smoke():
+    """Both rooms and a few lines, without valgrind; then exit."""
+    for target in ("imaginary", "floor"):
+        saying(target, 2, 5)
+    print("say_instructions smoke: both rooms said their lines")
+    sys.stdout.flush()
+    os._exit(0)
 
 
 def counted(target, listeners, says, scratch):
@@ -73,9 +90,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--listeners", type=int, default=9)
     parser.add_argument("--says", type=int, default=3000)
+    parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--child", choices=["imaginary", "floor"],
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.smoke:
+        smoke()
     if args.child:
         child(args.child, args.listeners, args.says)
         return
