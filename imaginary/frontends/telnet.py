@@ -30,6 +30,7 @@ C{handler} (C{lineReceived(text)}, C{connectionLost()}) and offers
 C{sendText}, C{sendPrompt}, C{sendGMCP} and C{setPasswordMode}.
 """
 
+import functools
 import json
 import time
 import zlib
@@ -70,15 +71,16 @@ ACCEPTED_REMOTE = (NAWS, TTYPE, CHARSET, BINARY)
 _AFTER_IAC = frozenset(range(0xf1, 0x100)) | {0xef}
 
 
-# (prompt text, EOR on) -> the prompt's bytes: every command ends with
-# the same one or two prompts.
-_prompts = {}
-
-
 def toWire(data):
     """Application bytes as telnet sends them: IAC doubled, CRLF ends."""
     return data.replace(b"\xff", b"\xff\xff").replace(
         b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+@functools.lru_cache(maxsize=64)
+def _promptWire(text, eor):
+    # A prompt's bytes with its mark: every command ends with one of a few.
+    return toWire(text.encode("utf-8")) + (IAC + EOR_MARK if eor else IAC + GA)
 
 
 class MudTelnetTransport(TelnetTransport):
@@ -513,19 +515,13 @@ class MudTelnetProtocol(TelnetProtocol):
 
     # -- output ------------------------------------------------------------
 
-    def _queued(self):
-        # Bytes in Twisted's two buffers, which the kernel has not taken.
-        tcp = self.transport.transport
-        return (getattr(tcp, "_tempDataLen", 0) +
-                len(getattr(tcp, "dataBuffer", b"")))
-
     def write(self, data):
         """Write bytes, closing a client that has stopped reading."""
-        self._send(data, self.transport.write if self.transport else None)
+        self.sendWire(toWire(data))
 
     def sendWire(self, data):
         """Write bytes already in telnet form (see toWire)."""
-        transport = self.transport      # the hot path: _send, inlined
+        transport = self.transport      # (every line told comes here)
         if transport is None:
             return
         tcp = transport.transport
@@ -539,14 +535,6 @@ class MudTelnetProtocol(TelnetProtocol):
         # (transport._write's case with nothing queued and no compression)
         transport.bytesOut += len(data)
         outbox.write(tcp, data)
-
-    def _send(self, data, write):
-        if write is None:
-            return
-        if self._queued() > MAX_OUTPUT_BYTES:
-            self._stoppedReading()
-            return
-        write(data)
 
     def _stoppedReading(self):
         """
@@ -569,15 +557,7 @@ class MudTelnetProtocol(TelnetProtocol):
     def sendPrompt(self, text):
         """Send a prompt, marked with EOR (or GA) for the client."""
         # One write: the prompt and its mark travel together.
-        key = (text, self.eorEnabled)
-        data = _prompts.get(key)
-        if data is None:
-            data = toWire(text.encode("utf-8")) + (
-                IAC + EOR_MARK if self.eorEnabled else IAC + GA)
-            if len(_prompts) >= 64:
-                _prompts.clear()
-            _prompts[key] = data
-        self.sendWire(data)
+        self.sendWire(_promptWire(text, self.eorEnabled))
 
     def sendGMCP(self, package, data):
         """Send a GMCP message if the client enabled GMCP."""
