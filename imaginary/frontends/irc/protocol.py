@@ -127,7 +127,7 @@ class IRCConnection(Registration, PlayingCommands, Protocol):
         """Bytes from the client: whole lines go on, one at a time."""
         if self.throttle is not None:
             self.throttle.received(len(data))
-        if b"\n" in data:
+        if 10 in data:      # (LF as an int: see telnet.dataReceived)
             # One split per read, not one slice per line: a read may hold
             # thousands of lines.
             *lines, self._buffer = (self._buffer + data).split(b"\n")
