@@ -87,23 +87,19 @@ class Outbox:
 
     def __init__(self, reactor=None):
         self._reactor = reactor
-        # connection -> [bytes, ...], oldest first: what waits for the end
-        # of this turn.  Public for the hottest writer (telnet's), which
-        # appends to a connection's list itself when there is one: most
-        # lines a listener is sent in a busy turn are not its first.
-        self.pending = {}
+        self._pending = {}      # connection -> [bytes, ...], oldest first
         self._scheduled = False
 
     def write(self, connection, data):
         """C{data} for C{connection}, sent when the turn ends (or flushed)."""
-        chunks = self.pending.get(connection)
+        chunks = self._pending.get(connection)
         if chunks is not None:
             chunks.append(data)
             return
         if type(connection) is not tcp.Server or connection.TLS:
             connection.write(data)
             return
-        self.pending[connection] = [data]
+        self._pending[connection] = [data]
         if not self._scheduled:
             self._scheduled = True
             reactor = self._reactor
@@ -114,24 +110,22 @@ class Outbox:
 
     def flush(self, connection):
         """Send what is queued for C{connection} now (before a close)."""
-        chunks = self.pending.pop(connection, None)
+        chunks = self._pending.pop(connection, None)
         if chunks:
             writeThrough(connection, b"".join(chunks))
 
     def flushAll(self):
         """Send what waits from this turn, one send per connection."""
         self._scheduled = False
-        # (The same dict stays: writers may hold it.)
-        pending = list(self.pending.items())
-        self.pending.clear()
-        for connection, chunks in pending:
+        pending, self._pending = self._pending, {}
+        for connection, chunks in pending.items():
             if chunks:
                 writeThrough(connection, chunks[0] if len(chunks) == 1
                              else b"".join(chunks))
 
     def queued(self, connection):
         """How many bytes wait here for C{connection}."""
-        return sum(map(len, self.pending.get(connection, ())))
+        return sum(map(len, self._pending.get(connection, ())))
 
 
 # The server's one outbox: every front end's connections share the turn.

@@ -537,11 +537,7 @@ class MudTelnetProtocol(TelnetProtocol):
             return
         # (transport._write's case with nothing queued and no compression)
         transport.bytesOut += len(data)
-        chunks = outbox.pending.get(tcp)
-        if chunks is not None:
-            chunks.append(data)     # (outbox.write's first case, inlined)
-        else:
-            outbox.write(tcp, data)
+        outbox.write(tcp, data)
 
     def _stoppedReading(self):
         """
