@@ -58,8 +58,9 @@ class FloodGate:
     def admit(self):
         """(admitted, warn) for one more line now."""
         now = self.clock()
-        self._tokens = min(self.burst,
-                           self._tokens + (now - self._last) * self.rate)
+        # (A comparison, not min(): this runs for every line typed.)
+        tokens = self._tokens + (now - self._last) * self.rate
+        self._tokens = tokens if tokens < self.burst else self.burst
         self._last = now
         if self._tokens < 1:
             warn = self._warnedAt is None or \
@@ -113,8 +114,8 @@ class InputThrottle:
             return
         now = self._clock().seconds()
         if self._last is not None:
-            self._tokens = min(self.burst,
-                               self._tokens + (now - self._last) * self.rate)
+            tokens = self._tokens + (now - self._last) * self.rate
+            self._tokens = tokens if tokens < self.burst else self.burst
         self._last = now
         self._tokens -= n
         if self._tokens < 0 and not self.paused:

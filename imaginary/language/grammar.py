@@ -281,9 +281,9 @@ def _pieces(template):
 
 @functools.lru_cache(maxsize=1024)
 def _roleNames(template):
-    """The roles a template names, as a set (one check per sentence)."""
-    return frozenset(name for _, name, _ in _pieces(template)
-                     if name is not None)
+    """The roles a template names, each once, in order of first use."""
+    return tuple(dict.fromkeys(name for _, name, _ in _pieces(template)
+                               if name is not None))
 
 
 # Nobody in particular: whom a sentence is rendered for when it is
@@ -301,11 +301,12 @@ class Sentence:
         self._bystander = None
         self._rolesKey = None
         self._involved = None
-        if not roles.keys() >= _roleNames(template):
-            for _, name, _ in _pieces(template):
-                if name is not None and name not in roles:
-                    raise KeyError(f"sentence {template!r} names the role "
-                                   f"{name!r}, which was not given")
+        for name in _roleNames(template):
+            # (A loop over the one or two names: comparing key views
+            # costs more, for every sentence made.)
+            if name not in roles:
+                raise KeyError(f"sentence {template!r} names the role "
+                               f"{name!r}, which was not given")
 
     def render(self, observer):
         """
@@ -384,12 +385,15 @@ class Sentence:
         return store, tuple(roleIDs)
 
     def _involves(self, observer):
+        # (Loops, not any() over a generator: that would make the method
+        # build a cell for observer on every call.)
         for value in self.roles.values():
             if value is observer:
                 return True
-            if isinstance(value, ItemList) and any(
-                    t is observer for t in value.things):
-                return True
+            if isinstance(value, ItemList):
+                for thing in value.things:
+                    if thing is observer:
+                        return True
         return False
 
     def _render(self, observer):

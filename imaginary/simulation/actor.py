@@ -108,7 +108,9 @@ class Actor(Enhancement, Item):
         observe = getattr(brain, "observe", None)
         if observe is None:
             return None
-        return lambda: observe(event, message)
+        # (A partial, not a lambda: a closure here would make this method
+        # build three cells on every call, a player's too.)
+        return partial(observe, event, message)
 
     def condition(self):
         """A word for the body's health."""

@@ -232,9 +232,14 @@ class Transactions:
 
     def _writePending(self, txn):
         """Write the transaction's new and changed items (a checkpoint)."""
-        conn = self._conn
+        # (Most commands write nothing; the writing is apart, so they do
+        # not pay for the cells its generators close over.)
         if txn.newItems or txn.dirty:
             self._begin()
+            self._write(txn)
+
+    def _write(self, txn):
+        conn = self._conn
         if txn.newItems:
             # Rows are fed to executemany from generators: each row dies
             # as soon as it is written, instead of a list of them all

@@ -187,6 +187,10 @@ class Context:
         if things:
             self.memory["it"] = list(things)
 
+    def mayUse(self, verb):
+        """Whether the actor has the permission C{verb} needs."""
+        return hasPermission(self.actor, verb.permission)
+
 
 class AmbiguousTarget(ActionFailure):
     """
@@ -432,17 +436,7 @@ class VerbRegistry:
         first = line.split(None, 1)[0].lower()
         entries = self._byWord.get(first)
         if not entries:
-            words = self._byWord if mayUse is None else [
-                word for word, entries in self._byWord.items()
-                if any(mayUse(verb) for _, verb in entries)]
-            close = difflib.get_close_matches(first, words, n=1,
-                                              cutoff=0.6)
-            shown = _printable(first)
-            if close:
-                raise ParseFailure(f"I don't know how to '{shown}'. Did you "
-                                   f"mean '{close[0]}'?", unknownWord=first)
-            raise ParseFailure(f"I don't know how to '{shown}'. Type "
-                               f"'actions' for a list.", unknownWord=first)
+            raise self._unknown(first, mayUse)
         for pattern, verb in entries:
             slots = pattern.match(line)
             if slots is not None:
@@ -450,6 +444,20 @@ class VerbRegistry:
         usage = "; ".join(sorted({
             v.usage or forPeople(p.source, v.slotWords) for p, v in entries}))
         raise ParseFailure(f"That doesn't make sense. Try: {usage}.")
+
+    def _unknown(self, first, mayUse):
+        # Apart from parse: its comprehensions would make parse build a
+        # cell for mayUse on every call.
+        words = self._byWord if mayUse is None else [
+            word for word, entries in self._byWord.items()
+            if any(mayUse(verb) for _, verb in entries)]
+        close = difflib.get_close_matches(first, words, n=1, cutoff=0.6)
+        shown = _printable(first)
+        if close:
+            return ParseFailure(f"I don't know how to '{shown}'. Did you "
+                                f"mean '{close[0]}'?", unknownWord=first)
+        return ParseFailure(f"I don't know how to '{shown}'. Type "
+                            f"'actions' for a list.", unknownWord=first)
 
 
 def _printable(word):
@@ -491,8 +499,9 @@ def execute(context, line):
     context.line = line.strip()
     context.verb = None
     try:
-        verb, slots = registry.parse(
-            line, lambda verb: hasPermission(context.actor, verb.permission))
+        # (A bound method, not a lambda: a closure would cost a cell and
+        # a function made for every line typed.)
+        verb, slots = registry.parse(line, context.mayUse)
     except ParseFailure as failure:
         claimed = None
         if failure.unknownWord is not None:
