@@ -112,7 +112,10 @@ class InputThrottle:
         """C{n} bytes were read: pause reading if that overdrew the bucket."""
         if self.rate <= 0:
             return
-        now = self._clock().seconds()
+        clock = self.clock
+        if clock is None:
+            clock = self._clock()
+        now = clock.seconds()
         if self._last is not None:
             tokens = self._tokens + (now - self._last) * self.rate
             self._tokens = tokens if tokens < self.burst else self.burst

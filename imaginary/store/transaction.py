@@ -65,7 +65,8 @@ class Transactions:
             while txn.legacy:
                 legacy, txn.legacy = txn.legacy, []
                 self._upgradeCreated(legacy)
-            self._checkpoint()
+            if txn.newItems or txn.dirty:
+                self._checkpoint()      # (most commands wrote nothing)
         except BaseException:
             self._txn = None
             self._rollback(txn)
