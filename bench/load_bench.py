@@ -16,6 +16,8 @@ ratio to what Python and Twisted manage on this machine at that moment.
 
 Scenarios (issue 6 targets on a 2-core machine):
   1. 10 clients, one room, no think time: throughput >= 30% of the floor's.
+     Imaginary and the floor take turns in six windows each (--slices), so
+     a neighbour slowing this shared machine for a while slows both.
   2. 100 clients, one room, ~1 say/s each: all offered load served, p99 <=
      60 ms.
   3. 1,000 clients over 50 rooms, one say every 5 s: p99 <= 100 ms; server
@@ -51,7 +53,8 @@ ENV = dict(os.environ, IMAGINARY_BCRYPT_ROUNDS="4",
            IMAGINARY_MAX_UNAUTHENTICATED_PER_ADDRESS="100000")
 
 SCENARIOS = {
-    "1": dict(clients=10, rooms=1, think=0.0, duration=10.0),
+    # (Closed loop, so it can take turns with the floor: see drive.)
+    "1": dict(clients=10, rooms=1, think=0.0, duration=10.0, slices=6),
     "2": dict(clients=100, rooms=1, think=1.0, duration=15.0),
     "3": dict(clients=1000, rooms=50, think=5.0, duration=30.0),
 }
@@ -227,52 +230,101 @@ class Client:
         self.writer.close()
 
 
-async def drive(kind, port, clients, rooms, think, duration, pid):
+class Target:
+    """
+    One server under load: its clients, and the CPU time, says and
+    seconds of the windows it was measured in.
+    """
+
+    def __init__(self, kind, port, pid, clients, rooms):
+        self.kind, self.port, self.pid = kind, port, pid
+        self.clients, self.rooms = clients, rooms
+        self.population = [Client(i, rooms, kind) for i in range(clients)]
+        self.user = self.system = self.elapsed = 0.0
+
+    async def login(self):
+        """Every client logged in (fifty at a time); memory noted."""
+        self.before = rss(self.pid)
+        population = self.population
+        for start in range(0, len(population), 50):
+            await asyncio.gather(*[c.login(self.port) for c in
+                                   population[start:start + 50]])
+        self.after = rss(self.pid)
+
+    async def talk(self, seconds, think, rng):
+        """
+        One measured window: every client talks for C{seconds}, the
+        server's CPU time read from /proc before and after.  Each client
+        waits for its last say's answer, so nothing is left in flight.
+        """
+        user0, system0 = cpuTimes(self.pid)
+        t0 = time.perf_counter()
+        until = t0 + seconds
+        await asyncio.gather(*[c.run(until, think, rng)
+                               for c in self.population])
+        self.elapsed += time.perf_counter() - t0
+        user1, system1 = cpuTimes(self.pid)
+        self.user += user1 - user0
+        self.system += system1 - system0
+
+    async def finish(self):
+        """Memory after talking (what is kept), then every client drained."""
+        self.talked = rss(self.pid)
+        await asyncio.gather(*[c.drain() for c in self.population])
+
+    def result(self, think):
+        """The figures, as load_bench prints them."""
+        population, elapsed = self.population, self.elapsed
+        clients = self.clients
+        rtts = sorted(r for c in population for r in c.rtts)
+        said = sum(len(c.rtts) for c in population)
+        sent = max(1, sum(c.sent for c in population))
+        # Offered: the says the clients sent (each waits for its answer
+        # before thinking again, so a slow server is offered less: compare
+        # with the nominal clients/think too).
+        offered = sum(c.sent for c in population) / elapsed
+        return {
+            "target": self.kind, "clients": clients, "rooms": self.rooms,
+            "think_s": think, "duration_s": round(elapsed, 2),
+            "says_per_s": round(said / elapsed, 1),
+            "offered_per_s": round(offered, 1),
+            "nominal_per_s": round(clients / think, 1) if think else None,
+            "heard_per_s": round(sum(c.heard for c in population) /
+                                 elapsed, 1),
+            "rtt_p50_ms": round(_pct(rtts, 50) * 1000, 2),
+            "rtt_p99_ms": round(_pct(rtts, 99) * 1000, 2),
+            "memory_per_client_kb": round(
+                (self.after - self.before) / clients / 1024, 1),
+            "kept_per_client_kb": round(
+                (self.talked - self.after) / clients / 1024, 1),
+            # The server's CPU per say is steadier on a shared machine
+            # than wall-clock throughput.
+            "server_us_per_say": round(
+                (self.user + self.system) / sent * 1e6, 1),
+            # Python and Twisted's share (user) against the kernel's
+            # (system: the sockets), the first cut of where the time goes.
+            "server_user_us_per_say": round(self.user / sent * 1e6, 1),
+            "server_system_us_per_say": round(self.system / sent * 1e6, 1),
+        }
+
+
+async def drive(targets, think, duration, slices):
+    """
+    Log every target's clients in, then let the targets talk in turn:
+    C{slices} windows each, C{duration} seconds in all, the order
+    alternating (A B, B A, ...).  One slice is one whole run of each
+    after the other; with several, a neighbour slowing this shared
+    machine for a few seconds slows both, not only whichever ran then.
+    """
     rng = random.Random(7)
-    population = [Client(i, rooms, kind) for i in range(clients)]
-    before = rss(pid)
-    for start in range(0, clients, 50):
-        await asyncio.gather(*[c.login(port) for c in
-                               population[start:start + 50]])
-    after = rss(pid)
-    user0, system0 = cpuTimes(pid)
-    t0 = time.perf_counter()
-    until = t0 + duration
-    await asyncio.gather(*[c.run(until, think, rng) for c in population])
-    elapsed = time.perf_counter() - t0
-    # The server's CPU per say is steadier on a shared machine than
-    # wall-clock throughput; memory after talking shows what is kept.
-    user1, system1 = cpuTimes(pid)
-    user, system = user1 - user0, system1 - system0
-    cpu = user + system
-    talked = rss(pid)
-    await asyncio.gather(*[c.drain() for c in population])
-    rtts = sorted(r for c in population for r in c.rtts)
-    said = sum(len(c.rtts) for c in population)
-    # Offered: the says the clients sent (each waits for its answer before
-    # thinking again, so a slow server is offered less: compare with the
-    # nominal clients/think too).
-    offered = sum(c.sent for c in population) / elapsed
-    return {
-        "target": kind, "clients": clients, "rooms": rooms,
-        "think_s": think, "duration_s": round(elapsed, 2),
-        "says_per_s": round(said / elapsed, 1),
-        "offered_per_s": round(offered, 1),
-        "nominal_per_s": round(clients / think, 1) if think else None,
-        "heard_per_s": round(sum(c.heard for c in population) / elapsed, 1),
-        "rtt_p50_ms": round(_pct(rtts, 50) * 1000, 2),
-        "rtt_p99_ms": round(_pct(rtts, 99) * 1000, 2),
-        "memory_per_client_kb": round((after - before) / clients / 1024, 1),
-        "kept_per_client_kb": round((talked - after) / clients / 1024, 1),
-        "server_us_per_say": round(cpu / max(1, sum(
-            c.sent for c in population)) * 1e6, 1),
-        # Python and Twisted's share (user) against the kernel's (system:
-        # the sockets), the first cut of where the time goes.
-        "server_user_us_per_say": round(user / max(1, sum(
-            c.sent for c in population)) * 1e6, 1),
-        "server_system_us_per_say": round(system / max(1, sum(
-            c.sent for c in population)) * 1e6, 1),
-    }
+    for target in targets:
+        await target.login()
+    for i in range(slices):
+        for target in (targets if i % 2 == 0 else targets[::-1]):
+            await target.talk(duration / slices, think, rng)
+    for target in targets:
+        await target.finish()
+    return [target.result(think) for target in targets]
 
 
 def _pct(values, p):
@@ -282,19 +334,29 @@ def _pct(values, p):
     return values[index]
 
 
-def runOne(kind, clients, rooms, think, duration):
+def run(kinds, clients, rooms, think, duration, slices=1):
+    """Start each kind of server, drive them (see drive), stop them."""
     tmp = tempfile.mkdtemp(prefix="loadbench-")
     store = os.path.join(tmp, "store")
-    if kind == "imaginary":
+    if "imaginary" in kinds:
         prepareStore(store, clients, rooms)
-    port = freePort()
-    process, _ = startServer(kind, store, port)
+    processes, targets = [], []
     try:
-        return asyncio.run(drive(kind, port, clients, rooms, think, duration,
-                                 process.pid))
+        for kind in kinds:
+            port = freePort()
+            process, _ = startServer(kind, store, port)
+            processes.append(process)
+            targets.append(Target(kind, port, process.pid, clients, rooms))
+        return asyncio.run(drive(targets, think, duration, slices))
     finally:
-        process.terminate()
-        process.wait(10)
+        for process in processes:
+            process.terminate()
+            process.wait(10)
+
+
+def runOne(kind, clients, rooms, think, duration):
+    """One server alone: its figures."""
+    return run([kind], clients, rooms, think, duration)[0]
 
 
 def startupTime(repeat=3):
@@ -312,8 +374,18 @@ def startupTime(repeat=3):
 
 
 def compare(settings):
-    ours = runOne("imaginary", **settings)
-    floor = runOne("floor", **settings)
+    """
+    Imaginary and the floor under the same load: taking turns in
+    C{slices} windows when the plan has them (see drive), else one
+    whole run each, Imaginary first.
+    """
+    settings = dict(settings)
+    slices = settings.pop("slices", 1)
+    if slices > 1:
+        ours, floor = run(["imaginary", "floor"], slices=slices, **settings)
+    else:
+        ours = runOne("imaginary", **settings)
+        floor = runOne("floor", **settings)
     ours["throughput_ratio_to_floor"] = round(
         ours["says_per_s"] / floor["says_per_s"], 3) if floor[
         "says_per_s"] else None
@@ -330,6 +402,10 @@ def main():
     parser.add_argument("--rooms", type=int, default=1)
     parser.add_argument("--think", type=float, default=0.0)
     parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--slices", type=int, default=1,
+                        help="Imaginary and the floor take turns in this "
+                        "many windows each (closed loop, --think 0); 1: "
+                        "one whole run each")
     parser.add_argument("--smoke", action="store_true",
                         help="a few seconds, for CI (no targets judged)")
     parser.add_argument("--json")
@@ -351,7 +427,8 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     results = []
     if args.smoke:
-        plans = [dict(clients=5, rooms=2, think=0.0, duration=1.5)]
+        plans = [dict(clients=5, rooms=2, think=0.0, duration=1.5,
+                      slices=2)]
     elif args.scenario == "all":
         plans = [SCENARIOS[k] for k in ("1", "2", "3")]
     elif args.scenario in SCENARIOS:
@@ -360,7 +437,8 @@ def main():
         plans = []
     else:
         plans = [dict(clients=args.clients, rooms=args.rooms,
-                      think=args.think, duration=args.duration)]
+                      think=args.think, duration=args.duration,
+                      slices=args.slices)]
     for plan in plans:
         ours, floor = compare(plan)
         results.extend([ours, floor])
