@@ -31,6 +31,7 @@ import json
 import os
 import random
 import resource
+import signal
 import socket
 import statistics
 import subprocess
@@ -72,6 +73,7 @@ def nameFor(i):
 PROFILE = None      # --profile FILE: run the server under cProfile
 SAMPLE = None       # --sample FILE: under bench/stack_sampler.py
 PROBE = None        # --probe FILE: under bench/tail_probe.py
+COUNT = None        # --count PREFIX: both under bench/opcode_counter.py
 
 
 def freePort():
@@ -123,6 +125,9 @@ def startServer(kind, store, port):
         elif PROBE:
             args[1:1] = [os.path.join(ROOT, "bench", "tail_probe.py"),
                          PROBE]
+    if COUNT:
+        args[1:1] = [os.path.join(ROOT, "bench", "opcode_counter.py"),
+                     f"{COUNT}.{kind}.json"]
     started = time.perf_counter()
     process = subprocess.Popen(args, env=ENV, cwd=ROOT,
                                stdout=subprocess.DEVNULL,
@@ -230,6 +235,25 @@ class Client:
         self.writer.close()
 
 
+async def countWritten(path, pid):
+    """
+    SIGUSR2 to a server under opcode_counter.py, then wait until it has
+    written its counts: a SIGUSR1 sent before it handled this one would be
+    handled first (signals are taken in number order), and the next
+    window would go uncounted.
+    """
+    def stamp():
+        try:
+            return os.stat(path).st_mtime_ns
+        except FileNotFoundError:
+            return None
+    before = stamp()
+    os.kill(pid, signal.SIGUSR2)
+    deadline = time.perf_counter() + 30
+    while stamp() == before and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+
+
 class Target:
     """
     One server under load: its clients, and the CPU time, says and
@@ -257,6 +281,8 @@ class Target:
         server's CPU time read from /proc before and after.  Each client
         waits for its last say's answer, so nothing is left in flight.
         """
+        if COUNT:
+            os.kill(self.pid, signal.SIGUSR1)       # count from here
         user0, system0 = cpuTimes(self.pid)
         t0 = time.perf_counter()
         until = t0 + seconds
@@ -264,6 +290,8 @@ class Target:
                                for c in self.population])
         self.elapsed += time.perf_counter() - t0
         user1, system1 = cpuTimes(self.pid)
+        if COUNT:
+            await countWritten(f"{COUNT}.{self.kind}.json", self.pid)
         self.user += user1 - user0
         self.system += system1 - system0
 
@@ -286,6 +314,7 @@ class Target:
         return {
             "target": self.kind, "clients": clients, "rooms": self.rooms,
             "think_s": think, "duration_s": round(elapsed, 2),
+            "says_sent": sent,
             "says_per_s": round(said / elapsed, 1),
             "offered_per_s": round(offered, 1),
             "nominal_per_s": round(clients / think, 1) if think else None,
@@ -415,14 +444,20 @@ def main():
     parser.add_argument("--sample", metavar="FILE",
                         help="sample the Imaginary server's stack every "
                         "millisecond (bench/stack_sampler.py), writing FILE")
+    parser.add_argument("--count", metavar="PREFIX",
+                        help="count both servers' Python opcodes and calls "
+                        "per say in the measured windows "
+                        "(bench/opcode_counter.py, PREFIX.KIND.json); "
+                        "their CPU figures then mean nothing")
     parser.add_argument("--probe", metavar="FILE",
                         help="record the Imaginary server's packet "
                         "handling, flushes, collections and reactor lag "
                         "(bench/tail_probe.py), writing FILE and printing "
                         "its breakdown")
     args = parser.parse_args()
-    global PROFILE, SAMPLE, PROBE
+    global PROFILE, SAMPLE, PROBE, COUNT
     PROFILE, SAMPLE, PROBE = args.profile, args.sample, args.probe
+    COUNT = args.count
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     results = []
@@ -464,6 +499,28 @@ def main():
     if PROBE:
         import tail_probe
         tail_probe.report(PROBE)
+    if COUNT:
+        reportCounts(results)
+
+
+def reportCounts(results):
+    """Opcodes and calls per say, each server and the ratio (--count)."""
+    import opcode_counter
+    rows = {}
+    for r in results:
+        if "target" in r:
+            rows[r["target"]] = opcode_counter.perSay(
+                f"{COUNT}.{r['target']}.json", r["says_sent"], top=15)
+    print("\nPython per say on sockets (bench/opcode_counter.py):")
+    floor = rows.get("floor")
+    for kind, (opcodes, calls, top) in rows.items():
+        ratio = (f"  ({opcodes / floor[0]:.2f}x, {calls / floor[1]:.2f}x "
+                 f"the floor's)" if floor and kind != "floor" else "")
+        print(f"  {kind}: {opcodes:,.0f} opcodes, {calls:.1f} calls{ratio}")
+    for kind, (_, _, top) in rows.items():
+        print(f"\n{kind}: opcodes per say, by function")
+        for n, where in top:
+            print(f"  {n:8.1f}  {where}")
 
 
 if __name__ == "__main__":
