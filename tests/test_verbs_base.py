@@ -36,6 +36,16 @@ def test_unknown_verb_suggests_a_close_one():
     assert t.observer.output() == []
 
 
+def test_suggestion_never_names_a_verb_the_player_may_not_use():
+    # The builder (actor) is offered 'dig'; the player without builder
+    # permission (observer) is not, for the same typo.
+    t = Transcript()
+    t.check("dgi", actor=["I don't know how to 'dgi'. Did you mean 'dig'?"])
+    assert t.observer.do("dgi") is False
+    assert t.observer.output() == [
+        "I don't know how to 'dgi'. Type 'actions' for a list."]
+
+
 def test_unknown_verb_without_a_close_one():
     t = Transcript()
     t.check("xyzzy plugh",
