@@ -266,6 +266,9 @@ class Target:
         self.clients, self.rooms = clients, rooms
         self.population = [Client(i, rooms, kind) for i in range(clients)]
         self.user = self.system = self.elapsed = 0.0
+        # Each target its own generator, seeded alike: both servers'
+        # clients draw their think times from the same sequence.
+        self.rng = random.Random(7)
 
     async def login(self):
         """Every client logged in (fifty at a time); memory noted."""
@@ -276,7 +279,7 @@ class Target:
                                    population[start:start + 50]])
         self.after = rss(self.pid)
 
-    async def talk(self, seconds, think, rng):
+    async def talk(self, seconds, think):
         """
         One measured window: every client talks for C{seconds}, the
         server's CPU time read from /proc before and after.  Each client
@@ -287,7 +290,7 @@ class Target:
         user0, system0 = cpuTimes(self.pid)
         t0 = time.perf_counter()
         until = t0 + seconds
-        await asyncio.gather(*[c.run(until, think, rng)
+        await asyncio.gather(*[c.run(until, think, self.rng)
                                for c in self.population])
         self.elapsed += time.perf_counter() - t0
         user1, system1 = cpuTimes(self.pid)
@@ -346,12 +349,11 @@ async def drive(targets, think, duration, slices):
     after the other; with several, a neighbour slowing this shared
     machine for a few seconds slows both, not only whichever ran then.
     """
-    rng = random.Random(7)
     for target in targets:
         await target.login()
     for i in range(slices):
         for target in (targets if i % 2 == 0 else targets[::-1]):
-            await target.talk(duration / slices, think, rng)
+            await target.talk(duration / slices, think)
     for target in targets:
         await target.finish()
     return [target.result(think) for target in targets]
